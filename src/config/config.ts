@@ -1,0 +1,136 @@
+/**
+ * Berth's one typed configuration: defaults, then an optional YAML file, then
+ * BERTH_* environment variables (highest precedence). Every option is listed
+ * in `OPTIONS`, which docs/configuration.md is checked against.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const listenPattern = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/;
+
+const schema = z.strictObject({
+  listen: z.string().regex(listenPattern, 'must be host:port, e.g. 0.0.0.0:5000 or [::1]:5000'),
+  dataDir: z.string().min(1),
+  externalUrl: z.url().optional(),
+  adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
+  databaseUrl: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  accessLog: z.boolean(),
+  anonymousPull: z.boolean(),
+  tokenService: z.string().min(1),
+  tokenTtlSeconds: z.number().int().min(30).max(86_400),
+  uploadTtlSeconds: z.number().int().min(60),
+  uploadPurgeIntervalSeconds: z.number().int().min(1),
+  storageFsync: z.boolean(),
+  catalogDefaultPageSize: z.number().int().min(1).max(10_000),
+});
+
+export type Config = z.infer<typeof schema> & {
+  /** externalUrl with no trailing slash, derived from `listen` when unset. */
+  baseUrl: string;
+  /** databaseUrl, defaulting to a SQLite file in dataDir. */
+  database: string;
+};
+
+interface OptionDoc {
+  key: keyof z.infer<typeof schema>;
+  env: string;
+  default: string | number | boolean | undefined;
+  doc: string;
+}
+
+/** Every option, its environment variable, default and meaning. */
+export const OPTIONS: readonly OptionDoc[] = [
+  { key: 'listen', env: 'BERTH_LISTEN', default: '0.0.0.0:5000', doc: 'Address and port the HTTP server binds (`host:port`, IPv6 as `[::1]:5000`).' },
+  { key: 'dataDir', env: 'BERTH_DATA_DIR', default: './data', doc: 'Directory for blobs, upload sessions and the default SQLite database.' },
+  { key: 'externalUrl', env: 'BERTH_EXTERNAL_URL', default: undefined, doc: 'URL clients use to reach Berth; used in token realms and `Location` headers. Defaults to `http://<listen>` (with `localhost` for a wildcard address).' },
+  { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', default: undefined, doc: 'Password of the `admin` account, applied when the account is first created. When unset on first start, one is generated and printed once.' },
+  { key: 'databaseUrl', env: 'BERTH_DATABASE_URL', default: undefined, doc: 'Metadata database. `sqlite:<path>`; defaults to `sqlite:<dataDir>/berth.db`.' },
+  { key: 'logLevel', env: 'BERTH_LOG_LEVEL', default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
+  { key: 'accessLog', env: 'BERTH_ACCESS_LOG', default: false, doc: 'Log one line per HTTP request at info level (errors are always logged).' },
+  { key: 'anonymousPull', env: 'BERTH_ANONYMOUS_PULL', default: false, doc: 'Allow pulls without credentials.' },
+  { key: 'tokenService', env: 'BERTH_TOKEN_SERVICE', default: 'berth', doc: 'The `service` name in token challenges and the `aud` claim of registry tokens.' },
+  { key: 'tokenTtlSeconds', env: 'BERTH_TOKEN_TTL_SECONDS', default: 300, doc: 'Lifetime of registry bearer tokens, in seconds (30 to 86400).' },
+  { key: 'uploadTtlSeconds', env: 'BERTH_UPLOAD_TTL_SECONDS', default: 86_400, doc: 'An upload session idle for longer than this expires and its data is deleted.' },
+  { key: 'uploadPurgeIntervalSeconds', env: 'BERTH_UPLOAD_PURGE_INTERVAL_SECONDS', default: 600, doc: 'How often expired upload sessions are looked for.' },
+  { key: 'storageFsync', env: 'BERTH_STORAGE_FSYNC', default: true, doc: 'fsync each blob before it becomes visible, so a power loss cannot expose a truncated blob. A process crash is safe either way.' },
+  { key: 'catalogDefaultPageSize', env: 'BERTH_CATALOG_PAGE_SIZE', default: 1000, doc: 'Page size of `/v2/_catalog` when the client gives no `n`.' },
+];
+
+export class ConfigError extends Error {}
+
+/**
+ * Loads configuration. `file` is a YAML file whose keys are the option names
+ * above (camelCase); `env` is usually process.env.
+ */
+export function loadConfig(options: { file?: string | undefined; env?: NodeJS.ProcessEnv } = {}): Config {
+  const env = options.env ?? process.env;
+  const raw: Record<string, unknown> = {};
+  for (const o of OPTIONS) if (o.default !== undefined) raw[o.key] = o.default;
+
+  const file = options.file ?? env.BERTH_CONFIG;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must be a YAML mapping`);
+      Object.assign(raw, parsed);
+    }
+  }
+
+  for (const o of OPTIONS) {
+    const value = env[o.env];
+    if (value === undefined || value === '') continue;
+    raw[o.key] = coerce(value, o);
+  }
+
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const opt = OPTIONS.find((o) => o.key === key);
+      return `  ${key}${opt ? ` (${opt.env})` : ''}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  const c = result.data;
+  const dataDir = path.resolve(c.dataDir);
+  return {
+    ...c,
+    dataDir,
+    baseUrl: (c.externalUrl ?? defaultExternalUrl(c.listen)).replace(/\/+$/, ''),
+    database: c.databaseUrl ?? `sqlite:${path.join(dataDir, 'berth.db')}`,
+  };
+}
+
+function coerce(value: string, o: OptionDoc): unknown {
+  if (typeof o.default === 'boolean') {
+    if (/^(true|1|yes|on)$/i.test(value)) return true;
+    if (/^(false|0|no|off)$/i.test(value)) return false;
+    throw new ConfigError(`${o.env} must be true or false, got ${JSON.stringify(value)}`);
+  }
+  if (typeof o.default === 'number') {
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(`${o.env} must be an integer, got ${JSON.stringify(value)}`);
+    return Number(value);
+  }
+  return value;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = listenPattern.exec(listen);
+  if (!m) throw new ConfigError(`invalid listen address ${listen}`);
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  return { host, port: Number(m[2]) };
+}
+
+function defaultExternalUrl(listen: string): string {
+  const { host, port } = parseListen(listen);
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}

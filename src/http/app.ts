@@ -1,0 +1,122 @@
+/**
+ * Builds the HTTP server: registry (/v2), token service (/auth), health,
+ * metrics. Domain errors become HTTP responses only here.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Authorizer } from '../access/authorizer.ts';
+import type { TokenService } from '../access/tokens.ts';
+import type { PasswordAuthenticator } from '../access/users.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { RegistryError } from '../registry/errors.ts';
+import type { Registry } from '../registry/registry.ts';
+import { ociErrorBody, ociStatus } from './oci-errors.ts';
+import { AuthChallenge, RegistryGate } from './registry-auth.ts';
+import { registerRegistryRoutes } from './registry-routes.ts';
+import { registerTokenRoutes } from './token-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Logical endpoint name, the `route` label of metrics. */
+    routeLabel: string;
+    /** Request body bytes consumed, when known. */
+    bytesIn: number;
+  }
+}
+
+export interface AppOptions {
+  logger: FastifyBaseLogger;
+  metrics: Metrics;
+  registry: Registry;
+  tokens: TokenService;
+  passwords: PasswordAuthenticator;
+  authorizer: Authorizer;
+  baseUrl: string;
+  tokenService: string;
+  accessLog: boolean;
+  /** Resolves to true once the server can take traffic. */
+  ready: () => boolean;
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { metrics, logger } = options;
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    // Registry bodies are streamed; this limit applies to JSON/form bodies.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    keepAliveTimeout: 65_000,
+    requestTimeout: 0,
+    routerOptions: { maxParamLength: 1000 },
+  });
+
+  app.decorateRequest('routeLabel', 'other');
+  app.decorateRequest('bytesIn', 0);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const labels = { method: req.method, route: req.routeLabel, status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.duration.observe(labels, reply.elapsedTime / 1000);
+    if (req.bytesIn > 0) metrics.bytesIn.inc({ route: req.routeLabel }, req.bytesIn);
+    const out = Number(reply.getHeader('content-length') ?? 0);
+    if (req.method !== 'HEAD' && out > 0) metrics.bytesOut.inc({ route: req.routeLabel }, out);
+    if (options.accessLog) {
+      req.log.info({ method: req.method, url: req.url, route: req.routeLabel, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, req, reply) => {
+    if (error instanceof RegistryError) {
+      return reply.code(ociStatus(error.code)).type('application/json').send(ociErrorBody(error.code, error.message, error.detail));
+    }
+    if (error instanceof AuthChallenge) {
+      if (error.challenge) reply.header('www-authenticate', error.challenge);
+      const code = error.status === 401 ? 'UNAUTHORIZED' : 'DENIED';
+      return reply.code(error.status).type('application/json').send(ociErrorBody(code, error.message));
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).type('application/json').send(ociErrorBody('UNSUPPORTED', error.message));
+    }
+    if (isClientAbort(error)) {
+      req.log.debug({ err: error.message }, 'client went away');
+      return reply.code(400).send();
+    }
+    req.log.error({ err: error, route: req.routeLabel }, 'request failed');
+    return reply.code(500).type('application/json').send(ociErrorBody('UNKNOWN', 'internal server error'));
+  });
+
+  app.get('/healthz', (req, reply) => {
+    req.routeLabel = 'healthz';
+    return reply.send({ status: 'ok' });
+  });
+  app.get('/readyz', (req, reply) => {
+    req.routeLabel = 'readyz';
+    return options.ready() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'starting' });
+  });
+  app.get('/metrics', async (req, reply) => {
+    req.routeLabel = 'metrics';
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const gate = new RegistryGate({
+    tokens: options.tokens,
+    passwords: options.passwords,
+    authorizer: options.authorizer,
+    realm: `${options.baseUrl}/auth/token`,
+    service: options.tokenService,
+  });
+  registerRegistryRoutes(app, { registry: options.registry, gate });
+  registerTokenRoutes(app, { tokens: options.tokens, passwords: options.passwords, authorizer: options.authorizer, service: options.tokenService });
+  return app;
+}
+
+function isClientAbort(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || error.message === 'aborted';
+}

@@ -1,0 +1,94 @@
+/**
+ * Wiring: config → database → stores → services → HTTP server → background
+ * jobs. `startBerth` is what `berth serve` and the tests run.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { AdminOnlyAuthorizer } from './access/authorizer.ts';
+import { TokenService } from './access/tokens.ts';
+import { ADMIN_USERNAME, PasswordAuthenticator, ensureAdmin } from './access/users.ts';
+import { parseListen, type Config } from './config/config.ts';
+import { openDatabase } from './db/database.ts';
+import type { Db } from './db/schema.ts';
+import { buildApp } from './http/app.ts';
+import { Metrics } from './observability/metrics.ts';
+import { Registry } from './registry/registry.ts';
+import { FilesystemStorage } from './storage/filesystem.ts';
+import path from 'node:path';
+
+export interface Berth {
+  app: FastifyInstance;
+  db: Db;
+  registry: Registry;
+  /** The bound address, e.g. http://127.0.0.1:5000. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'berth' },
+    redact: { paths: ['req.headers.authorization', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
+  });
+}
+
+export async function startBerth(config: Config, logger: Logger = createLogger(config)): Promise<Berth> {
+  let ready = false;
+  const db = await openDatabase(config.database);
+  const generated = await ensureAdmin(db, config.adminPassword);
+  if (generated) {
+    // Printed once, on the console only: the log stream may be shipped elsewhere.
+    process.stdout.write(`\nBerth created the ${ADMIN_USERNAME} account with the generated password:\n\n    ${generated}\n\nIt is not shown again. Set BERTH_ADMIN_PASSWORD before the first start to choose it.\n\n`);
+  }
+  const storage = await FilesystemStorage.open({ root: path.join(config.dataDir, 'storage'), fsync: config.storageFsync });
+  const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
+  const metrics = new Metrics();
+  registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
+  const tokens = await TokenService.open(db, { issuer: config.tokenService, audience: config.tokenService, ttlSeconds: config.tokenTtlSeconds });
+  const passwords = new PasswordAuthenticator(db);
+  const authorizer = new AdminOnlyAuthorizer({ anonymousPull: config.anonymousPull });
+
+  const app = buildApp({
+    logger,
+    metrics,
+    registry,
+    tokens,
+    passwords,
+    authorizer,
+    baseUrl: config.baseUrl,
+    tokenService: config.tokenService,
+    accessLog: config.accessLog,
+    ready: () => ready,
+  });
+
+  const purge = async () => {
+    try {
+      const n = await registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
+      if (n > 0) logger.info({ removed: n }, 'expired upload sessions removed');
+    } catch (err) {
+      logger.error({ err }, 'upload purge failed');
+    }
+  };
+  await purge();
+  const timer = setInterval(() => void purge(), config.uploadPurgeIntervalSeconds * 1000);
+  timer.unref();
+
+  const { host, port } = parseListen(config.listen);
+  const address = await app.listen({ host, port });
+  ready = true;
+  logger.info({ address, externalUrl: config.baseUrl, dataDir: config.dataDir }, 'berth is serving');
+
+  return {
+    app,
+    db,
+    registry,
+    address,
+    async close() {
+      ready = false;
+      clearInterval(timer);
+      await app.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * The registry's domain operations behind the /v2 API. Inputs are validated
+ * here (names, digests, tags) before any storage or SQL access; errors are
+ * RegistryErrors named by OCI error codes.
+ */
+import type { Readable } from 'node:stream';
+import type { Db } from '../db/schema.ts';
+import type { BlobStorage } from '../storage/driver.ts';
+import { RegistryError } from './errors.ts';
+import { digestOf, looksLikeDigest, parseDigest, type Digest } from './digest.ts';
+import { MediaTypes, parseManifest } from './manifest.ts';
+import { assertRepositoryName, assertTag } from './names.ts';
+import { ensureRepository, linkBlob, linkedBlobSize, repositoryExists } from './metadata.ts';
+import { MAX_PAGE_SIZE, type PageRequest } from './pagination.ts';
+import { UploadManager } from './uploads.ts';
+
+export interface StoredManifest {
+  digest: string;
+  mediaType: string;
+  size: number;
+  content: Uint8Array;
+}
+
+export interface Page {
+  items: string[];
+  /** The limit applied, for the next-page link. */
+  limit: number;
+  more: boolean;
+}
+
+export interface ReferrersIndex {
+  body: Uint8Array;
+  filtered: boolean;
+}
+
+export class Registry {
+  readonly db: Db;
+  readonly storage: BlobStorage;
+  readonly uploads: UploadManager;
+  readonly #catalogPageSize: number;
+
+  constructor(db: Db, storage: BlobStorage, options: { catalogPageSize: number }) {
+    this.db = db;
+    this.storage = storage;
+    this.uploads = new UploadManager(db, storage);
+    this.#catalogPageSize = options.catalogPageSize;
+  }
+
+  // ---- blobs ----
+
+  /** Size of a blob visible in the repository, or BLOB_UNKNOWN. */
+  async blobSize(repository: string, digest: string): Promise<{ digest: Digest; size: number }> {
+    assertRepositoryName(repository);
+    const d = parseDigest(digest);
+    const size = await linkedBlobSize(this.db, repository, d.value);
+    if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', `blob ${d.value} is unknown to repository ${repository}`);
+    return { digest: d, size };
+  }
+
+  readBlob(digest: Digest, range?: { start: number; end: number }): Readable {
+    return this.storage.read(digest, range);
+  }
+
+  /** Unlinks a blob from the repository; storage is reclaimed by GC. */
+  async deleteBlob(repository: string, digest: string): Promise<void> {
+    const { digest: d } = await this.blobSize(repository, digest);
+    await this.db.deleteFrom('repository_blobs').where('repository', '=', repository).where('digest', '=', d.value).execute();
+  }
+
+  /**
+   * Links a blob from `from` into `repository` when it exists there. Returns
+   * false (the caller then opens an upload session) when it does not.
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<{ mounted: boolean; digest: Digest }> {
+    assertRepositoryName(repository);
+    const d = parseDigest(digest);
+    try {
+      assertRepositoryName(from);
+    } catch {
+      return { mounted: false, digest: d };
+    }
+    const size = await linkedBlobSize(this.db, from, d.value);
+    if (size === undefined || (await this.storage.stat(d)) === undefined) return { mounted: false, digest: d };
+    await this.db.transaction().execute((trx) => linkBlob(trx, repository, d.value, size));
+    return { mounted: true, digest: d };
+  }
+
+  // ---- manifests ----
+
+  async putManifest(
+    repository: string,
+    reference: string,
+    body: Uint8Array,
+    contentType: string | undefined,
+  ): Promise<{ digest: string; subject: string | undefined }> {
+    assertRepositoryName(repository);
+    const byDigest = looksLikeDigest(reference);
+    const expected = byDigest ? parseDigest(reference) : undefined;
+    if (!byDigest) assertTag(reference);
+    const parsed = parseManifest(body, contentType);
+    const digest = digestOf(body, expected?.algorithm ?? 'sha256');
+    if (expected && expected.value !== digest) {
+      throw new RegistryError('DIGEST_INVALID', `manifest content has digest ${digest}, not ${expected.value}`);
+    }
+    await this.#assertReferencesExist(repository, parsed.blobs, parsed.manifests);
+
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await ensureRepository(trx, repository);
+      const inserted = await trx
+        .insertInto('manifests')
+        .values({
+          repository,
+          digest,
+          media_type: parsed.mediaType,
+          size: body.byteLength,
+          content: body,
+          artifact_type: parsed.artifactType ?? null,
+          subject_digest: parsed.subject?.digest ?? null,
+          annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
+        const refs = [
+          ...parsed.blobs.map((child) => ({ repository, manifest_digest: digest, child_digest: child, kind: 'blob' as const })),
+          ...parsed.manifests.map((child) => ({ repository, manifest_digest: digest, child_digest: child, kind: 'manifest' as const })),
+        ];
+        if (refs.length > 0) await trx.insertInto('manifest_references').values(refs).execute();
+      }
+      if (!byDigest) {
+        await trx
+          .insertInto('tags')
+          .values({ repository, name: reference, digest, updated_at: now })
+          .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
+          .execute();
+      }
+    });
+    return { digest, subject: parsed.subject?.digest };
+  }
+
+  async #assertReferencesExist(repository: string, blobs: string[], manifests: string[]): Promise<void> {
+    const missing: string[] = [];
+    for (const chunk of chunks(blobs, 500)) {
+      const found = await this.db
+        .selectFrom('repository_blobs')
+        .select('digest')
+        .where('repository', '=', repository)
+        .where('digest', 'in', chunk)
+        .execute();
+      const have = new Set(found.map((r) => r.digest));
+      missing.push(...chunk.filter((d) => !have.has(d)));
+    }
+    for (const chunk of chunks(manifests, 500)) {
+      const found = await this.db
+        .selectFrom('manifests')
+        .select('digest')
+        .where('repository', '=', repository)
+        .where('digest', 'in', chunk)
+        .execute();
+      const have = new Set(found.map((r) => r.digest));
+      missing.push(...chunk.filter((d) => !have.has(d)));
+    }
+    if (missing.length > 0) {
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest references content unknown to repository ${repository}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`, { missing });
+    }
+  }
+
+  async getManifest(repository: string, reference: string): Promise<StoredManifest> {
+    assertRepositoryName(repository);
+    let row: { digest: string; media_type: string; size: number; content: Uint8Array } | undefined;
+    if (looksLikeDigest(reference)) {
+      const d = parseDigest(reference);
+      row = await this.db
+        .selectFrom('manifests')
+        .select(['digest', 'media_type', 'size', 'content'])
+        .where('repository', '=', repository)
+        .where('digest', '=', d.value)
+        .executeTakeFirst();
+    } else {
+      assertTag(reference);
+      row = await this.db
+        .selectFrom('tags as t')
+        .innerJoin('manifests as m', (j) => j.onRef('m.repository', '=', 't.repository').onRef('m.digest', '=', 't.digest'))
+        .select(['m.digest', 'm.media_type', 'm.size', 'm.content'])
+        .where('t.repository', '=', repository)
+        .where('t.name', '=', reference)
+        .executeTakeFirst();
+    }
+    if (!row) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is unknown to repository ${repository}`);
+    return { digest: row.digest, mediaType: row.media_type, size: Number(row.size), content: row.content };
+  }
+
+  /** By digest: deletes the manifest and its tags. By tag: deletes the tag. */
+  async deleteManifest(repository: string, reference: string): Promise<void> {
+    assertRepositoryName(repository);
+    if (looksLikeDigest(reference)) {
+      const d = parseDigest(reference);
+      const result = await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', d.value).execute();
+        await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', d.value).execute();
+        return trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', d.value).executeTakeFirst();
+      });
+      if (Number(result.numDeletedRows) === 0) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${d.value} is unknown to repository ${repository}`);
+      return;
+    }
+    assertTag(reference);
+    const result = await this.db.deleteFrom('tags').where('repository', '=', repository).where('name', '=', reference).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new RegistryError('MANIFEST_UNKNOWN', `tag ${reference} is unknown to repository ${repository}`);
+  }
+
+  // ---- discovery ----
+
+  async listTags(repository: string, page: PageRequest): Promise<Page> {
+    assertRepositoryName(repository);
+    if (!(await repositoryExists(this.db, repository))) {
+      throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known to the registry`);
+    }
+    let q = this.db.selectFrom('tags').select('name').where('repository', '=', repository).orderBy('name');
+    if (page.last !== undefined) q = q.where('name', '>', page.last);
+    return pageOf(await q.limit(Math.min(page.n ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE) + 1).execute().then((r) => r.map((x) => x.name)), page.n ?? MAX_PAGE_SIZE);
+  }
+
+  /**
+   * Repository names in order. `visible` filters names the caller may see;
+   * a page is filled from as many rows as that takes.
+   */
+  async catalog(page: PageRequest, visible: (name: string) => boolean = () => true): Promise<Page> {
+    const limit = Math.min(page.n ?? this.#catalogPageSize, MAX_PAGE_SIZE);
+    const items: string[] = [];
+    let last = page.last;
+    for (;;) {
+      let q = this.db.selectFrom('repositories').select('name').orderBy('name').limit(limit + 1);
+      if (last !== undefined) q = q.where('name', '>', last);
+      const rows = (await q.execute()).map((r) => r.name);
+      for (const name of rows) {
+        if (visible(name)) items.push(name);
+        if (items.length > limit) return pageOf(items, limit);
+      }
+      if (rows.length <= limit) return pageOf(items, limit);
+      last = rows[rows.length - 1];
+    }
+  }
+
+  async referrers(repository: string, digest: string, artifactType: string | undefined): Promise<ReferrersIndex> {
+    assertRepositoryName(repository);
+    const d = parseDigest(digest);
+    let q = this.db
+      .selectFrom('manifests')
+      .select(['digest', 'media_type', 'size', 'artifact_type', 'annotations'])
+      .where('repository', '=', repository)
+      .where('subject_digest', '=', d.value)
+      .orderBy('created_at')
+      .orderBy('digest');
+    if (artifactType !== undefined) q = q.where('artifact_type', '=', artifactType);
+    const rows = await q.execute();
+    const manifests = rows.map((r) => ({
+      mediaType: r.media_type,
+      digest: r.digest,
+      size: Number(r.size),
+      ...(r.artifact_type ? { artifactType: r.artifact_type } : {}),
+      ...(r.annotations ? { annotations: JSON.parse(r.annotations) as Record<string, string> } : {}),
+    }));
+    const index = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests };
+    return { body: Buffer.from(JSON.stringify(index)), filtered: artifactType !== undefined };
+  }
+}
+
+function pageOf(rows: string[], limit: number): Page {
+  if (limit === 0) return { items: [], limit, more: false };
+  const more = rows.length > limit;
+  return { items: more ? rows.slice(0, limit) : rows, limit, more };
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

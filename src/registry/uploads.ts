@@ -1,0 +1,196 @@
+/**
+ * Blob upload sessions: monolithic, chunked and streamed. Bytes stream to the
+ * storage driver while being hashed, so memory stays flat; the digest is
+ * verified before the blob becomes visible. The running sha256 state lives in
+ * memory keyed by session; after a restart (or a failed chunk) it is rebuilt
+ * from the stored bytes, so every session stays resumable.
+ */
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import type { BlobStorage } from '../storage/driver.ts';
+import type { Db } from '../db/schema.ts';
+import { RegistryError } from './errors.ts';
+import type { Digest, DigestAlgorithm } from './digest.ts';
+import { linkBlob } from './metadata.ts';
+
+export interface UploadStatus {
+  id: string;
+  /** Bytes received so far. */
+  size: number;
+}
+
+interface HashState {
+  hash: Hash;
+  /** Bytes hashed; valid only while equal to the stored size. */
+  offset: number;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class UploadManager {
+  readonly #db: Db;
+  readonly #storage: BlobStorage;
+  readonly #hashes = new Map<string, HashState>();
+  /** Sessions with a request in progress: one request at a time per session. */
+  readonly #busy = new Set<string>();
+  /** Observed by metrics: sessions created and not yet finished here. */
+  onCountChange: (active: number) => void = () => {};
+
+  constructor(db: Db, storage: BlobStorage) {
+    this.#db = db;
+    this.#storage = storage;
+  }
+
+  async start(repository: string): Promise<UploadStatus> {
+    const id = randomUUID();
+    const now = Date.now();
+    await this.#storage.createUpload(id);
+    await this.#db.insertInto('uploads').values({ id, repository, created_at: now, updated_at: now }).execute();
+    this.#hashes.set(id, { hash: createHash('sha256'), offset: 0 });
+    this.onCountChange(this.#hashes.size);
+    return { id, size: 0 };
+  }
+
+  /** Current status, or BLOB_UPLOAD_UNKNOWN. */
+  async status(repository: string, id: string): Promise<UploadStatus> {
+    await this.#session(repository, id);
+    const size = await this.#storage.uploadSize(id);
+    if (size === undefined) throw unknownUpload(id);
+    return { id, size };
+  }
+
+  /**
+   * Appends a chunk. `range` is the chunk's Content-Range when given: it must
+   * start where the session ends.
+   */
+  async append(repository: string, id: string, source: Readable, range?: { start: number; end: number }): Promise<UploadStatus> {
+    return this.#exclusive(id, async () => {
+      const size = await this.status(repository, id).then((s) => s.size);
+      if (range && range.start !== size) {
+        throw new RegistryError('UPLOAD_RANGE_INVALID', `chunk starts at ${range.start} but the upload has ${size} bytes`, { size });
+      }
+      const newSize = await this.#write(id, size, source);
+      if (range && newSize - size !== range.end - range.start + 1) {
+        throw new RegistryError('BLOB_UPLOAD_INVALID', `Content-Range announced ${range.end - range.start + 1} bytes but ${newSize - size} arrived`, { size: newSize });
+      }
+      await this.#db.updateTable('uploads').set({ updated_at: Date.now() }).where('id', '=', id).execute();
+      return { id, size: newSize };
+    });
+  }
+
+  /**
+   * Appends the optional final chunk, verifies the digest and makes the blob
+   * visible in the repository. Returns the blob size.
+   */
+  async complete(repository: string, id: string, digest: Digest, source: Readable | undefined): Promise<number> {
+    return this.#exclusive(id, async () => {
+      let size = (await this.status(repository, id)).size;
+      if (source) size = await this.#write(id, size, source);
+      const actual = await this.#digest(id, size, digest.algorithm);
+      if (actual !== digest.hex) {
+        await this.#discard(id);
+        throw new RegistryError('DIGEST_INVALID', `uploaded content has digest ${digest.algorithm}:${actual}, not ${digest.value}`);
+      }
+      if ((await this.#storage.stat(digest)) === size) {
+        await this.#storage.deleteUpload(id); // already stored: deduplicated
+      } else {
+        await this.#storage.commitUpload(id, digest);
+      }
+      await this.#db.transaction().execute(async (trx) => {
+        await linkBlob(trx, repository, digest.value, size);
+        await trx.deleteFrom('uploads').where('id', '=', id).execute();
+      });
+      this.#forget(id);
+      return size;
+    });
+  }
+
+  async cancel(repository: string, id: string): Promise<void> {
+    await this.#session(repository, id);
+    await this.#discard(id);
+  }
+
+  /** Deletes sessions idle for longer than `ttlMs` and orphaned upload files. */
+  async purgeExpired(ttlMs: number): Promise<number> {
+    const cutoff = Date.now() - ttlMs;
+    const expired = await this.#db.selectFrom('uploads').select('id').where('updated_at', '<', cutoff).execute();
+    for (const { id } of expired) if (!this.#busy.has(id)) await this.#discard(id);
+    const known = new Set((await this.#db.selectFrom('uploads').select('id').execute()).map((r) => r.id));
+    let orphans = 0;
+    for (const id of await this.#storage.listUploads()) {
+      if (!known.has(id) && !this.#busy.has(id)) {
+        await this.#storage.deleteUpload(id);
+        orphans++;
+      }
+    }
+    return expired.length + orphans;
+  }
+
+  async #session(repository: string, id: string): Promise<void> {
+    if (!UPLOAD_ID.test(id)) throw unknownUpload(id);
+    const row = await this.#db.selectFrom('uploads').select('repository').where('id', '=', id).executeTakeFirst();
+    if (!row || row.repository !== repository) throw unknownUpload(id);
+  }
+
+  async #write(id: string, offset: number, source: Readable): Promise<number> {
+    let state = this.#hashes.get(id);
+    if (state && state.offset !== offset) state = undefined;
+    const hashing = state?.hash;
+    // pipeline (not pipe) so a client abort on `source` fails the write too.
+    const input = hashing ? pipeline(source, hashThrough(hashing), () => {}) : source;
+    try {
+      const size = await this.#storage.appendUpload(id, offset, input);
+      if (state) state.offset = size;
+      return size;
+    } catch (err) {
+      // Part of the chunk may be stored; the hash no longer matches the file.
+      this.#hashes.delete(id);
+      source.destroy();
+      throw err;
+    }
+  }
+
+  /** The hex digest of the upload, from the running hash when it is current. */
+  async #digest(id: string, size: number, algorithm: DigestAlgorithm): Promise<string> {
+    const state = this.#hashes.get(id);
+    if (algorithm === 'sha256' && state && state.offset === size) return state.hash.digest('hex');
+    const hash = createHash(algorithm);
+    for await (const chunk of this.#storage.readUpload(id)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  async #discard(id: string): Promise<void> {
+    await this.#storage.deleteUpload(id);
+    await this.#db.deleteFrom('uploads').where('id', '=', id).execute();
+    this.#forget(id);
+  }
+
+  #forget(id: string): void {
+    if (this.#hashes.delete(id)) this.onCountChange(this.#hashes.size);
+  }
+
+  async #exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#busy.has(id)) {
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload session');
+    }
+    this.#busy.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.#busy.delete(id);
+    }
+  }
+}
+
+function hashThrough(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+function unknownUpload(id: string): RegistryError {
+  return new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${JSON.stringify(id.slice(0, 80))} is unknown or has expired`);
+}

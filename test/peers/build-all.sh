@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds (or finds in the cache) the peer tools the tests need: the OCI
+# conformance suite, crane, oras and skopeo; with --bench also the
+# Distribution registry and zb. Tools are built one after another (Go already
+# uses both cores for each build). A failure does not stop the others, but the
+# script exits 1 if any tool failed.
+#
+# stdout: one shell assignment per tool that was built, e.g.
+#   BERTH_PEER_CONFORMANCE=/root/.cache/berth/peers/conformance-v0.0.0-.../conformance
+#   BERTH_PEER_CRANE=...  BERTH_PEER_ORAS=...  BERTH_PEER_SKOPEO=/usr/bin/skopeo
+#   (--bench) BERTH_PEER_DISTRIBUTION=.../registry  BERTH_PEER_ZB=.../zb
+# so `eval "$(test/peers/build-all.sh)"` sets them. Progress goes to stderr.
+#
+# Usage: test/peers/build-all.sh [--bench]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BERTH_PEER_NAME=build-all
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+tools=(conformance crane oras skopeo)
+for arg in "$@"; do
+  case "$arg" in
+    --bench) tools+=(distribution zb) ;;
+    -h | --help)
+      sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) berth_peer_die "unknown argument: $arg (usage: build-all.sh [--bench])" ;;
+  esac
+done
+
+failed=()
+for tool in "${tools[@]}"; do
+  start=$SECONDS
+  if path="$("$here/$tool.sh")" && [ -n "$path" ] && [ -x "$path" ]; then
+    berth_peer_log "$tool: $path ($((SECONDS - start))s)"
+    printf 'BERTH_PEER_%s=%q\n' "$(printf '%s' "$tool" | tr '[:lower:]' '[:upper:]')" "$path"
+  else
+    berth_peer_log "$tool: FAILED"
+    failed+=("$tool")
+  fi
+done
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  berth_peer_die "failed to build: ${failed[*]}"
+fi
+berth_peer_log "all built: ${tools[*]}"
