@@ -11,6 +11,7 @@ import { MAX_MANIFEST_BYTES, MediaTypes } from '../registry/manifest.ts';
 import { nextLink, parsePageRequest } from '../registry/pagination.ts';
 import { parseContentRange, parseRangeHeader } from '../registry/range.ts';
 import { parseDigest } from '../registry/digest.ts';
+import { assertRepositoryName } from '../registry/names.ts';
 import type { Caller, RegistryGate } from './registry-auth.ts';
 import { matchRoute, type V2Route } from './v2-paths.ts';
 
@@ -32,6 +33,8 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
       const path = req.url.split('?', 1)[0]!;
       const route = matchRoute(path);
       req.routeLabel = route.kind;
+      // Before authentication, so even the challenge never echoes a bad name.
+      if ('name' in route) assertRepositoryName(route.name);
       const caller = await gate.identify(req.headers);
       return dispatch(route, req, reply, caller);
     };

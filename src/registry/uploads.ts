@@ -12,6 +12,7 @@ import type { Db } from '../db/schema.ts';
 import { RegistryError } from './errors.ts';
 import type { Digest, DigestAlgorithm } from './digest.ts';
 import { linkBlob } from './metadata.ts';
+import { assertRepositoryName } from './names.ts';
 
 export interface UploadStatus {
   id: string;
@@ -42,6 +43,7 @@ export class UploadManager {
   }
 
   async start(repository: string): Promise<UploadStatus> {
+    assertRepositoryName(repository);
     const id = randomUUID();
     const now = Date.now();
     await this.#storage.createUpload(id);
@@ -127,6 +129,7 @@ export class UploadManager {
   }
 
   async #session(repository: string, id: string): Promise<void> {
+    assertRepositoryName(repository);
     if (!UPLOAD_ID.test(id)) throw unknownUpload(id);
     const row = await this.#db.selectFrom('uploads').select('repository').where('id', '=', id).executeTakeFirst();
     if (!row || row.repository !== repository) throw unknownUpload(id);
