@@ -80,6 +80,17 @@ export class RegistryGate {
     return allows(granted, need.type, need.name, need.action);
   }
 
+  /**
+   * Like `has`, but a bearer caller's principal is also checked against the
+   * authorizer: for reads that only decide between two correct answers (a
+   * blob mount versus a fresh upload), never to widen a token's reach.
+   */
+  async hasLive(caller: Caller, need: Need): Promise<boolean> {
+    if (allows(caller.granted, need.type, need.name, need.action)) return true;
+    const granted = await this.#authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
+    return allows(granted, need.type, need.name, need.action);
+  }
+
   /** Throws unless the caller has every need. */
   async require(caller: Caller, needs: Need[]): Promise<void> {
     for (const need of needs) {

@@ -110,9 +110,11 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
           const body = await readLimited(req, MAX_MANIFEST_BYTES);
           req.bytesIn = body.byteLength;
           const contentType = req.headers['content-type']?.split(';', 1)[0]?.trim();
-          const result = await registry.putManifest(name, reference, body, contentType);
+          const tagParam = (req.query as Record<string, string | string[] | undefined>).tag;
+          const result = await registry.putManifest(name, reference, body, contentType, ([] as string[]).concat(tagParam ?? []));
           reply.headers({ location: `/v2/${name}/manifests/${result.digest}`, 'docker-content-digest': result.digest });
           if (result.subject) reply.header('oci-subject', result.subject);
+          if (result.tags.length > 0) reply.header('oci-tag', result.tags);
           return reply.code(201).send();
         }
         case 'DELETE':
@@ -153,19 +155,18 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
       await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
       const query = req.query as Record<string, string | undefined>;
       if (query.mount) {
-        const from = query.from;
         // Without pull on the source, fall back to an upload: never reveal
-        // whether the blob exists there.
-        if (from && (await gate.has(caller, { type: 'repository', name: from, action: 'pull' }))) {
-          const mounted = await registry.mountBlob(name, query.mount, from);
-          if (mounted.mounted) {
-            return reply
-              .code(201)
-              .headers({ location: `/v2/${name}/blobs/${mounted.digest.value}`, 'docker-content-digest': mounted.digest.value })
-              .send();
-          }
-        } else {
-          parseDigest(query.mount);
+        // whether the blob exists there. The source is checked against the
+        // caller's current permissions, as clients often request a token for
+        // the target repository only. Without `from`, any repository the
+        // caller may pull from will do (OCI 1.1 anonymous mount).
+        const mayPull = (repo: string) => gate.hasLive(caller, { type: 'repository', name: repo, action: 'pull' });
+        const mounted = await registry.mountBlob(name, query.mount, query.from, mayPull);
+        if (mounted.mounted) {
+          return reply
+            .code(201)
+            .headers({ location: `/v2/${name}/blobs/${mounted.digest.value}`, 'docker-content-digest': mounted.digest.value })
+            .send();
         }
       }
       if (query.digest) {
@@ -192,30 +193,26 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
         }
         case 'PATCH': {
           await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
-          const header = req.headers['content-range'];
-          const range = header === undefined ? undefined : parseContentRange(header);
-          if (header !== undefined && !range) throw new RegistryError('UPLOAD_RANGE_INVALID', `invalid Content-Range ${JSON.stringify(header.slice(0, 100))}`);
-          try {
-            const before = range?.start ?? 0;
+          const range = chunkRange(req);
+          return withUploadHeaders(reply, name, id, async () => {
             const s = await registry.uploads.append(name, id, req.raw, range);
-            req.bytesIn = s.size - before;
+            req.bytesIn = s.size - (range?.start ?? 0);
             return uploadStatus(reply.code(202), name, id, s.size);
-          } catch (err) {
-            const size = (err instanceof RegistryError && (err.detail as { size?: number } | undefined)?.size) || undefined;
-            if (size !== undefined) setUploadHeaders(reply, name, id, size);
-            throw err;
-          }
+          });
         }
         case 'PUT': {
           await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
           if (!query.digest) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to complete an upload');
           const digest = parseDigest(query.digest);
           const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-          await registry.uploads.complete(name, id, digest, hasBody ? req.raw : undefined);
-          return reply
-            .code(201)
-            .headers({ location: `/v2/${name}/blobs/${digest.value}`, 'docker-content-digest': digest.value })
-            .send();
+          const range = chunkRange(req);
+          return withUploadHeaders(reply, name, id, async () => {
+            await registry.uploads.complete(name, id, digest, hasBody ? req.raw : undefined, range);
+            return reply
+              .code(201)
+              .headers({ location: `/v2/${name}/blobs/${digest.value}`, 'docker-content-digest': digest.value })
+              .send();
+          });
         }
         case 'DELETE':
           await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
@@ -229,6 +226,26 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
     scope.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'], url: '/v2/*', handler });
     done();
   });
+}
+
+/** The chunk's Content-Range, if any; a malformed one is refused. */
+function chunkRange(req: FastifyRequest): { start: number; end: number } | undefined {
+  const header = req.headers['content-range'];
+  if (header === undefined) return undefined;
+  const range = parseContentRange(header);
+  if (!range) throw new RegistryError('UPLOAD_RANGE_INVALID', `invalid Content-Range ${JSON.stringify(header.slice(0, 100))}`);
+  return range;
+}
+
+/** Adds Location and Range to a failed chunk's response so the client can resume. */
+async function withUploadHeaders<T>(reply: FastifyReply, name: string, id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const size = err instanceof RegistryError ? (err.detail as { size?: unknown } | undefined)?.size : undefined;
+    if (typeof size === 'number') setUploadHeaders(reply, name, id, size);
+    throw err;
+  }
 }
 
 function setUploadHeaders(reply: FastifyReply, name: string, id: string, size: number): void {

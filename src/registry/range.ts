@@ -9,7 +9,8 @@ export interface ByteRange {
 /**
  * Parses a `Range: bytes=...` request header against a blob of `size` bytes.
  * Returns undefined when the header is absent or not a single byte range (the
- * whole blob is served then, as RFC 9110 allows), or 'unsatisfiable'.
+ * whole blob is served then, as RFC 9110 allows), or 'unsatisfiable' for a
+ * range outside the blob or an inverted one such as `500-0`.
  */
 export function parseRangeHeader(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
   if (!header) return undefined;
@@ -22,7 +23,8 @@ export function parseRangeHeader(header: string | undefined, size: number): Byte
   }
   const start = Number(m[1]);
   let end = m[2] === '' ? size - 1 : Number(m[2]);
-  if (m[2] !== '' && end < start) return undefined;
+  // An inverted range is invalid; RFC 9110 lets a server reject it.
+  if (m[2] !== '' && end < start) return 'unsatisfiable';
   if (start >= size) return 'unsatisfiable';
   end = Math.min(end, size - 1);
   return { start, end };

@@ -9,10 +9,13 @@ import type { BlobStorage } from '../storage/driver.ts';
 import { RegistryError } from './errors.ts';
 import { digestOf, looksLikeDigest, parseDigest, type Digest } from './digest.ts';
 import { MediaTypes, parseManifest } from './manifest.ts';
-import { assertRepositoryName, assertTag } from './names.ts';
+import { assertRepositoryName, assertTag, isValidRepositoryName } from './names.ts';
 import { ensureRepository, linkBlob, linkedBlobSize, repositoryExists } from './metadata.ts';
 import { MAX_PAGE_SIZE, type PageRequest } from './pagination.ts';
 import { UploadManager } from './uploads.ts';
+
+/** How many repositories holding a blob a `from`-less mount looks at. */
+const MOUNT_CANDIDATES = 20;
 
 export interface StoredManifest {
   digest: string;
@@ -68,21 +71,34 @@ export class Registry {
   }
 
   /**
-   * Links a blob from `from` into `repository` when it exists there. Returns
-   * false (the caller then opens an upload session) when it does not.
+   * Links an existing blob into `repository` from `from`, or, without `from`,
+   * from any repository holding it. `mayPull` decides which sources the
+   * caller may read. Returns mounted=false (the caller then opens an upload
+   * session) when no readable source has the blob.
    */
-  async mountBlob(repository: string, digest: string, from: string): Promise<{ mounted: boolean; digest: Digest }> {
+  async mountBlob(
+    repository: string,
+    digest: string,
+    from: string | undefined,
+    mayPull: (repository: string) => Promise<boolean>,
+  ): Promise<{ mounted: boolean; digest: Digest }> {
     assertRepositoryName(repository);
     const d = parseDigest(digest);
-    try {
-      assertRepositoryName(from);
-    } catch {
-      return { mounted: false, digest: d };
+    let candidates: string[];
+    if (from !== undefined) {
+      candidates = isValidRepositoryName(from) ? [from] : [];
+    } else {
+      const rows = await this.db.selectFrom('repository_blobs').select('repository').where('digest', '=', d.value).limit(MOUNT_CANDIDATES).execute();
+      candidates = rows.map((r) => r.repository);
     }
-    const size = await linkedBlobSize(this.db, from, d.value);
-    if (size === undefined || (await this.storage.stat(d)) === undefined) return { mounted: false, digest: d };
-    await this.db.transaction().execute((trx) => linkBlob(trx, repository, d.value, size));
-    return { mounted: true, digest: d };
+    for (const source of candidates) {
+      if (source === repository || !(await mayPull(source))) continue;
+      const size = await linkedBlobSize(this.db, source, d.value);
+      if (size === undefined || (await this.storage.stat(d)) === undefined) continue;
+      await this.db.transaction().execute((trx) => linkBlob(trx, repository, d.value, size));
+      return { mounted: true, digest: d };
+    }
+    return { mounted: false, digest: d };
   }
 
   // ---- manifests ----
@@ -92,11 +108,14 @@ export class Registry {
     reference: string,
     body: Uint8Array,
     contentType: string | undefined,
-  ): Promise<{ digest: string; subject: string | undefined }> {
+    extraTags: readonly string[] = [],
+  ): Promise<{ digest: string; subject: string | undefined; tags: string[] }> {
     assertRepositoryName(repository);
     const byDigest = looksLikeDigest(reference);
     const expected = byDigest ? parseDigest(reference) : undefined;
-    if (!byDigest) assertTag(reference);
+    // A push by tag names its tag; a push by digest may name tags with ?tag=.
+    const tags = [...new Set(byDigest ? extraTags : [reference, ...extraTags])];
+    for (const t of tags) assertTag(t);
     const parsed = parseManifest(body, contentType);
     const digest = digestOf(body, expected?.algorithm ?? 'sha256');
     if (expected && expected.value !== digest) {
@@ -129,15 +148,15 @@ export class Registry {
         ];
         if (refs.length > 0) await trx.insertInto('manifest_references').values(refs).execute();
       }
-      if (!byDigest) {
+      for (const name of tags) {
         await trx
           .insertInto('tags')
-          .values({ repository, name: reference, digest, updated_at: now })
+          .values({ repository, name, digest, updated_at: now })
           .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
           .execute();
       }
     });
-    return { digest, subject: parsed.subject?.digest };
+    return { digest, subject: parsed.subject?.digest, tags };
   }
 
   async #assertReferencesExist(repository: string, blobs: string[], manifests: string[]): Promise<void> {

@@ -84,9 +84,12 @@ export class UploadManager {
    * Appends the optional final chunk, verifies the digest and makes the blob
    * visible in the repository. Returns the blob size.
    */
-  async complete(repository: string, id: string, digest: Digest, source: Readable | undefined): Promise<number> {
+  async complete(repository: string, id: string, digest: Digest, source: Readable | undefined, range?: { start: number; end: number }): Promise<number> {
     return this.#exclusive(id, async () => {
       let size = (await this.status(repository, id)).size;
+      if (range && range.start !== size) {
+        throw new RegistryError('UPLOAD_RANGE_INVALID', `final chunk starts at ${range.start} but the upload has ${size} bytes`, { size });
+      }
       if (source) size = await this.#write(id, size, source);
       const actual = await this.#digest(id, size, digest.algorithm);
       if (actual !== digest.hex) {

@@ -355,3 +355,20 @@ describe('anonymous pull', () => {
     }
   });
 });
+
+describe('tags on push by digest', () => {
+  test('?tag= applies every tag and reports them in OCI-Tag', async () => {
+    const image = await oci.pushImage('tagparam/app', 'seed');
+    const res = await oci.fetch(`/v2/tagparam/app/manifests/${image.digest}?tag=v1&tag=stable`, {
+      method: 'PUT',
+      body: image.body,
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.headers.get('oci-tag')?.split(',').map((t) => t.trim()).sort(), ['stable', 'v1']);
+    const tags = (await (await oci.fetch('/v2/tagparam/app/tags/list')).json()) as { tags: string[] };
+    assert.deepEqual(tags.tags, ['seed', 'stable', 'v1']);
+    const bad = await oci.fetch(`/v2/tagparam/app/manifests/${image.digest}?tag=-bad`, { method: 'PUT', body: image.body, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(bad.status, 400);
+  });
+});

@@ -20,7 +20,7 @@ export async function spawnBerth(dataDir: string, env: Record<string, string> = 
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const url = `http://127.0.0.1:${p}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
