@@ -24,7 +24,7 @@ for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;
     -h | --help)
-      sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) berth_peer_die "unknown argument: $arg (usage: build-all.sh [--bench])" ;;

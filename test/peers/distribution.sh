@@ -14,7 +14,7 @@
 #       filesystem: {rootdirectory: /tmp/dist-data}
 #       delete: {enabled: true}
 #     http: {addr: 127.0.0.1:5001}
-#   (or OTEL_TRACES_EXPORTER=none to silence the OpenTelemetry exporter warnings)
+#   Set OTEL_TRACES_EXPORTER=none to switch off its OpenTelemetry trace exporter.
 set -euo pipefail
 
 DISTRIBUTION_VERSION="${BERTH_DISTRIBUTION_VERSION:-v3.1.2}"

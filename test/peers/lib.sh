@@ -148,11 +148,11 @@ _berth_go_build_in_module() {
     return 1
   }
   dir="$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-  [ -n "$dir" ] && [ -d "$dir" ] || {
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
     printf '%s\n' "$json" >&2
     berth_peer_log "go mod download gave no source directory"
     return 1
-  }
+  fi
   cp -R "$dir" "$work/src" && chmod -R u+w "$work/src" || return 1
   berth_peer_log "go build ./$subdir in a copy of $dir ($("$go" env GOVERSION); cold builds take minutes)"
   (cd "$work/src" &&
