@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
+import path from 'node:path';
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -17,8 +18,9 @@ function run(label: string, command: string, args: string[], env: NodeJS.Process
   return result.status ?? 1;
 }
 
-if (run('typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit']) !== 0) process.exit(1);
-if (run('lint (eslint)', 'npx', ['eslint', '.']) !== 0) process.exit(1);
+const bin = (name: string) => path.join(import.meta.dirname, '..', 'node_modules', '.bin', name);
+if (run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit']) !== 0) process.exit(1);
+if (run('lint (eslint)', bin('eslint'), ['.']) !== 0) process.exit(1);
 
 const peers = run('peer tools (test/peers/build-all.sh)', 'bash', ['test/peers/build-all.sh']);
 if (peers !== 0) {

@@ -72,7 +72,7 @@ test('OCI distribution-spec conformance: 0 failures with token auth', { skip: sk
     OCI_API_MANIFESTS_TAG_PARAM: 'true',
     OCI_DATA_SHA512: 'true',
   };
-  let stdout = '';
+  let stdout: string;
   try {
     ({ stdout } = await run(peerPath('conformance'), [], { cwd: work, env, maxBuffer: 64 * 1024 * 1024, timeout: 9 * 60_000 }));
   } catch (err) {
