@@ -8,12 +8,7 @@ import { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { Database, Db } from './schema.ts';
-import * as m0001 from './migrations/0001-registry.ts';
-
-/** Migrations are listed in code so they ship with the build, in order. */
-const migrations: Record<string, Migration> = {
-  '0001-registry': m0001,
-};
+import { migrations } from './migrations/index.ts';
 
 class StaticMigrationProvider implements MigrationProvider {
   getMigrations(): Promise<Record<string, Migration>> {

@@ -1,0 +1,14 @@
+/**
+ * Every migration, in order. Listed in code so they ship with the source and
+ * run at start; each file exports `up` (and `down`).
+ */
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001-registry.ts';
+import * as m0002 from './0002-access.ts';
+import * as m0003 from './0003-audit.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-registry': m0001,
+  '0002-access': m0002,
+  '0003-audit': m0003,
+};
