@@ -25,6 +25,10 @@ const schema = z.strictObject({
   uploadPurgeIntervalSeconds: z.number().int().min(1),
   storageFsync: z.boolean(),
   catalogDefaultPageSize: z.number().int().min(1).max(10_000),
+  auditRetentionDays: z.number().int().min(0),
+  auditFlushIntervalMs: z.number().int().min(10).max(60_000),
+  auditBufferSize: z.number().int().min(100),
+  auditForward: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -57,6 +61,10 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'uploadPurgeIntervalSeconds', env: 'BERTH_UPLOAD_PURGE_INTERVAL_SECONDS', default: 600, doc: 'How often expired upload sessions are looked for.' },
   { key: 'storageFsync', env: 'BERTH_STORAGE_FSYNC', default: true, doc: 'fsync each blob before it becomes visible, so a power loss cannot expose a truncated blob. A process crash is safe either way.' },
   { key: 'catalogDefaultPageSize', env: 'BERTH_CATALOG_PAGE_SIZE', default: 1000, doc: 'Page size of `/v2/_catalog` when the client gives no `n`.' },
+  { key: 'auditRetentionDays', env: 'BERTH_AUDIT_RETENTION_DAYS', default: 90, doc: 'Audit records older than this many days are purged daily; 0 keeps them forever.' },
+  { key: 'auditFlushIntervalMs', env: 'BERTH_AUDIT_FLUSH_INTERVAL_MS', default: 1000, doc: 'Buffered audit records (pulls, pushes) are written at least this often.' },
+  { key: 'auditBufferSize', env: 'BERTH_AUDIT_BUFFER_SIZE', default: 10_000, doc: 'Buffered audit records that trigger an immediate flush.' },
+  { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
 ];
 
 export class ConfigError extends Error {}
