@@ -3,6 +3,16 @@
  * the same queries run unchanged on SQLite and PostgreSQL.
  */
 import type { Generated, Kysely } from 'kysely';
+import type {
+  ApiTokenTable,
+  EventTable,
+  ProjectMemberTable,
+  ProjectTable,
+  RobotPermissionTable,
+  RobotTable,
+  SettingTable,
+  UserGroupTable,
+} from '../access/schema.ts';
 
 export interface RepositoryTable {
   name: string;
@@ -60,9 +70,15 @@ export interface UploadTable {
 
 export interface UserTable {
   username: string;
+  /** scrypt hash; `!` for accounts that cannot sign in with a password (OIDC). */
   password_hash: string;
   is_admin: Generated<number>;
   created_at: number;
+  email: string | null;
+  source: Generated<'local' | 'oidc'>;
+  oidc_subject: string | null;
+  disabled: Generated<number>;
+  updated_at: number | null;
 }
 
 export interface SigningKeyTable {
@@ -82,6 +98,14 @@ export interface Database {
   uploads: UploadTable;
   users: UserTable;
   signing_keys: SigningKeyTable;
+  user_groups: UserGroupTable;
+  projects: ProjectTable;
+  project_members: ProjectMemberTable;
+  robots: RobotTable;
+  robot_permissions: RobotPermissionTable;
+  api_tokens: ApiTokenTable;
+  settings: SettingTable;
+  events: EventTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,67 @@
+/** Table types of identity and access (migration 0002-access). */
+export interface UserGroupTable {
+  username: string;
+  group_name: string;
+}
+
+export interface ProjectTable {
+  name: string;
+  public: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectMemberTable {
+  project: string;
+  member_kind: 'user' | 'group';
+  member_name: string;
+  role: string;
+  created_at: number;
+}
+
+export interface RobotTable {
+  name: string;
+  level: 'system' | 'project';
+  project: string | null;
+  description: string;
+  secret_hash: string;
+  disabled: number;
+  expires_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  /** The last expiry notice recorded (7 or 1 days ahead), to record each once. */
+  expiry_notice_days: number | null;
+}
+
+export interface RobotPermissionTable {
+  robot: string;
+  /** A project name, or `*` for every project (system robots). */
+  namespace: string;
+  resource: string;
+  action: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  username: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface EventTable {
+  id: string;
+  type: string;
+  subject: string;
+  data: string;
+  created_at: number;
+}
