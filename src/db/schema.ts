@@ -3,6 +3,7 @@
  * the same queries run unchanged on SQLite and PostgreSQL.
  */
 import type { Generated, Kysely } from 'kysely';
+import type { AuditLogTable } from '../audit/schema.ts';
 import type {
   ApiTokenTable,
   EventTable,
@@ -106,6 +107,7 @@ export interface Database {
   api_tokens: ApiTokenTable;
   settings: SettingTable;
   events: EventTable;
+  audit_log: AuditLogTable;
 }
 
 export type Db = Kysely<Database>;
