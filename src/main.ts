@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { AdminOnlyAuthorizer } from './access/authorizer.ts';
+import { createAccessServices, type AccessServices } from './access/services.ts';
 import { TokenService } from './access/tokens.ts';
-import { ADMIN_USERNAME, PasswordAuthenticator, ensureAdmin } from './access/users.ts';
+import { ADMIN_USERNAME } from './access/users.ts';
 import { parseListen, type Config } from './config/config.ts';
 import { openDatabase } from './db/database.ts';
 import type { Db } from './db/schema.ts';
@@ -15,11 +15,15 @@ import { Metrics } from './observability/metrics.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import path from 'node:path';
+import pkg from '../package.json' with { type: 'json' };
+
+export const BERTH_VERSION: string = pkg.version;
 
 export interface Berth {
   app: FastifyInstance;
   db: Db;
   registry: Registry;
+  access: AccessServices;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -36,7 +40,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export async function startBerth(config: Config, logger: Logger = createLogger(config)): Promise<Berth> {
   let ready = false;
   const db = await openDatabase(config.database);
-  const generated = await ensureAdmin(db, config.adminPassword);
+  const tokens = await TokenService.open(db, { issuer: config.tokenService, audience: config.tokenService, ttlSeconds: config.tokenTtlSeconds });
+  const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull });
+  const generated = await access.users.ensureAdmin(config.adminPassword);
   if (generated) {
     // Printed once, on the console only: the log stream may be shipped elsewhere.
     process.stdout.write(`\nBerth created the ${ADMIN_USERNAME} account with the generated password:\n\n    ${generated}\n\nIt is not shown again. Set BERTH_ADMIN_PASSWORD before the first start to choose it.\n\n`);
@@ -45,17 +51,15 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
   const metrics = new Metrics();
   registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
-  const tokens = await TokenService.open(db, { issuer: config.tokenService, audience: config.tokenService, ttlSeconds: config.tokenTtlSeconds });
-  const passwords = new PasswordAuthenticator(db);
-  const authorizer = new AdminOnlyAuthorizer({ anonymousPull: config.anonymousPull });
+  const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
+  if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
   const app = buildApp({
     logger,
     metrics,
     registry,
-    tokens,
-    passwords,
-    authorizer,
+    access,
+    version: BERTH_VERSION,
     baseUrl: config.baseUrl,
     tokenService: config.tokenService,
     accessLog: config.accessLog,
@@ -66,8 +70,10 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     try {
       const n = await registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
       if (n > 0) logger.info({ removed: n }, 'expired upload sessions removed');
+      const notices = await access.robots.recordExpiryNotices();
+      if (notices > 0) logger.info({ notices }, 'robot expiry events recorded');
     } catch (err) {
-      logger.error({ err }, 'upload purge failed');
+      logger.error({ err }, 'periodic maintenance failed');
     }
   };
   await purge();
@@ -83,6 +89,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     app,
     db,
     registry,
+    access,
     address,
     async close() {
       ready = false;

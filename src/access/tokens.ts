@@ -82,7 +82,7 @@ export class TokenService {
 
   async issue(principal: Principal, access: Access[]): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access, adm: principal.admin || undefined })
+    const token = await new SignJWT({ access, knd: principal.kind === 'anonymous' ? undefined : principal.kind })
       .setProtectedHeader({ alg: 'ES256', kid: this.#current.kid, typ: 'JWT' })
       .setIssuer(this.#issuer)
       .setAudience(this.#audience)
@@ -115,7 +115,9 @@ export class TokenService {
       );
       const sub = typeof payload.sub === 'string' ? payload.sub : '';
       const claims: TokenClaims = {
-        principal: sub === '' ? { kind: 'anonymous', name: '', admin: false } : { kind: 'user', name: sub, admin: payload.adm === true },
+        // Only identity is taken from the token; admin rights and groups are
+        // looked up afresh by the caller (Identity.current).
+        principal: sub === '' ? { kind: 'anonymous', name: '', admin: false } : { kind: payload.knd === 'robot' ? 'robot' : 'user', name: sub, admin: false },
         access: Array.isArray(payload.access) ? (payload.access as Access[]) : [],
         expiresAt: (payload.exp ?? 0) * 1000,
       };

@@ -3,9 +3,8 @@
  * metrics. Domain errors become HTTP responses only here.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Authorizer } from '../access/authorizer.ts';
-import type { TokenService } from '../access/tokens.ts';
-import type { PasswordAuthenticator } from '../access/users.ts';
+import { AccessError, type AccessErrorCode } from '../access/errors.ts';
+import type { AccessServices } from '../access/services.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { RegistryError } from '../registry/errors.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -13,6 +12,7 @@ import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
+import { registerApi } from './api/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,9 +27,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   metrics: Metrics;
   registry: Registry;
-  tokens: TokenService;
-  passwords: PasswordAuthenticator;
-  authorizer: Authorizer;
+  access: AccessServices;
+  version: string;
   baseUrl: string;
   tokenService: string;
   accessLog: boolean;
@@ -76,8 +75,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
     if (error instanceof AuthChallenge) {
       if (error.challenge) reply.header('www-authenticate', error.challenge);
-      const code = error.status === 401 ? 'UNAUTHORIZED' : 'DENIED';
+      const code = error.status === 401 ? 'UNAUTHORIZED' : error.status === 429 ? 'TOOMANYREQUESTS' : 'DENIED';
       return reply.code(error.status).type('application/json').send(ociErrorBody(code, error.message));
+    }
+    if (error instanceof AccessError) {
+      if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Basic realm="berth"');
+      return reply.code(ACCESS_STATUS[error.code]).type('application/json').send(JSON.stringify({ errors: [{ code: error.code, message: error.message }] }));
     }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -104,17 +107,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const gate = new RegistryGate({
-    tokens: options.tokens,
-    passwords: options.passwords,
-    authorizer: options.authorizer,
-    realm: `${options.baseUrl}/auth/token`,
-    service: options.tokenService,
-  });
-  registerRegistryRoutes(app, { registry: options.registry, gate });
-  registerTokenRoutes(app, { tokens: options.tokens, passwords: options.passwords, authorizer: options.authorizer, service: options.tokenService });
+  const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
+  registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
+  registerTokenRoutes(app, options.access);
+  registerApi(app, options.access, options.version);
   return app;
 }
+
+const ACCESS_STATUS: Record<AccessErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  TOO_MANY_REQUESTS: 429,
+};
 
 function isClientAbort(error: Error): boolean {
   const code = (error as NodeJS.ErrnoException).code;

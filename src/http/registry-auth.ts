@@ -1,15 +1,15 @@
 /**
  * Authentication and authorization of /v2 requests: Bearer tokens from the
- * token service, Basic credentials, or anonymous. Every /v2 handler states the
- * accesses it needs; a missing one yields a token challenge (401) or, for a
- * caller who authenticated with Basic credentials, DENIED (403).
+ * token service, Basic credentials (user password, personal API token, robot
+ * secret), or anonymous. Every /v2 handler states the accesses it needs; a
+ * missing one yields a token challenge (401) or, for a caller who
+ * authenticated with Basic credentials, DENIED (403). Refusals are audited.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Authorizer } from '../access/authorizer.ts';
-import { ANONYMOUS, type Principal } from '../access/principal.ts';
+import type { FastifyRequest } from 'fastify';
+import { AccessError } from '../access/errors.ts';
+import { ANONYMOUS, actorOf, type Principal } from '../access/principal.ts';
 import { allows, formatScope, type Access } from '../access/scopes.ts';
-import type { TokenService } from '../access/tokens.ts';
-import type { PasswordAuthenticator } from '../access/users.ts';
+import type { AccessServices } from '../access/services.ts';
 
 export interface Need {
   type: Access['type'];
@@ -23,12 +23,13 @@ export interface Caller {
   method: 'bearer' | 'basic' | 'anonymous';
   /** Accesses known to be granted (token claims, or decisions so far). */
   granted: Access[];
+  ip: string;
 }
 
 export class AuthChallenge extends Error {
-  readonly status: 401 | 403;
+  readonly status: 401 | 403 | 429;
   readonly challenge: string | undefined;
-  constructor(status: 401 | 403, message: string, challenge: string | undefined) {
+  constructor(status: 401 | 403 | 429, message: string, challenge: string | undefined) {
     super(message);
     this.status = status;
     this.challenge = challenge;
@@ -36,37 +37,42 @@ export class AuthChallenge extends Error {
 }
 
 export class RegistryGate {
-  readonly #tokens: TokenService;
-  readonly #passwords: PasswordAuthenticator;
-  readonly #authorizer: Authorizer;
+  readonly #access: AccessServices;
   readonly #realm: string;
   readonly #service: string;
 
-  constructor(options: { tokens: TokenService; passwords: PasswordAuthenticator; authorizer: Authorizer; realm: string; service: string }) {
-    this.#tokens = options.tokens;
-    this.#passwords = options.passwords;
-    this.#authorizer = options.authorizer;
+  constructor(access: AccessServices, options: { realm: string; service: string }) {
+    this.#access = access;
     this.#realm = options.realm;
     this.#service = options.service;
   }
 
   /** Identifies the caller; throws a 401 challenge for bad credentials. */
-  async identify(headers: IncomingHttpHeaders): Promise<Caller> {
-    const header = headers.authorization;
-    if (!header) return { principal: ANONYMOUS, method: 'anonymous', granted: [] };
+  async identify(req: FastifyRequest): Promise<Caller> {
+    const header = req.headers.authorization;
+    const ip = req.ip;
+    if (!header) return { principal: ANONYMOUS, method: 'anonymous', granted: [], ip };
     const space = header.indexOf(' ');
     const scheme = header.slice(0, space).toLowerCase();
     const value = header.slice(space + 1).trim();
     if (scheme === 'bearer') {
-      const claims = await this.#tokens.verify(value);
-      if (!claims) throw this.challenge(401, 'invalid or expired token', []);
-      return { principal: claims.principal, method: 'bearer', granted: claims.access };
+      const claims = await this.#access.tokens.verify(value);
+      if (!claims) throw this.#refuse(ip, ANONYMOUS, 'invalid, expired or foreign token');
+      const principal = await this.#access.identity.current(claims.principal);
+      if (!principal) throw this.#refuse(ip, claims.principal, 'the account is disabled, expired or deleted');
+      return { principal, method: 'bearer', granted: claims.access, ip };
     }
     if (scheme === 'basic') {
       const credentials = parseBasic(value);
-      const principal = credentials && (await this.#passwords.verify(credentials.username, credentials.password));
+      let principal: Principal | undefined;
+      try {
+        principal = credentials && (await this.#access.identity.login(credentials.username, credentials.password, ip));
+      } catch (err) {
+        if (err instanceof AccessError && err.code === 'TOO_MANY_REQUESTS') throw new AuthChallenge(429, err.message, undefined);
+        throw err;
+      }
       if (!principal) throw this.challenge(401, 'invalid user name or password', []);
-      return { principal, method: 'basic', granted: [] };
+      return { principal, method: 'basic', granted: [], ip };
     }
     throw this.challenge(401, `unsupported authorization scheme ${JSON.stringify(scheme.slice(0, 20))}`, []);
   }
@@ -75,19 +81,22 @@ export class RegistryGate {
   async has(caller: Caller, need: Need): Promise<boolean> {
     if (allows(caller.granted, need.type, need.name, need.action)) return true;
     if (caller.method === 'bearer') return false;
-    const granted = await this.#authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
-    caller.granted.push(...granted);
-    return allows(granted, need.type, need.name, need.action);
+    return this.#askAuthorizer(caller, need);
   }
 
   /**
    * Like `has`, but a bearer caller's principal is also checked against the
-   * authorizer: for reads that only decide between two correct answers (a
-   * blob mount versus a fresh upload), never to widen a token's reach.
+   * authorizer: for decisions between two correct answers (a blob mount
+   * versus a fresh upload), never to widen a token's reach.
    */
   async hasLive(caller: Caller, need: Need): Promise<boolean> {
     if (allows(caller.granted, need.type, need.name, need.action)) return true;
-    const granted = await this.#authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
+    return this.#askAuthorizer(caller, need);
+  }
+
+  async #askAuthorizer(caller: Caller, need: Need): Promise<boolean> {
+    const granted = await this.#access.authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
+    caller.granted.push(...granted);
     return allows(granted, need.type, need.name, need.action);
   }
 
@@ -95,6 +104,15 @@ export class RegistryGate {
   async require(caller: Caller, needs: Need[]): Promise<void> {
     for (const need of needs) {
       if (await this.has(caller, need)) continue;
+      this.#access.audit.record({
+        actor: actorOf(caller.principal),
+        sourceIp: caller.ip,
+        resourceType: need.type,
+        resource: need.name,
+        action: need.action,
+        outcome: 'failure',
+        detail: 'permission denied',
+      });
       if (caller.method === 'basic') {
         throw new AuthChallenge(403, `${caller.principal.name} may not ${need.action} ${need.type} ${need.name}`, undefined);
       }
@@ -113,6 +131,11 @@ export class RegistryGate {
     if (scopes.length > 0) header += `,scope="${scopes.join(' ')}"`;
     if (insufficientScope) header += ',error="insufficient_scope"';
     return new AuthChallenge(status, message, header);
+  }
+
+  #refuse(ip: string, principal: Principal, reason: string): AuthChallenge {
+    this.#access.audit.record({ actor: actorOf(principal), sourceIp: ip, resourceType: 'token', resource: principal.name, action: 'use', outcome: 'failure', detail: reason });
+    return this.challenge(401, reason, []);
   }
 }
 

@@ -12,17 +12,31 @@ import { nextLink, parsePageRequest } from '../registry/pagination.ts';
 import { parseContentRange, parseRangeHeader } from '../registry/range.ts';
 import { parseDigest } from '../registry/digest.ts';
 import { assertRepositoryName } from '../registry/names.ts';
+import { actorOf } from '../access/principal.ts';
+import { projectOf } from '../access/projects.ts';
+import type { AccessServices } from '../access/services.ts';
 import type { Caller, RegistryGate } from './registry-auth.ts';
 import { matchRoute, type V2Route } from './v2-paths.ts';
 
 export interface RegistryRouteOptions {
   registry: Registry;
   gate: RegistryGate;
+  access: AccessServices;
 }
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 
-export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }: RegistryRouteOptions): void {
+export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, access }: RegistryRouteOptions): void {
+  /** Records a registry operation in the audit log (buffered: never blocks). */
+  function audit(caller: Caller, resourceType: string, resource: string, action: string): void {
+    access.audit.record({ actor: actorOf(caller.principal), sourceIp: caller.ip, resourceType, resource, action, outcome: 'success' });
+  }
+
+  /** The first push into a missing project creates it, for administrators only. */
+  async function ensureProject(name: string, caller: Caller): Promise<void> {
+    if (caller.principal.admin) await access.projects.ensure(projectOf(name), caller.principal.name);
+  }
+
   app.register((scope, _opts, done) => {
     // Bodies are streamed by the handlers themselves.
     scope.removeAllContentTypeParsers();
@@ -35,7 +49,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
       req.routeLabel = route.kind;
       // Before authentication, so even the challenge never echoes a bad name.
       if ('name' in route) assertRepositoryName(route.name);
-      const caller = await gate.identify(req.headers);
+      const caller = await gate.identify(req);
       return dispatch(route, req, reply, caller);
     };
 
@@ -50,7 +64,10 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
         case 'catalog': {
           if (method !== 'GET') break;
           await gate.require(caller, [{ type: 'registry', name: 'catalog', action: '*' }]);
-          const page = await registry.catalog(parsePageRequest(query));
+          const { names, includesPublic } = await access.authorizer.pullableProjects(caller.principal);
+          const publicProjects = includesPublic && names !== 'all' ? await access.projects.publicNames() : new Set<string>();
+          const visible = (repo: string) => names === 'all' || names.has(projectOf(repo)) || publicProjects.has(projectOf(repo));
+          const page = await registry.catalog(parsePageRequest(query), visible);
           setLink(reply, nextLink('/v2/_catalog', page.items, page.limit, page.more));
           return reply.type('application/json').send(JSON.stringify({ repositories: page.items }));
         }
@@ -103,10 +120,13 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
             etag: `"${m.digest}"`,
             'content-length': m.size,
           });
-          return req.method === 'HEAD' ? reply.send() : reply.send(Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength));
+          if (req.method === 'HEAD') return reply.send();
+          audit(caller, 'artifact', `${name}@${m.digest}`, 'pull');
+          return reply.send(Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength));
         }
         case 'PUT': {
           await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
+          await ensureProject(name, caller);
           const body = await readLimited(req, MAX_MANIFEST_BYTES);
           req.bytesIn = body.byteLength;
           const contentType = req.headers['content-type']?.split(';', 1)[0]?.trim();
@@ -115,11 +135,15 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
           reply.headers({ location: `/v2/${name}/manifests/${result.digest}`, 'docker-content-digest': result.digest });
           if (result.subject) reply.header('oci-subject', result.subject);
           if (result.tags.length > 0) reply.header('oci-tag', result.tags);
+          audit(caller, 'artifact', `${name}@${result.digest}`, 'push');
+          for (const t of result.tags) audit(caller, 'tag', `${name}:${t}`, 'create');
           return reply.code(201).send();
         }
         case 'DELETE':
           await gate.require(caller, [{ type: 'repository', name, action: 'delete' }]);
           await registry.deleteManifest(name, reference);
+          if (reference.includes(':')) audit(caller, 'artifact', `${name}@${reference}`, 'delete');
+          else audit(caller, 'tag', `${name}:${reference}`, 'delete');
           return reply.code(202).send();
       }
       throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on manifests`);
@@ -146,6 +170,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
         case 'DELETE':
           await gate.require(caller, [{ type: 'repository', name, action: 'delete' }]);
           await registry.deleteBlob(name, digest);
+          audit(caller, 'blob', `${name}@${digest}`, 'delete');
           return reply.code(202).send();
       }
       throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on blobs`);
@@ -153,6 +178,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate }:
 
     async function startUpload(name: string, req: FastifyRequest, reply: FastifyReply, caller: Caller) {
       await gate.require(caller, [{ type: 'repository', name, action: 'push' }]);
+      await ensureProject(name, caller);
       const query = req.query as Record<string, string | undefined>;
       if (query.mount) {
         // Without pull on the source, fall back to an upload: never reveal

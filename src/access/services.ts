@@ -1,0 +1,53 @@
+/** The access services, built once in main.ts and handed to the HTTP edge. */
+import type { Db } from '../db/schema.ts';
+import type { AuditRecorder } from '../audit/types.ts';
+import { ApiTokenService } from './api-tokens.ts';
+import type { Principal } from './principal.ts';
+import { RbacAuthorizer } from './authorizer.ts';
+import { Identity } from './identity.ts';
+import { ProjectService } from './projects.ts';
+import { RobotService } from './robots.ts';
+import { SettingsService } from './settings.ts';
+import { LoginThrottle } from './throttle.ts';
+import type { TokenService } from './tokens.ts';
+import { UserService } from './users.ts';
+
+/** Browser sessions (OIDC sign-in) resolve to principals through this. */
+export interface SessionResolver {
+  principalOf(req: { headers: Record<string, string | string[] | undefined> }): Promise<Principal | undefined>;
+}
+
+export interface AccessServices {
+  users: UserService;
+  projects: ProjectService;
+  robots: RobotService;
+  apiTokens: ApiTokenService;
+  identity: Identity;
+  authorizer: RbacAuthorizer;
+  settings: SettingsService;
+  tokens: TokenService;
+  audit: AuditRecorder;
+  sessions?: SessionResolver;
+}
+
+export const NO_AUDIT: AuditRecorder = { record: () => {}, recordIn: async () => {} };
+
+export function createAccessServices(db: Db, tokens: TokenService, options: { anonymousPull: boolean; audit?: AuditRecorder }): AccessServices {
+  const users = new UserService(db);
+  const projects = new ProjectService(db);
+  const robots = new RobotService(db);
+  const apiTokens = new ApiTokenService(db);
+  const identity = new Identity(users, robots, apiTokens, new LoginThrottle());
+  const authorizer = new RbacAuthorizer(projects, robots, { anonymousPull: options.anonymousPull });
+  const audit = options.audit ?? NO_AUDIT;
+  identity.audit = audit;
+  // Any change to who-can-do-what drops cached decisions in this process.
+  const changed = () => {
+    authorizer.invalidate();
+    identity.invalidate();
+  };
+  projects.onChange = changed;
+  robots.onChange = changed;
+  apiTokens.onChange = changed;
+  return { users, projects, robots, apiTokens, identity, authorizer, settings: new SettingsService(db), tokens, audit };
+}

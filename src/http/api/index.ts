@@ -1,0 +1,17 @@
+/** Registers every /api/v1 route module. */
+import type { FastifyInstance } from 'fastify';
+import type { AccessServices } from '../../access/services.ts';
+import { ApiRouter } from './router.ts';
+import { projectRoutes } from './routes/projects.ts';
+import { robotRoutes } from './routes/robots.ts';
+import { systemRoutes } from './routes/system.ts';
+import { userRoutes } from './routes/users.ts';
+
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string): ApiRouter {
+  const api = new ApiRouter(app, access);
+  userRoutes(api, access);
+  projectRoutes(api, access);
+  robotRoutes(api, access);
+  systemRoutes(api, access, version);
+  return api;
+}

@@ -1,0 +1,189 @@
+/** /api/v1/projects and their members. */
+import { z } from 'zod';
+import { forbidden } from '../../../access/errors.ts';
+import { ROLES } from '../../../access/permissions.ts';
+import { actorOf, type Principal } from '../../../access/principal.ts';
+import type { AccessServices } from '../../../access/services.ts';
+import { projectGuard } from '../guards.ts';
+import { type ApiRouter, boolString, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
+
+const projectSchema = z.object({
+  name: z.string(),
+  public: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  repositoryCount: z.number().int().optional(),
+});
+const memberSchema = z.object({ kind: z.enum(['user', 'group']), name: z.string(), role: z.enum(ROLES), createdAt: z.number().int() });
+const projectParam = z.object({ project: z.string().min(1).max(255) });
+const memberParam = projectParam.extend({ kind: z.enum(['user', 'group']), member: z.string().min(1).max(255) });
+
+export function projectRoutes(api: ApiRouter, access: AccessServices): void {
+  const { projects, authorizer, users } = access;
+
+  const requirePermission = projectGuard(access);
+  const audit = (ctx: { principal: Principal; ip: string }, resourceType: string, resource: string, action: string) =>
+    access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType, resource, action, outcome: 'success' });
+
+  api.route({
+    method: 'GET',
+    path: '/projects',
+    tag: 'projects',
+    summary: 'List the projects you can see (q: name, public; sort: name, created)',
+    auth: 'optional',
+    query: listQuery,
+    paged: true,
+    response: z.array(projectSchema),
+    handler: async ({ principal, query, req, reply }) => {
+      const q = parseQ(query.q, ['name', 'public']);
+      const { names, includesPublic } = await authorizer.pullableProjects(principal);
+      const name = q.get('name');
+      const result = await projects.list(
+        names,
+        {
+          ...(name?.op === 'eq' ? { name: name.value } : {}),
+          ...(name?.op === 'contains' ? { nameContains: name.value } : {}),
+          ...(q.get('public') ? { public: q.get('public')!.value === 'true' } : {}),
+        },
+        parseSort(query.sort, { name: 'name', created: 'created_at' } as const),
+        { page: query.page, pageSize: query.page_size },
+        includesPublic,
+      );
+      setPaging(req, reply, query.page, query.page_size, result.total);
+      return result.items;
+    },
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/projects',
+    tag: 'projects',
+    summary: 'Create a project (administrators, or everyone when the projectCreation setting allows)',
+    auth: 'user',
+    status: 201,
+    body: z.strictObject({ name: z.string(), public: z.boolean().optional() }),
+    response: projectSchema,
+    handler: async (ctx) => {
+      if (!ctx.principal.admin) {
+        if (ctx.principal.kind !== 'user' || (await access.settings.get()).projectCreation !== 'everyone') throw forbidden('only administrators may create projects');
+      }
+      const project = await projects.create({ name: ctx.body.name, public: ctx.body.public ?? false, createdBy: ctx.principal.name });
+      // The creator administers what they create.
+      if (!ctx.principal.admin) await projects.addMember(project.name, { kind: 'user', name: ctx.principal.name, role: 'projectAdmin' }, async () => true);
+      audit(ctx, 'project', project.name, 'create');
+      return project;
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/projects/:project',
+    tag: 'projects',
+    summary: 'Get a project',
+    auth: 'optional',
+    params: projectParam,
+    response: projectSchema,
+    handler: async ({ principal, params }) => {
+      await requirePermission(principal, params.project, 'project:read');
+      return projects.get(params.project);
+    },
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/projects/:project',
+    tag: 'projects',
+    summary: 'Change project settings (public)',
+    auth: 'user',
+    params: projectParam,
+    body: z.strictObject({ public: z.boolean().optional() }),
+    response: projectSchema,
+    handler: async (ctx) => {
+      await requirePermission(ctx.principal, ctx.params.project, 'project:update');
+      const p = await projects.update(ctx.params.project, ctx.body);
+      audit(ctx, 'project', p.name, 'update');
+      return p;
+    },
+  });
+
+  api.route({
+    method: 'DELETE',
+    path: '/projects/:project',
+    tag: 'projects',
+    summary: 'Delete a project; refused unless empty, or with force=true which deletes its repositories and robots',
+    auth: 'user',
+    status: 204,
+    params: projectParam,
+    query: z.object({ force: boolString.optional() }),
+    handler: async (ctx) => {
+      await requirePermission(ctx.principal, ctx.params.project, 'project:delete');
+      await projects.delete(ctx.params.project, ctx.query.force ?? false);
+      audit(ctx, 'project', ctx.params.project, 'delete');
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/projects/:project/members',
+    tag: 'members',
+    summary: 'List members',
+    auth: 'user',
+    params: projectParam,
+    response: z.array(memberSchema),
+    handler: async ({ principal, params }) => {
+      await requirePermission(principal, params.project, 'member:list');
+      return projects.members(params.project);
+    },
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/projects/:project/members',
+    tag: 'members',
+    summary: 'Add a user or an OIDC group with a role',
+    auth: 'user',
+    status: 201,
+    params: projectParam,
+    body: z.strictObject({ kind: z.enum(['user', 'group']).default('user'), name: z.string().min(1).max(255), role: z.enum(ROLES) }),
+    response: memberSchema,
+    handler: async (ctx) => {
+      await requirePermission(ctx.principal, ctx.params.project, 'member:create');
+      const m = await projects.addMember(ctx.params.project, ctx.body, (n) => users.exists(n));
+      audit(ctx, 'member', `${ctx.params.project}/${m.kind}:${m.name}`, 'create');
+      return m;
+    },
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/projects/:project/members/:kind/:member',
+    tag: 'members',
+    summary: "Change a member's role",
+    auth: 'user',
+    status: 204,
+    params: memberParam,
+    body: z.strictObject({ role: z.enum(ROLES) }),
+    handler: async (ctx) => {
+      await requirePermission(ctx.principal, ctx.params.project, 'member:update');
+      await projects.updateMember(ctx.params.project, ctx.params.kind, ctx.params.member, ctx.body.role);
+      audit(ctx, 'member', `${ctx.params.project}/${ctx.params.kind}:${ctx.params.member}`, 'update');
+    },
+  });
+
+  api.route({
+    method: 'DELETE',
+    path: '/projects/:project/members/:kind/:member',
+    tag: 'members',
+    summary: 'Remove a member',
+    auth: 'user',
+    status: 204,
+    params: memberParam,
+    handler: async (ctx) => {
+      await requirePermission(ctx.principal, ctx.params.project, 'member:delete');
+      await projects.removeMember(ctx.params.project, ctx.params.kind, ctx.params.member);
+      audit(ctx, 'member', `${ctx.params.project}/${ctx.params.kind}:${ctx.params.member}`, 'delete');
+    },
+  });
+}
+

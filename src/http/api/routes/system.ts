@@ -1,0 +1,59 @@
+/** /api/v1/settings, /api/v1/permissions and the OpenAPI document. */
+import { z } from 'zod';
+import { ALL_PERMISSIONS, ROLES, ROLE_IDS, ROLE_PERMISSIONS } from '../../../access/permissions.ts';
+import { actorOf } from '../../../access/principal.ts';
+import type { AccessServices } from '../../../access/services.ts';
+import { buildOpenApi } from '../openapi.ts';
+import type { ApiRouter } from '../router.ts';
+
+const settingsSchema = z.object({ projectCreation: z.enum(['adminOnly', 'everyone']) });
+
+export function systemRoutes(api: ApiRouter, access: AccessServices, version: string): void {
+  api.route({
+    method: 'GET',
+    path: '/settings',
+    tag: 'system',
+    summary: 'System settings',
+    auth: 'admin',
+    response: settingsSchema,
+    handler: () => access.settings.get(),
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/settings',
+    tag: 'system',
+    summary: 'Change system settings',
+    auth: 'admin',
+    body: settingsSchema.partial().strict(),
+    response: settingsSchema,
+    handler: async (ctx) => {
+      const s = await access.settings.update(ctx.body);
+      access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType: 'config', resource: 'settings', action: 'update', outcome: 'success', detail: JSON.stringify(ctx.body) });
+      return s;
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/permissions',
+    tag: 'system',
+    summary: 'The permission table: every permission and the roles holding it',
+    auth: 'none',
+    response: z.object({ permissions: z.array(z.string()), roles: z.array(z.object({ name: z.string(), id: z.number().int(), permissions: z.array(z.string()) })) }),
+    handler: async () => ({
+      permissions: [...ALL_PERMISSIONS],
+      roles: ROLES.map((r) => ({ name: r, id: ROLE_IDS[r], permissions: [...ROLE_PERMISSIONS[r]] })),
+    }),
+  });
+
+  let document: Record<string, unknown> | undefined;
+  api.route({
+    method: 'GET',
+    path: '/openapi.json',
+    tag: 'system',
+    summary: 'This API as an OpenAPI 3.1 document',
+    auth: 'none',
+    handler: async () => (document ??= buildOpenApi(api, version)),
+  });
+}

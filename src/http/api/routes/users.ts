@@ -1,0 +1,197 @@
+/** /api/v1/users and /api/v1/users/me: accounts, passwords, API tokens. */
+import { z } from 'zod';
+import { actorOf } from '../../../access/principal.ts';
+import type { AccessServices } from '../../../access/services.ts';
+import type { User } from '../../../access/users.ts';
+import { AccessError } from '../../../access/errors.ts';
+import { type ApiRouter, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
+
+const userSchema = z.object({
+  username: z.string(),
+  email: z.string().nullable(),
+  admin: z.boolean(),
+  source: z.enum(['local', 'oidc']),
+  disabled: z.boolean(),
+  groups: z.array(z.string()),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int().nullable(),
+});
+const tokenSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.number().int(), expiresAt: z.number().int().nullable(), lastUsedAt: z.number().int().nullable() });
+const nameParam = z.object({ username: z.string().min(1).max(255) });
+
+export function userRoutes(api: ApiRouter, access: AccessServices): void {
+  const { users, apiTokens } = access;
+  const audit = (ctx: { principal: Parameters<typeof actorOf>[0]; ip: string }, resource: string, action: string, resourceType = 'user') =>
+    access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType, resource, action, outcome: 'success' });
+
+  api.route({
+    method: 'GET',
+    path: '/users',
+    tag: 'users',
+    summary: 'List users (q: username, email, admin; sort: username, created)',
+    auth: 'admin',
+    query: listQuery,
+    paged: true,
+    response: z.array(userSchema),
+    handler: async ({ query, req, reply }) => {
+      const q = parseQ(query.q, ['username', 'email', 'admin']);
+      const username = q.get('username');
+      const result = await users.list(
+        {
+          ...(username?.op === 'eq' ? { username: username.value } : {}),
+          ...(username?.op === 'contains' ? { usernameContains: username.value } : {}),
+          ...(q.get('email') ? { email: q.get('email')!.value } : {}),
+          ...(q.get('admin') ? { admin: q.get('admin')!.value === 'true' } : {}),
+        },
+        parseSort(query.sort, { username: 'username', created: 'created_at', email: 'email' } as const),
+        { page: query.page, pageSize: query.page_size },
+      );
+      setPaging(req, reply, query.page, query.page_size, result.total);
+      return result.items;
+    },
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/users',
+    tag: 'users',
+    summary: 'Create a local user',
+    auth: 'admin',
+    status: 201,
+    body: z.strictObject({ username: z.string(), password: z.string(), email: z.email().nullable().optional(), admin: z.boolean().optional() }),
+    response: userSchema,
+    handler: async (ctx) => {
+      const user = await users.create(ctx.body);
+      audit(ctx, user.username, 'create');
+      return user;
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/users/me',
+    tag: 'users',
+    summary: 'The signed-in account',
+    auth: 'user',
+    response: userSchema.or(z.object({ username: z.string(), kind: z.literal('robot') })),
+    handler: async ({ principal }): Promise<User | { username: string; kind: 'robot' }> =>
+      principal.kind === 'robot' ? { username: principal.name, kind: 'robot' } : users.get(principal.name),
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/users/me/password',
+    tag: 'users',
+    summary: 'Change your own password (the current one is required)',
+    auth: 'user',
+    status: 204,
+    body: z.strictObject({ oldPassword: z.string(), newPassword: z.string() }),
+    handler: async (ctx) => {
+      await users.setPassword(ctx.principal.name, ctx.body.newPassword, ctx.body.oldPassword);
+      access.identity.invalidate();
+      audit(ctx, ctx.principal.name, 'change-password');
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/users/me/tokens',
+    tag: 'users',
+    summary: 'Your personal API tokens',
+    auth: 'user',
+    response: z.array(tokenSchema),
+    handler: async ({ principal }) => apiTokens.list(principal.name),
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/users/me/tokens',
+    tag: 'users',
+    summary: 'Create a personal API token (the secret is in the response only)',
+    auth: 'user',
+    status: 201,
+    body: z.strictObject({ name: z.string(), expiresInDays: z.number().int().optional() }),
+    response: tokenSchema.extend({ secret: z.string() }),
+    handler: async (ctx) => {
+      if (ctx.principal.kind !== 'user') throw new AccessError('FORBIDDEN', 'only users have personal API tokens');
+      const { token, secret } = await apiTokens.create(ctx.principal.name, ctx.body.name, ctx.body.expiresInDays);
+      audit(ctx, `${ctx.principal.name}/${token.id}`, 'create', 'token');
+      return { ...token, secret };
+    },
+  });
+
+  api.route({
+    method: 'DELETE',
+    path: '/users/me/tokens/:id',
+    tag: 'users',
+    summary: 'Revoke one of your personal API tokens',
+    auth: 'user',
+    status: 204,
+    params: z.object({ id: z.string().max(64) }),
+    handler: async (ctx) => {
+      await apiTokens.revoke(ctx.principal.name, ctx.params.id);
+      audit(ctx, `${ctx.principal.name}/${ctx.params.id}`, 'delete', 'token');
+    },
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/users/:username',
+    tag: 'users',
+    summary: 'Get a user',
+    auth: 'admin',
+    params: nameParam,
+    response: userSchema,
+    handler: async ({ params }) => users.get(params.username),
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/users/:username',
+    tag: 'users',
+    summary: 'Update a user (email, admin flag, disabled)',
+    auth: 'admin',
+    params: nameParam,
+    body: z.strictObject({ email: z.email().nullable().optional(), admin: z.boolean().optional(), disabled: z.boolean().optional() }),
+    response: userSchema,
+    handler: async (ctx) => {
+      const user = await users.update(ctx.params.username, ctx.body);
+      access.identity.invalidate();
+      access.authorizer.invalidate();
+      audit(ctx, user.username, 'update');
+      return user;
+    },
+  });
+
+  api.route({
+    method: 'PUT',
+    path: '/users/:username/password',
+    tag: 'users',
+    summary: "Reset a user's password",
+    auth: 'admin',
+    status: 204,
+    params: nameParam,
+    body: z.strictObject({ newPassword: z.string() }),
+    handler: async (ctx) => {
+      await users.setPassword(ctx.params.username, ctx.body.newPassword, undefined);
+      access.identity.invalidate();
+      audit(ctx, ctx.params.username, 'reset-password');
+    },
+  });
+
+  api.route({
+    method: 'DELETE',
+    path: '/users/:username',
+    tag: 'users',
+    summary: 'Delete a user (memberships and tokens go with it)',
+    auth: 'admin',
+    status: 204,
+    params: nameParam,
+    handler: async (ctx) => {
+      await users.delete(ctx.params.username);
+      access.identity.invalidate();
+      access.authorizer.invalidate();
+      audit(ctx, ctx.params.username, 'delete');
+    },
+  });
+}
