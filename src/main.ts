@@ -63,6 +63,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     baseUrl: config.baseUrl,
     tokenService: config.tokenService,
     accessLog: config.accessLog,
+    trustProxy: config.trustProxy,
     ready: () => ready,
   });
 

@@ -29,6 +29,15 @@ const schema = z.strictObject({
   auditFlushIntervalMs: z.number().int().min(10).max(60_000),
   auditBufferSize: z.number().int().min(100),
   auditForward: z.string().optional(),
+  oidcIssuer: z.url().optional(),
+  oidcClientId: z.string().min(1).optional(),
+  oidcClientSecret: z.string().min(1).optional(),
+  oidcScopes: z.string().min(1),
+  oidcUsernameClaim: z.string().min(1),
+  oidcGroupsClaim: z.string().min(1),
+  oidcAdminGroup: z.string().min(1).optional(),
+  sessionTtlSeconds: z.number().int().min(60).max(30 * 86_400),
+  trustProxy: z.boolean(),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -51,7 +60,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'dataDir', env: 'BERTH_DATA_DIR', default: './data', doc: 'Directory for blobs, upload sessions and the default SQLite database.' },
   { key: 'externalUrl', env: 'BERTH_EXTERNAL_URL', default: undefined, doc: 'URL clients use to reach Berth; used in token realms and `Location` headers. Defaults to `http://<listen>` (with `localhost` for a wildcard address).' },
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', default: undefined, doc: 'Password of the `admin` account, applied when the account is first created. When unset on first start, one is generated and printed once.' },
-  { key: 'databaseUrl', env: 'BERTH_DATABASE_URL', default: undefined, doc: 'Metadata database. `sqlite:<path>`; defaults to `sqlite:<dataDir>/berth.db`.' },
+  { key: 'databaseUrl', env: 'BERTH_DATABASE_URL', default: undefined, doc: 'Metadata database: `sqlite:<path>` or `postgres://user:password@host:port/database` (also `postgresql://`, with libpq-style parameters such as `sslmode`). Defaults to `sqlite:<dataDir>/berth.db`.' },
   { key: 'logLevel', env: 'BERTH_LOG_LEVEL', default: 'info', doc: 'Log level: fatal, error, warn, info, debug, trace or silent.' },
   { key: 'accessLog', env: 'BERTH_ACCESS_LOG', default: false, doc: 'Log one line per HTTP request at info level (errors are always logged).' },
   { key: 'anonymousPull', env: 'BERTH_ANONYMOUS_PULL', default: false, doc: 'Allow pulls without credentials.' },
@@ -64,6 +73,15 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'auditRetentionDays', env: 'BERTH_AUDIT_RETENTION_DAYS', default: 90, doc: 'Audit records older than this many days are purged daily; 0 keeps them forever.' },
   { key: 'auditFlushIntervalMs', env: 'BERTH_AUDIT_FLUSH_INTERVAL_MS', default: 1000, doc: 'Buffered audit records (pulls, pushes) are written at least this often.' },
   { key: 'auditBufferSize', env: 'BERTH_AUDIT_BUFFER_SIZE', default: 10_000, doc: 'Buffered audit records that trigger an immediate flush.' },
+  { key: 'oidcIssuer', env: 'BERTH_OIDC_ISSUER', default: undefined, doc: 'OpenID Connect issuer URL; enables OIDC sign-in (discovery at `<issuer>/.well-known/openid-configuration`).' },
+  { key: 'oidcClientId', env: 'BERTH_OIDC_CLIENT_ID', default: undefined, doc: 'OIDC client id registered for Berth; redirect URI `<externalUrl>/api/v1/auth/oidc/callback`.' },
+  { key: 'oidcClientSecret', env: 'BERTH_OIDC_CLIENT_SECRET', default: undefined, doc: 'OIDC client secret (never logged).' },
+  { key: 'oidcScopes', env: 'BERTH_OIDC_SCOPES', default: 'openid profile email groups', doc: 'Scopes requested at sign-in, space-separated.' },
+  { key: 'oidcUsernameClaim', env: 'BERTH_OIDC_USERNAME_CLAIM', default: 'preferred_username', doc: 'ID token claim that names the Berth user created on first sign-in.' },
+  { key: 'oidcGroupsClaim', env: 'BERTH_OIDC_GROUPS_CLAIM', default: 'groups', doc: 'ID token claim listing the groups, matched against group members of projects.' },
+  { key: 'oidcAdminGroup', env: 'BERTH_OIDC_ADMIN_GROUP', default: undefined, doc: 'Members of this OIDC group are system administrators (checked at each sign-in).' },
+  { key: 'sessionTtlSeconds', env: 'BERTH_SESSION_TTL_SECONDS', default: 28_800, doc: 'Lifetime of browser sessions created by OIDC sign-in.' },
+  { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', default: false, doc: 'Take the client address from `X-Forwarded-For` (only behind a proxy you run).' },
   { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
 ];
 

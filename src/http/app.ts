@@ -32,6 +32,7 @@ export interface AppOptions {
   baseUrl: string;
   tokenService: string;
   accessLog: boolean;
+  trustProxy: boolean;
   /** Resolves to true once the server can take traffic. */
   ready: () => boolean;
 }
@@ -39,6 +40,7 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   const { metrics, logger } = options;
   const app = Fastify({
+    trustProxy: options.trustProxy,
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
