@@ -2,7 +2,9 @@
  * `npm test`: type check, lint, build the peer tools the suites need, then
  * every test (unit tests beside the code in src/, e2e suites in test/).
  * In CI (CI=true) a peer that cannot be built fails the run; elsewhere the
- * suites needing it skip and say why.
+ * suites needing it skip and say why. test/support/global-setup.ts starts one
+ * throwaway PostgreSQL cluster for the run (same CI rule) so suites can run
+ * on both databases.
  */
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
@@ -33,5 +35,6 @@ if (peers !== 0) {
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')].sort();
-const status = run(`tests (${files.length} files)`, process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
+const globalSetup = path.join(import.meta.dirname, '..', 'test', 'support', 'global-setup.ts');
+const status = run(`tests (${files.length} files)`, process.execPath, ['--test', '--test-concurrency=2', `--test-global-setup=${globalSetup}`, '--test-reporter=spec', ...files]);
 process.exit(status);

@@ -27,6 +27,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `env` overrides any BERTH_* variable. Metadata goes to SQLite in the data
+ * directory unless `env` has BERTH_DATABASE_URL, e.g. from
+ * `await database.env()` of test/support/databases.ts (a fresh PostgreSQL
+ * database); stop() closes the pool and removes the data directory.
+ */
 export async function startTestBerth(env: Record<string, string> = {}): Promise<TestBerth> {
   const dataDir = env.BERTH_DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'berth-test-')));
   const port = await freePort();

@@ -1,24 +1,31 @@
 import type { Kysely } from 'kysely';
+import { bytesType, keyType } from '../column-types.ts';
 
-/** Registry metadata, users and token signing keys. */
+/**
+ * Registry metadata, users and token signing keys. Repository names, tags and
+ * digests are `keyType` columns so they sort by byte order on PostgreSQL too
+ * (listings and `name > last` pagination rely on it).
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  const name = keyType(db, 255);
+  const digest = keyType(db, 150);
   await db.schema
     .createTable('repositories')
-    .addColumn('name', 'varchar(255)', (c) => c.primaryKey())
+    .addColumn('name', name, (c) => c.primaryKey())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('blobs')
-    .addColumn('digest', 'varchar(150)', (c) => c.primaryKey())
+    .addColumn('digest', digest, (c) => c.primaryKey())
     .addColumn('size', 'bigint', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
   await db.schema
     .createTable('repository_blobs')
-    .addColumn('repository', 'varchar(255)', (c) => c.notNull().references('repositories.name').onDelete('cascade'))
-    .addColumn('digest', 'varchar(150)', (c) => c.notNull().references('blobs.digest'))
+    .addColumn('repository', name, (c) => c.notNull().references('repositories.name').onDelete('cascade'))
+    .addColumn('digest', digest, (c) => c.notNull().references('blobs.digest'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('repository_blobs_pk', ['repository', 'digest'])
     .execute();
@@ -26,13 +33,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('manifests')
-    .addColumn('repository', 'varchar(255)', (c) => c.notNull().references('repositories.name').onDelete('cascade'))
-    .addColumn('digest', 'varchar(150)', (c) => c.notNull())
+    .addColumn('repository', name, (c) => c.notNull().references('repositories.name').onDelete('cascade'))
+    .addColumn('digest', digest, (c) => c.notNull())
     .addColumn('media_type', 'varchar(255)', (c) => c.notNull())
     .addColumn('size', 'bigint', (c) => c.notNull())
-    .addColumn('content', 'blob', (c) => c.notNull())
+    .addColumn('content', bytesType(db), (c) => c.notNull())
     .addColumn('artifact_type', 'varchar(255)')
-    .addColumn('subject_digest', 'varchar(150)')
+    .addColumn('subject_digest', digest)
     .addColumn('annotations', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('manifests_pk', ['repository', 'digest'])
@@ -41,9 +48,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('manifest_references')
-    .addColumn('repository', 'varchar(255)', (c) => c.notNull())
-    .addColumn('manifest_digest', 'varchar(150)', (c) => c.notNull())
-    .addColumn('child_digest', 'varchar(150)', (c) => c.notNull())
+    .addColumn('repository', name, (c) => c.notNull())
+    .addColumn('manifest_digest', digest, (c) => c.notNull())
+    .addColumn('child_digest', digest, (c) => c.notNull())
     .addColumn('kind', 'varchar(16)', (c) => c.notNull())
     .addPrimaryKeyConstraint('manifest_references_pk', ['repository', 'manifest_digest', 'child_digest'])
     .addForeignKeyConstraint('manifest_references_manifest', ['repository', 'manifest_digest'], 'manifests', ['repository', 'digest'], (fk) => fk.onDelete('cascade'))
@@ -52,9 +59,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('tags')
-    .addColumn('repository', 'varchar(255)', (c) => c.notNull())
-    .addColumn('name', 'varchar(128)', (c) => c.notNull())
-    .addColumn('digest', 'varchar(150)', (c) => c.notNull())
+    .addColumn('repository', name, (c) => c.notNull())
+    .addColumn('name', keyType(db, 128), (c) => c.notNull())
+    .addColumn('digest', digest, (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('tags_pk', ['repository', 'name'])
     .addForeignKeyConstraint('tags_manifest', ['repository', 'digest'], 'manifests', ['repository', 'digest'], (fk) => fk.onDelete('cascade'))
@@ -64,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('uploads')
     .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('repository', 'varchar(255)', (c) => c.notNull())
+    .addColumn('repository', name, (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
