@@ -12,6 +12,7 @@ import { openDatabase } from './db/database.ts';
 import type { Db } from './db/schema.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './observability/metrics.ts';
+import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import path from 'node:path';
@@ -41,7 +42,11 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   let ready = false;
   const db = await openDatabase(config.database);
   const tokens = await TokenService.open(db, { issuer: config.tokenService, audience: config.tokenService, ttlSeconds: config.tokenTtlSeconds });
-  const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull });
+  const metrics = new Metrics();
+  // Validates auditForward before anything listens: a typo stops the start.
+  const audit = AuditLog.fromConfig(db, config, { logger, metrics: metrics.registry });
+  const auditPurge = purgeJob(audit, { retentionDays: config.auditRetentionDays, logger });
+  const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit });
   const generated = await access.users.ensureAdmin(config.adminPassword);
   if (generated) {
     // Printed once, on the console only: the log stream may be shipped elsewhere.
@@ -49,7 +54,6 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   }
   const storage = await FilesystemStorage.open({ root: path.join(config.dataDir, 'storage'), fsync: config.storageFsync });
   const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
-  const metrics = new Metrics();
   registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
@@ -59,6 +63,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     metrics,
     registry,
     access,
+    audit,
     version: BERTH_VERSION,
     baseUrl: config.baseUrl,
     tokenService: config.tokenService,
@@ -95,7 +100,10 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     async close() {
       ready = false;
       clearInterval(timer);
+      auditPurge.stop();
       await app.close();
+      // After the server stops taking requests: every acknowledged record is written.
+      await audit.close();
       await db.destroy();
     },
   };

@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { AccessError, type AccessErrorCode } from '../access/errors.ts';
 import type { AccessServices } from '../access/services.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { RegistryError } from '../registry/errors.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -28,6 +29,7 @@ export interface AppOptions {
   metrics: Metrics;
   registry: Registry;
   access: AccessServices;
+  audit: AuditLog;
   version: string;
   baseUrl: string;
   tokenService: string;
@@ -112,7 +114,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version);
+  registerApi(app, options.access, options.version, options.audit);
   return app;
 }
 
