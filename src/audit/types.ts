@@ -22,6 +22,12 @@ export interface AuditEvent {
   detail?: string;
   /** Epoch ms; defaults to now. */
   time?: number;
+  /**
+   * Project the event belongs to, for the project filter. Defaults to the
+   * resource's first path component; set it when the resource does not name
+   * the project (e.g. a robot or webhook change).
+   */
+  project?: string;
 }
 
 export interface AuditRecorder {
