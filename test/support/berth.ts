@@ -1,10 +1,12 @@
 /** Starts a real Berth server for a test, on a free loopback port. */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createLogger, startBerth, type Berth } from '../../src/main.ts';
+import { freePort } from './net.ts';
+
+export { freePort };
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -16,16 +18,6 @@ export interface TestBerth extends Berth {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * `env` overrides any BERTH_* variable. Metadata goes to SQLite in the data

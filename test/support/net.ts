@@ -1,0 +1,14 @@
+/** Network helpers for tests: loopback only. */
+import { createServer } from 'node:net';
+
+/** A port free on 127.0.0.1 right now (the caller binds it next). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
