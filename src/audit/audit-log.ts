@@ -40,9 +40,10 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CompiledQuery, PostgresAdapter, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { isPostgres } from '../db/column-types.ts';
 import type { Database, Db } from '../db/schema.ts';
 import { createForwarder, type AuditForwarder, type ForwarderStats } from './forward.ts';
 import type { AuditEntry, AuditLogTable } from './schema.ts';
@@ -157,10 +158,6 @@ const DAY_MS = 86_400_000;
 const ACCOUNT_RESOURCE_TYPES = new Set(['user', 'session', 'login', 'token', 'config', 'system', 'group', 'usergroup', 'user_group']);
 
 const noopLogger: AuditLogger = { info() {}, warn() {}, error() {} };
-
-function isPostgres(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 // --- ids -------------------------------------------------------------------
 
@@ -467,7 +464,7 @@ export class AuditLog implements AuditRecorder {
       const started = performance.now();
       let inserts = 0;
       try {
-        const postgres = isPostgres(this.#db);
+        const postgres = isPostgres(this.#db as unknown as Kysely<unknown>);
         await this.#db.transaction().execute(async (trx) => {
           let offset = 0;
           for (const size of insertChunks(batch.length)) {
