@@ -107,7 +107,7 @@ export function formatSyslog(entry: AuditEntry, options: { hostname?: string; pi
     .filter((p): p is [string, string] => p[1] !== null && p[1] !== '')
     .map(([k, v]) => ` ${k}="${sdValue(v)}"`)
     .join('')}]`;
-  const msg = `${entry.actor.name} ${entry.action} ${entry.resourceType} ${entry.resource}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
+  const msg = `${entry.actor.name || entry.actor.kind} ${entry.action} ${entry.resourceType} ${entry.resource}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
   return `<${pri}>1 ${ts} ${hostname} berth ${procid} audit ${sd} ${msg.replace(/[\r\n]+/g, ' ')}`;
 }
 

@@ -80,6 +80,7 @@ function checkRecords(messages: Syslog[]): void {
   assert.equal(c.params.sourceIp, '2001:db8::1');
   assert.equal(c.params.detail, 'denied: "no" access ] \\ here', 'SD-PARAM escaping round-trips');
   assert.equal(c.params.actor, undefined, 'empty values are left out');
+  assert.equal(c.msg, 'anonymous pull repository team/secret: failure (denied: "no" access ] \\ here)');
 }
 
 describe('syslog forwarding', () => {
