@@ -4,6 +4,8 @@
  * token endpoint. Only a hash is stored; the token is shown once.
  */
 import { randomUUID } from 'node:crypto';
+import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
+import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../db/schema.ts';
 import { AccessError, notFound } from './errors.ts';
 import { hashSecret, newSecret, secretMatches } from './secrets.ts';
@@ -22,13 +24,15 @@ export interface ApiToken {
 
 export class ApiTokenService {
   readonly #db: Db;
+  readonly #audit: AuditRecorder;
   onChange: () => void = () => {};
 
-  constructor(db: Db) {
+  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#audit = audit;
   }
 
-  async create(username: string, name: string, expiresInDays: number | undefined): Promise<{ token: ApiToken; secret: string }> {
+  async create(username: string, name: string, expiresInDays: number | undefined, ctx?: AuditContext): Promise<{ token: ApiToken; secret: string }> {
     if (name.length === 0 || name.length > 255) throw new AccessError('BAD_REQUEST', 'token names are 1 to 255 characters');
     if (expiresInDays !== undefined && !(Number.isInteger(expiresInDays) && expiresInDays > 0 && expiresInDays <= 36_500)) {
       throw new AccessError('BAD_REQUEST', 'expiresInDays is a number of days from 1 to 36500');
@@ -37,7 +41,9 @@ export class ApiTokenService {
     const secret = newSecret();
     const now = Date.now();
     const expiresAt = expiresInDays === undefined ? null : now + expiresInDays * DAY;
-    await this.#db.insertInto('api_tokens').values({ id, username, name, secret_hash: hashSecret(secret), created_at: now, expires_at: expiresAt, last_used_at: null }).execute();
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'token', resource: `${username}/${id}`, action: 'create', detail: name }, (trx) =>
+      trx.insertInto('api_tokens').values({ id, username, name, secret_hash: hashSecret(secret), created_at: now, expires_at: expiresAt, last_used_at: null }).execute(),
+    );
     return { token: { id, name, createdAt: now, expiresAt, lastUsedAt: null }, secret: `${TOKEN_PREFIX}${id}_${secret}` };
   }
 
@@ -46,9 +52,11 @@ export class ApiTokenService {
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: Number(r.created_at), expiresAt: r.expires_at === null ? null : Number(r.expires_at), lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at) }));
   }
 
-  async revoke(username: string, id: string): Promise<void> {
-    const r = await this.#db.deleteFrom('api_tokens').where('username', '=', username).where('id', '=', id).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound(`token ${id}`);
+  async revoke(username: string, id: string, ctx?: AuditContext): Promise<void> {
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'token', resource: `${username}/${id}`, action: 'delete' }, async (trx) => {
+      const r = await trx.deleteFrom('api_tokens').where('username', '=', username).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound(`token ${id}`);
+    });
     this.onChange();
   }
 

@@ -2,6 +2,8 @@
  * Projects (the first path component of repository names) and their
  * members. Membership is by user or by OIDC group, with one role each.
  */
+import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
+import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../db/schema.ts';
 import { containsIgnoringCase } from '../db/sql.ts';
 import { AccessError, notFound } from './errors.ts';
@@ -41,35 +43,53 @@ type ProjectRow = { name: string; public: number; created_by: string; created_at
 
 export class ProjectService {
   readonly #db: Db;
+  readonly #audit: AuditRecorder;
   /** Called after any change that may alter who can do what. */
   onChange: () => void = () => {};
 
-  constructor(db: Db) {
+  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#audit = audit;
   }
 
-  async create(input: { name: string; public?: boolean; createdBy: string }): Promise<Project> {
+  /**
+   * Creates a project; `admin` (when given) becomes its projectAdmin in the
+   * same transaction, so a creator is never left without rights.
+   */
+  async create(input: { name: string; public?: boolean; createdBy: string; admin?: string }, ctx?: AuditContext): Promise<Project> {
     assertProjectName(input.name);
     const now = Date.now();
-    const r = await this.#db
-      .insertInto('projects')
-      .values({ name: input.name, public: input.public ? 1 : 0, created_by: input.createdBy, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `project ${input.name} already exists`);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: input.name, action: 'create', project: input.name, detail: input.public ? 'public' : 'private' }, async (trx) => {
+      const r = await trx
+        .insertInto('projects')
+        .values({ name: input.name, public: input.public ? 1 : 0, created_by: input.createdBy, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `project ${input.name} already exists`);
+      if (input.admin) await trx.insertInto('project_members').values({ project: input.name, member_kind: 'user', member_name: input.admin, role: 'projectAdmin', created_at: now }).execute();
+    });
     this.onChange();
     return this.get(input.name);
   }
 
   /** Creates the project if missing (first push by an administrator). */
-  async ensure(name: string, createdBy: string): Promise<void> {
+  async ensure(name: string, createdBy: string, ctx?: AuditContext): Promise<void> {
+    if (await this.find(name)) return;
     const now = Date.now();
-    const r = await this.#db
-      .insertInto('projects')
-      .values({ name, public: 0, created_by: createdBy, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) this.onChange();
+    const created = await this.#db.transaction().execute(async (trx) => {
+      const r = await trx
+        .insertInto('projects')
+        .values({ name, public: 0, created_by: createdBy, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      const inserted = Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+      // A concurrent push may have created it first: only the creator records it.
+      if (inserted && ctx) {
+        await this.#audit.recordIn(trx, { ...ctx, resourceType: 'project', resource: name, action: 'create', project: name, outcome: 'success', detail: 'created by first push' });
+      }
+      return inserted;
+    });
+    if (created) this.onChange();
   }
 
   async find(name: string): Promise<Project | undefined> {
@@ -111,11 +131,12 @@ export class ProjectService {
     return { items: items.map(toProject), total };
   }
 
-  async update(name: string, changes: { public?: boolean }): Promise<Project> {
+  async update(name: string, changes: { public?: boolean }, ctx?: AuditContext): Promise<Project> {
     await this.get(name);
     const set: { public?: number; updated_at: number } = { updated_at: Date.now() };
     if (changes.public !== undefined) set.public = changes.public ? 1 : 0;
-    await this.#db.updateTable('projects').set(set).where('name', '=', name).execute();
+    const detail = changes.public === undefined ? '' : changes.public ? 'public' : 'private';
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'update', project: name, detail }, (trx) => trx.updateTable('projects').set(set).where('name', '=', name).execute());
     this.onChange();
     return this.get(name);
   }
@@ -124,9 +145,9 @@ export class ProjectService {
    * Deletes a project. Refused while it holds repositories or project robots,
    * unless `force`, which deletes them too (blobs are reclaimed by GC).
    */
-  async delete(name: string, force: boolean): Promise<void> {
+  async delete(name: string, force: boolean, ctx?: AuditContext): Promise<void> {
     await this.get(name);
-    await this.#db.transaction().execute(async (trx) => {
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'delete', project: name, ...(force ? { detail: 'force' } : {}) }, async (trx) => {
       const repos = await trx
         .selectFrom('repositories')
         .select('name')
@@ -177,31 +198,38 @@ export class ProjectService {
     return rows.map((r) => ({ kind: r.member_kind, name: r.member_name, role: r.role as Role, createdAt: Number(r.created_at) }));
   }
 
-  async addMember(project: string, member: { kind: 'user' | 'group'; name: string; role: string }, userExists: (name: string) => Promise<boolean>): Promise<Member> {
+  async addMember(project: string, member: { kind: 'user' | 'group'; name: string; role: string }, userExists: (name: string) => Promise<boolean>, ctx?: AuditContext): Promise<Member> {
     await this.get(project);
     if (!isRole(member.role)) throw new AccessError('BAD_REQUEST', `unknown role ${JSON.stringify(member.role)}`);
     if (member.kind === 'user' && !(await userExists(member.name))) throw notFound(`user ${member.name}`);
     if (member.kind === 'group' && (member.name.length === 0 || member.name.length > 255)) throw new AccessError('BAD_REQUEST', 'group names are 1 to 255 characters');
-    const r = await this.#db
-      .insertInto('project_members')
-      .values({ project, member_kind: member.kind, member_name: member.name, role: member.role, created_at: Date.now() })
-      .onConflict((oc) => oc.columns(['project', 'member_kind', 'member_name']).doNothing())
-      .executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `${member.kind} ${member.name} is already a member of ${project}`);
+    const role = member.role;
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'member', resource: `${project}/${member.kind}:${member.name}`, action: 'create', project, detail: role }, async (trx) => {
+      const r = await trx
+        .insertInto('project_members')
+        .values({ project, member_kind: member.kind, member_name: member.name, role, created_at: Date.now() })
+        .onConflict((oc) => oc.columns(['project', 'member_kind', 'member_name']).doNothing())
+        .executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `${member.kind} ${member.name} is already a member of ${project}`);
+    });
     this.onChange();
     return { kind: member.kind, name: member.name, role: member.role, createdAt: Date.now() };
   }
 
-  async updateMember(project: string, kind: 'user' | 'group', name: string, role: string): Promise<void> {
+  async updateMember(project: string, kind: 'user' | 'group', name: string, role: string, ctx?: AuditContext): Promise<void> {
     if (!isRole(role)) throw new AccessError('BAD_REQUEST', `unknown role ${JSON.stringify(role)}`);
-    const r = await this.#db.updateTable('project_members').set({ role }).where('project', '=', project).where('member_kind', '=', kind).where('member_name', '=', name).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw notFound(`${kind} ${name} in project ${project}`);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'member', resource: `${project}/${kind}:${name}`, action: 'update', project, detail: role }, async (trx) => {
+      const r = await trx.updateTable('project_members').set({ role }).where('project', '=', project).where('member_kind', '=', kind).where('member_name', '=', name).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound(`${kind} ${name} in project ${project}`);
+    });
     this.onChange();
   }
 
-  async removeMember(project: string, kind: 'user' | 'group', name: string): Promise<void> {
-    const r = await this.#db.deleteFrom('project_members').where('project', '=', project).where('member_kind', '=', kind).where('member_name', '=', name).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound(`${kind} ${name} in project ${project}`);
+  async removeMember(project: string, kind: 'user' | 'group', name: string, ctx?: AuditContext): Promise<void> {
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'member', resource: `${project}/${kind}:${name}`, action: 'delete', project }, async (trx) => {
+      const r = await trx.deleteFrom('project_members').where('project', '=', project).where('member_kind', '=', kind).where('member_name', '=', name).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound(`${kind} ${name} in project ${project}`);
+    });
     this.onChange();
   }
 

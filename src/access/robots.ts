@@ -5,6 +5,8 @@
  * once. Expired, disabled and deleted robots are refused at once, including
  * their tokens issued before (see AccountStatus).
  */
+import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
+import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../db/schema.ts';
 import { recordEvent } from '../events/journal.ts';
 import { AccessError, notFound } from './errors.ts';
@@ -49,10 +51,12 @@ export interface RobotInput {
 
 export class RobotService {
   readonly #db: Db;
+  readonly #audit: AuditRecorder;
   onChange: () => void = () => {};
 
-  constructor(db: Db) {
+  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#audit = audit;
   }
 
   /**
@@ -60,13 +64,14 @@ export class RobotService {
    * `mayGrant(project, permission)` says whether the creator holds a
    * permission there: nobody can give a robot more than they have.
    */
-  async create(input: RobotInput, createdBy: string, mayGrant: (namespace: string, p: Permission) => Promise<boolean>): Promise<{ robot: Robot; secret: string }> {
+  async create(input: RobotInput, createdBy: string, mayGrant: (namespace: string, p: Permission) => Promise<boolean>, ctx?: AuditContext): Promise<{ robot: Robot; secret: string }> {
     const { fullName, project } = this.#validate(input);
     await this.#checkGrants(input.permissions, mayGrant);
     if (await this.#row(fullName)) throw new AccessError('CONFLICT', `robot ${fullName} already exists`);
     const secret = newSecret();
     const now = Date.now();
-    await this.#db.transaction().execute(async (trx) => {
+    const detail = describePermissions(input.permissions);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'robot', resource: fullName, action: 'create', detail, ...(project ? { project } : {}) }, async (trx) => {
       await trx
         .insertInto('robots')
         .values({
@@ -123,14 +128,21 @@ export class RobotService {
     name: string,
     changes: { description?: string; disabled?: boolean; duration?: number; permissions?: RobotPermissionSet[] },
     mayGrant: (namespace: string, p: Permission) => Promise<boolean>,
+    ctx?: AuditContext,
   ): Promise<Robot> {
     const robot = await this.get(name);
+    assertDuration(changes.duration);
     if (changes.permissions) {
       this.#validatePermissions(robot.level, robot.project, changes.permissions);
       await this.#checkGrants(changes.permissions, mayGrant);
     }
     const now = Date.now();
-    await this.#db.transaction().execute(async (trx) => {
+    const action = changes.disabled === true ? 'disable' : changes.disabled === false ? 'enable' : 'update';
+    const detail = [
+      changes.duration !== undefined ? `duration=${changes.duration}` : '',
+      changes.permissions ? describePermissions(changes.permissions) : '',
+    ].filter(Boolean).join(' ');
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'robot', resource: name, action, detail, ...(robot.project ? { project: robot.project } : {}) }, async (trx) => {
       const set: { description?: string; disabled?: number; expires_at?: number | null; expiry_notice_days?: null; updated_at: number } = { updated_at: now };
       if (changes.description !== undefined) set.description = changes.description;
       if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
@@ -150,20 +162,25 @@ export class RobotService {
   }
 
   /** A new secret (random, or the caller's if it is strong enough). */
-  async refreshSecret(name: string, chosen?: string): Promise<string> {
-    await this.get(name);
+  async refreshSecret(name: string, chosen?: string, ctx?: AuditContext): Promise<string> {
+    const robot = await this.get(name);
     if (chosen !== undefined && (chosen.length < 16 || chosen.length > 128)) {
       throw new AccessError('BAD_REQUEST', 'a chosen robot secret must be 16 to 128 characters');
     }
     const secret = chosen ?? newSecret();
-    await this.#db.updateTable('robots').set({ secret_hash: hashSecret(secret), updated_at: Date.now() }).where('name', '=', name).execute();
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'robot', resource: name, action: 'refresh-secret', ...(robot.project ? { project: robot.project } : {}) }, (trx) =>
+      trx.updateTable('robots').set({ secret_hash: hashSecret(secret), updated_at: Date.now() }).where('name', '=', name).execute(),
+    );
     this.onChange();
     return secret;
   }
 
-  async delete(name: string): Promise<void> {
-    const r = await this.#db.deleteFrom('robots').where('name', '=', name).executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw notFound(`robot ${name}`);
+  async delete(name: string, ctx?: AuditContext): Promise<void> {
+    const robot = await this.get(name);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'robot', resource: name, action: 'delete', ...(robot.project ? { project: robot.project } : {}) }, async (trx) => {
+      const r = await trx.deleteFrom('robots').where('name', '=', name).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound(`robot ${name}`);
+    });
     this.onChange();
   }
 
@@ -221,9 +238,7 @@ export class RobotService {
     if (!ROBOT_NAME.test(input.name) || input.name.length > 128) {
       throw new AccessError('BAD_REQUEST', `invalid robot name ${JSON.stringify(input.name.slice(0, 80))}: lowercase [a-z0-9] joined by '.', '_' or '-', at most 128 characters`);
     }
-    if (input.duration !== undefined && !(input.duration === -1 || (Number.isInteger(input.duration) && input.duration > 0 && input.duration <= 36_500))) {
-      throw new AccessError('BAD_REQUEST', 'duration is a number of days from 1 to 36500, or -1 for never');
-    }
+    assertDuration(input.duration);
     if (input.level === 'project') {
       const project = input.permissions[0]?.namespace;
       if (input.permissions.length !== 1 || !project || project === '*') {
@@ -261,6 +276,16 @@ export class RobotService {
   #row(name: string) {
     return this.#db.selectFrom('robots').selectAll().where('name', '=', name).executeTakeFirst();
   }
+}
+
+function assertDuration(duration: number | undefined): void {
+  if (duration !== undefined && !(duration === -1 || (Number.isInteger(duration) && duration > 0 && duration <= 36_500))) {
+    throw new AccessError('BAD_REQUEST', 'duration is a number of days from 1 to 36500, or -1 for never');
+  }
+}
+
+function describePermissions(sets: RobotPermissionSet[]): string {
+  return sets.map((s) => `${s.namespace}:${s.access.map((a) => `${a.resource}:${a.action}`).join(',')}`).join(' ');
 }
 
 function usable(row: { disabled: number; expires_at: number | null }, now: number): boolean {

@@ -1,5 +1,6 @@
 /** The access services, built once in main.ts and handed to the HTTP edge. */
 import type { Db } from '../db/schema.ts';
+import { NO_AUDIT } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
 import { ApiTokenService } from './api-tokens.ts';
 import type { Principal } from './principal.ts';
@@ -30,16 +31,14 @@ export interface AccessServices {
   sessions?: SessionResolver;
 }
 
-export const NO_AUDIT: AuditRecorder = { record: () => {}, recordIn: async () => {} };
-
 export function createAccessServices(db: Db, tokens: TokenService, options: { anonymousPull: boolean; audit?: AuditRecorder }): AccessServices {
-  const users = new UserService(db);
-  const projects = new ProjectService(db);
-  const robots = new RobotService(db);
-  const apiTokens = new ApiTokenService(db);
+  const audit = options.audit ?? NO_AUDIT;
+  const users = new UserService(db, audit);
+  const projects = new ProjectService(db, audit);
+  const robots = new RobotService(db, audit);
+  const apiTokens = new ApiTokenService(db, audit);
   const identity = new Identity(users, robots, apiTokens, new LoginThrottle());
   const authorizer = new RbacAuthorizer(projects, robots, { anonymousPull: options.anonymousPull });
-  const audit = options.audit ?? NO_AUDIT;
   identity.audit = audit;
   // Any change to who-can-do-what drops cached decisions in this process.
   const changed = () => {
@@ -49,5 +48,5 @@ export function createAccessServices(db: Db, tokens: TokenService, options: { an
   projects.onChange = changed;
   robots.onChange = changed;
   apiTokens.onChange = changed;
-  return { users, projects, robots, apiTokens, identity, authorizer, settings: new SettingsService(db), tokens, audit };
+  return { users, projects, robots, apiTokens, identity, authorizer, settings: new SettingsService(db, audit), tokens, audit };
 }

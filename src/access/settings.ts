@@ -1,4 +1,6 @@
 /** System settings stored in the database, with typed defaults. */
+import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
+import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../db/schema.ts';
 import { AccessError } from './errors.ts';
 
@@ -11,8 +13,10 @@ const DEFAULTS: Settings = { projectCreation: 'adminOnly' };
 
 export class SettingsService {
   readonly #db: Db;
-  constructor(db: Db) {
+  readonly #audit: AuditRecorder;
+  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#audit = audit;
   }
 
   async get(): Promise<Settings> {
@@ -21,11 +25,13 @@ export class SettingsService {
     return { ...DEFAULTS, ...(stored as Partial<Settings>) };
   }
 
-  async update(changes: Partial<Settings>): Promise<Settings> {
+  /** The audit record names the changed keys only: settings may hold secrets one day. */
+  async update(changes: Partial<Settings>, ctx?: AuditContext): Promise<Settings> {
     if (changes.projectCreation !== undefined && !['adminOnly', 'everyone'].includes(changes.projectCreation)) {
       throw new AccessError('BAD_REQUEST', 'projectCreation is adminOnly or everyone');
     }
-    await this.#db.transaction().execute(async (trx) => {
+    const keys = Object.keys(changes).filter((k) => changes[k as keyof Settings] !== undefined);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'config', resource: 'settings', action: 'update', detail: keys.join(',') }, async (trx) => {
       for (const [key, value] of Object.entries(changes)) {
         if (value === undefined) continue;
         await trx

@@ -5,6 +5,8 @@
  * and scrypt is deliberately slow.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
+import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../db/schema.ts';
 import { containsIgnoringCase } from '../db/sql.ts';
 import { AccessError, notFound } from './errors.ts';
@@ -58,8 +60,11 @@ export class UserService {
   static readonly CACHE_TTL_MS = 30_000;
   static readonly CACHE_MAX = 1000;
 
-  constructor(db: Db) {
+  readonly #audit: AuditRecorder;
+
+  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#audit = audit;
   }
 
   /**
@@ -78,23 +83,18 @@ export class UserService {
     return configured ? undefined : password;
   }
 
-  async create(input: { username: string; password: string; email?: string | null; admin?: boolean }): Promise<User> {
+  async create(input: { username: string; password: string; email?: string | null; admin?: boolean }, ctx?: AuditContext): Promise<User> {
     assertUsername(input.username);
     assertPasswordPolicy(input.password);
     if (await this.#find(input.username)) throw new AccessError('CONFLICT', `user ${input.username} already exists`);
     const now = Date.now();
-    await this.#db
-      .insertInto('users')
-      .values({
-        username: input.username,
-        password_hash: await hashPassword(input.password),
-        is_admin: input.admin ? 1 : 0,
-        email: input.email ?? null,
-        created_at: now,
-        updated_at: now,
-        oidc_subject: null,
-      })
-      .execute();
+    const password_hash = await hashPassword(input.password);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'user', resource: input.username, action: 'create', ...(input.admin ? { detail: 'administrator' } : {}) }, (trx) =>
+      trx
+        .insertInto('users')
+        .values({ username: input.username, password_hash, is_admin: input.admin ? 1 : 0, email: input.email ?? null, created_at: now, updated_at: now, oidc_subject: null })
+        .execute(),
+    );
     return this.get(input.username);
   }
 
@@ -154,7 +154,7 @@ export class UserService {
     return { items: items.map((r) => this.#toUser(r, [])), total };
   }
 
-  async update(username: string, changes: { email?: string | null; admin?: boolean; disabled?: boolean }): Promise<User> {
+  async update(username: string, changes: { email?: string | null; admin?: boolean; disabled?: boolean }, ctx?: AuditContext): Promise<User> {
     await this.get(username);
     if (username === ADMIN_USERNAME && (changes.admin === false || changes.disabled === true)) {
       throw new AccessError('PRECONDITION_FAILED', 'the built-in admin account cannot lose administrator rights or be disabled');
@@ -163,13 +163,14 @@ export class UserService {
     if (changes.email !== undefined) set.email = changes.email;
     if (changes.admin !== undefined) set.is_admin = changes.admin ? 1 : 0;
     if (changes.disabled !== undefined) set.disabled = changes.disabled ? 1 : 0;
-    await this.#db.updateTable('users').set(set).where('username', '=', username).execute();
+    const detail = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined).map((k) => `${k}=${String(changes[k as keyof typeof changes])}`).join(' ');
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'user', resource: username, action: 'update', detail }, (trx) => trx.updateTable('users').set(set).where('username', '=', username).execute());
     this.invalidate();
     return this.get(username);
   }
 
   /** Changes a password: the old one is required unless an admin resets it. */
-  async setPassword(username: string, newPassword: string, oldPassword: string | undefined): Promise<void> {
+  async setPassword(username: string, newPassword: string, oldPassword: string | undefined, ctx?: AuditContext): Promise<void> {
     const row = await this.#db.selectFrom('users').select(['password_hash', 'source']).where('username', '=', username).executeTakeFirst();
     if (!row) throw notFound(`user ${username}`);
     if (row.source === 'oidc') throw new AccessError('PRECONDITION_FAILED', `${username} signs in through OIDC and has no password`);
@@ -177,13 +178,16 @@ export class UserService {
       throw new AccessError('FORBIDDEN', 'the current password is wrong');
     }
     assertPasswordPolicy(newPassword);
-    await this.#db.updateTable('users').set({ password_hash: await hashPassword(newPassword), updated_at: Date.now() }).where('username', '=', username).execute();
+    const password_hash = await hashPassword(newPassword);
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'user', resource: username, action: oldPassword === undefined ? 'reset-password' : 'change-password' }, (trx) =>
+      trx.updateTable('users').set({ password_hash, updated_at: Date.now() }).where('username', '=', username).execute(),
+    );
     this.invalidate();
   }
 
-  async delete(username: string): Promise<void> {
+  async delete(username: string, ctx?: AuditContext): Promise<void> {
     if (username === ADMIN_USERNAME) throw new AccessError('PRECONDITION_FAILED', 'the built-in admin account cannot be deleted');
-    await this.#db.transaction().execute(async (trx) => {
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'user', resource: username, action: 'delete' }, async (trx) => {
       await trx.deleteFrom('project_members').where('member_kind', '=', 'user').where('member_name', '=', username).execute();
       await trx.deleteFrom('api_tokens').where('username', '=', username).execute();
       await trx.deleteFrom('user_groups').where('username', '=', username).execute();

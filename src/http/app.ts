@@ -14,6 +14,7 @@ import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
+import type { AuthDeps } from './api/routes/auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,6 +38,8 @@ export interface AppOptions {
   trustProxy: boolean;
   /** Resolves to true once the server can take traffic. */
   ready: () => boolean;
+  /** Sessions and OIDC sign-in routes (/api/v1/auth). */
+  auth?: AuthDeps;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -114,7 +117,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit);
+  registerApi(app, options.access, options.version, options.audit, options.auth);
   return app;
 }
 

@@ -34,7 +34,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
 
   /** The first push into a missing project creates it, for administrators only. */
   async function ensureProject(name: string, caller: Caller): Promise<void> {
-    if (caller.principal.admin) await access.projects.ensure(projectOf(name), caller.principal.name);
+    if (caller.principal.admin) await access.projects.ensure(projectOf(name), caller.principal.name, { actor: actorOf(caller.principal), sourceIp: caller.ip });
   }
 
   app.register((scope, _opts, done) => {

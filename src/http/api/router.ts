@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AccessError } from '../../access/errors.ts';
-import { ANONYMOUS, type Principal } from '../../access/principal.ts';
+import { ANONYMOUS, actorOf, type Principal } from '../../access/principal.ts';
+import type { AuditContext } from '../../audit/audited.ts';
 import type { AccessServices } from '../../access/services.ts';
 import { authenticateApi } from './auth.ts';
 
@@ -17,6 +18,8 @@ export type AuthLevel = 'none' | 'optional' | 'user' | 'admin';
 
 export interface Context<P, Q, B> {
   principal: Principal;
+  /** Who acts and from where, for audit records written with the change. */
+  audit: AuditContext;
   params: P;
   query: Q;
   body: B;
@@ -77,18 +80,36 @@ export class ApiRouter {
       url: `${API_PREFIX}${def.path}`,
       handler: async (req, reply) => {
         req.routeLabel = label;
-        const principal = def.auth === 'none' ? ANONYMOUS : await authenticateApi(req, this.#access);
-        if ((def.auth === 'user' || def.auth === 'admin') && principal.kind === 'anonymous') {
-          throw new AccessError('UNAUTHORIZED', 'sign in first: use HTTP Basic credentials or a personal API token (Authorization: Bearer berth_pat_…)');
+        let principal: Principal = ANONYMOUS;
+        try {
+          principal = def.auth === 'none' ? ANONYMOUS : await authenticateApi(req, this.#access);
+          if ((def.auth === 'user' || def.auth === 'admin') && principal.kind === 'anonymous') {
+            throw new AccessError('UNAUTHORIZED', 'sign in first: use HTTP Basic credentials or a personal API token (Authorization: Bearer berth_pat_…)');
+          }
+          if (def.auth === 'admin' && !principal.admin) throw new AccessError('FORBIDDEN', 'only system administrators may do this');
+          const params = parse(def.params, req.params, 'path');
+          const query = parse(def.query, req.query, 'query');
+          const body = parse(def.body, req.body, 'body');
+          const audit: AuditContext = { actor: actorOf(principal), sourceIp: req.ip };
+          const result = await def.handler({ principal, audit, params, query, body, ip: req.ip, req, reply } as Context<z.output<P>, z.output<Q>, z.output<B>>);
+          if (reply.sent) return reply;
+          reply.code(status);
+          return result === undefined ? reply.send() : reply.send(result);
+        } catch (err) {
+          // Refused or failed changes (and refused reads) are audited here, once.
+          if (err instanceof AccessError && (def.method !== 'GET' || err.code === 'FORBIDDEN' || err.code === 'UNAUTHORIZED')) {
+            this.#access.audit.record({
+              actor: actorOf(principal),
+              sourceIp: req.ip,
+              resourceType: def.tag,
+              resource: req.url.split('?', 1)[0]!.slice(API_PREFIX.length),
+              action: def.method.toLowerCase(),
+              outcome: 'failure',
+              detail: `${err.code}: ${err.message}`.slice(0, 500),
+            });
+          }
+          throw err;
         }
-        if (def.auth === 'admin' && !principal.admin) throw new AccessError('FORBIDDEN', 'only system administrators may do this');
-        const params = parse(def.params, req.params, 'path');
-        const query = parse(def.query, req.query, 'query');
-        const body = parse(def.body, req.body, 'body');
-        const result = await def.handler({ principal, params, query, body, ip: req.ip, req, reply } as Context<z.output<P>, z.output<Q>, z.output<B>>);
-        if (reply.sent) return reply;
-        reply.code(status);
-        return result === undefined ? reply.send() : reply.send(result);
       },
     });
   }

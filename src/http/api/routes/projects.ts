@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { forbidden } from '../../../access/errors.ts';
 import { ROLES } from '../../../access/permissions.ts';
-import { actorOf, type Principal } from '../../../access/principal.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import { projectGuard } from '../guards.ts';
 import { type ApiRouter, boolString, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
@@ -23,8 +22,6 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
   const { projects, authorizer, users } = access;
 
   const requirePermission = projectGuard(access);
-  const audit = (ctx: { principal: Principal; ip: string }, resourceType: string, resource: string, action: string) =>
-    access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType, resource, action, outcome: 'success' });
 
   api.route({
     method: 'GET',
@@ -68,11 +65,8 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
       if (!ctx.principal.admin) {
         if (ctx.principal.kind !== 'user' || (await access.settings.get()).projectCreation !== 'everyone') throw forbidden('only administrators may create projects');
       }
-      const project = await projects.create({ name: ctx.body.name, public: ctx.body.public ?? false, createdBy: ctx.principal.name });
-      // The creator administers what they create.
-      if (!ctx.principal.admin) await projects.addMember(project.name, { kind: 'user', name: ctx.principal.name, role: 'projectAdmin' }, async () => true);
-      audit(ctx, 'project', project.name, 'create');
-      return project;
+      // A non-admin creator administers what they create.
+      return projects.create({ name: ctx.body.name, public: ctx.body.public ?? false, createdBy: ctx.principal.name, ...(ctx.principal.admin ? {} : { admin: ctx.principal.name }) }, ctx.audit);
     },
   });
 
@@ -101,9 +95,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     response: projectSchema,
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'project:update');
-      const p = await projects.update(ctx.params.project, ctx.body);
-      audit(ctx, 'project', p.name, 'update');
-      return p;
+      return projects.update(ctx.params.project, ctx.body, ctx.audit);
     },
   });
 
@@ -118,8 +110,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     query: z.object({ force: boolString.optional() }),
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'project:delete');
-      await projects.delete(ctx.params.project, ctx.query.force ?? false);
-      audit(ctx, 'project', ctx.params.project, 'delete');
+      await projects.delete(ctx.params.project, ctx.query.force ?? false, ctx.audit);
     },
   });
 
@@ -149,9 +140,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     response: memberSchema,
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'member:create');
-      const m = await projects.addMember(ctx.params.project, ctx.body, (n) => users.exists(n));
-      audit(ctx, 'member', `${ctx.params.project}/${m.kind}:${m.name}`, 'create');
-      return m;
+      return projects.addMember(ctx.params.project, ctx.body, (n) => users.exists(n), ctx.audit);
     },
   });
 
@@ -166,8 +155,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     body: z.strictObject({ role: z.enum(ROLES) }),
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'member:update');
-      await projects.updateMember(ctx.params.project, ctx.params.kind, ctx.params.member, ctx.body.role);
-      audit(ctx, 'member', `${ctx.params.project}/${ctx.params.kind}:${ctx.params.member}`, 'update');
+      await projects.updateMember(ctx.params.project, ctx.params.kind, ctx.params.member, ctx.body.role, ctx.audit);
     },
   });
 
@@ -181,8 +169,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     params: memberParam,
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'member:delete');
-      await projects.removeMember(ctx.params.project, ctx.params.kind, ctx.params.member);
-      audit(ctx, 'member', `${ctx.params.project}/${ctx.params.kind}:${ctx.params.member}`, 'delete');
+      await projects.removeMember(ctx.params.project, ctx.params.kind, ctx.params.member, ctx.audit);
     },
   });
 }

@@ -4,9 +4,9 @@
  * they hold themselves; secrets appear only in create and refresh answers.
  */
 import { z } from 'zod';
-import { AccessError, forbidden } from '../../../access/errors.ts';
+import { forbidden } from '../../../access/errors.ts';
 import type { Permission } from '../../../access/permissions.ts';
-import { actorOf, type Principal } from '../../../access/principal.ts';
+import type { Principal } from '../../../access/principal.ts';
 import type { Robot } from '../../../access/robots.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import { projectGuard } from '../guards.ts';
@@ -31,8 +31,6 @@ const nameParam = z.object({ name: z.string().min(1).max(300) });
 export function robotRoutes(api: ApiRouter, access: AccessServices): void {
   const { robots, authorizer } = access;
   const guard = projectGuard(access);
-  const audit = (ctx: { principal: Principal; ip: string }, resource: string, action: string) =>
-    access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType: 'robot', resource, action, outcome: 'success' });
 
   /** Whether `principal` may hold `p` on `namespace` (and so grant it). */
   const mayGrant = (principal: Principal) => async (namespace: string, p: Permission) =>
@@ -82,8 +80,7 @@ export function robotRoutes(api: ApiRouter, access: AccessServices): void {
     handler: async (ctx) => {
       const project = ctx.body.level === 'project' ? (ctx.body.permissions[0]?.namespace ?? null) : null;
       await requireOn(ctx.principal, { level: ctx.body.level, project }, 'create');
-      const { robot, secret } = await robots.create(ctx.body, ctx.principal.name, mayGrant(ctx.principal));
-      audit(ctx, robot.name, 'create');
+      const { robot, secret } = await robots.create(ctx.body, ctx.principal.name, mayGrant(ctx.principal), ctx.audit);
       return { ...robot, secret };
     },
   });
@@ -115,12 +112,7 @@ export function robotRoutes(api: ApiRouter, access: AccessServices): void {
     handler: async (ctx) => {
       const robot = await robots.get(ctx.params.name);
       await requireOn(ctx.principal, robot, 'update');
-      if (ctx.body.duration !== undefined && !(ctx.body.duration === -1 || (ctx.body.duration > 0 && ctx.body.duration <= 36_500))) {
-        throw new AccessError('BAD_REQUEST', 'duration is a number of days from 1 to 36500, or -1 for never');
-      }
-      const updated = await robots.update(ctx.params.name, ctx.body, mayGrant(ctx.principal));
-      audit(ctx, robot.name, ctx.body.disabled === true ? 'disable' : ctx.body.disabled === false ? 'enable' : 'update');
-      return updated;
+      return robots.update(robot.name, ctx.body, mayGrant(ctx.principal), ctx.audit);
     },
   });
 
@@ -136,9 +128,7 @@ export function robotRoutes(api: ApiRouter, access: AccessServices): void {
     handler: async (ctx) => {
       const robot = await robots.get(ctx.params.name);
       await requireOn(ctx.principal, robot, 'update');
-      const secret = await robots.refreshSecret(robot.name, ctx.body?.secret);
-      audit(ctx, robot.name, 'refresh-secret');
-      return { secret };
+      return { secret: await robots.refreshSecret(robot.name, ctx.body?.secret, ctx.audit) };
     },
   });
 
@@ -153,8 +143,7 @@ export function robotRoutes(api: ApiRouter, access: AccessServices): void {
     handler: async (ctx) => {
       const robot = await robots.get(ctx.params.name);
       await requireOn(ctx.principal, robot, 'delete');
-      await robots.delete(robot.name);
-      audit(ctx, robot.name, 'delete');
+      await robots.delete(robot.name, ctx.audit);
     },
   });
 }

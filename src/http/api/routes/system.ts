@@ -1,7 +1,6 @@
 /** /api/v1/settings, /api/v1/permissions and the OpenAPI document. */
 import { z } from 'zod';
 import { ALL_PERMISSIONS, ROLES, ROLE_IDS, ROLE_PERMISSIONS } from '../../../access/permissions.ts';
-import { actorOf } from '../../../access/principal.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import { buildOpenApi } from '../openapi.ts';
 import type { ApiRouter } from '../router.ts';
@@ -27,11 +26,7 @@ export function systemRoutes(api: ApiRouter, access: AccessServices, version: st
     auth: 'admin',
     body: settingsSchema.partial().strict(),
     response: settingsSchema,
-    handler: async (ctx) => {
-      const s = await access.settings.update(ctx.body);
-      access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType: 'config', resource: 'settings', action: 'update', outcome: 'success', detail: JSON.stringify(ctx.body) });
-      return s;
-    },
+    handler: (ctx) => access.settings.update(ctx.body, ctx.audit),
   });
 
   api.route({

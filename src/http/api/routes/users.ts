@@ -1,6 +1,5 @@
 /** /api/v1/users and /api/v1/users/me: accounts, passwords, API tokens. */
 import { z } from 'zod';
-import { actorOf } from '../../../access/principal.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import type { User } from '../../../access/users.ts';
 import { AccessError } from '../../../access/errors.ts';
@@ -21,8 +20,6 @@ const nameParam = z.object({ username: z.string().min(1).max(255) });
 
 export function userRoutes(api: ApiRouter, access: AccessServices): void {
   const { users, apiTokens } = access;
-  const audit = (ctx: { principal: Parameters<typeof actorOf>[0]; ip: string }, resource: string, action: string, resourceType = 'user') =>
-    access.audit.record({ actor: actorOf(ctx.principal), sourceIp: ctx.ip, resourceType, resource, action, outcome: 'success' });
 
   api.route({
     method: 'GET',
@@ -61,9 +58,7 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     body: z.strictObject({ username: z.string(), password: z.string(), email: z.email().nullable().optional(), admin: z.boolean().optional() }),
     response: userSchema,
     handler: async (ctx) => {
-      const user = await users.create(ctx.body);
-      audit(ctx, user.username, 'create');
-      return user;
+      return users.create(ctx.body, ctx.audit);
     },
   });
 
@@ -87,9 +82,8 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     status: 204,
     body: z.strictObject({ oldPassword: z.string(), newPassword: z.string() }),
     handler: async (ctx) => {
-      await users.setPassword(ctx.principal.name, ctx.body.newPassword, ctx.body.oldPassword);
+      await users.setPassword(ctx.principal.name, ctx.body.newPassword, ctx.body.oldPassword, ctx.audit);
       access.identity.invalidate();
-      audit(ctx, ctx.principal.name, 'change-password');
     },
   });
 
@@ -114,8 +108,7 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     response: tokenSchema.extend({ secret: z.string() }),
     handler: async (ctx) => {
       if (ctx.principal.kind !== 'user') throw new AccessError('FORBIDDEN', 'only users have personal API tokens');
-      const { token, secret } = await apiTokens.create(ctx.principal.name, ctx.body.name, ctx.body.expiresInDays);
-      audit(ctx, `${ctx.principal.name}/${token.id}`, 'create', 'token');
+      const { token, secret } = await apiTokens.create(ctx.principal.name, ctx.body.name, ctx.body.expiresInDays, ctx.audit);
       return { ...token, secret };
     },
   });
@@ -129,8 +122,7 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     status: 204,
     params: z.object({ id: z.string().max(64) }),
     handler: async (ctx) => {
-      await apiTokens.revoke(ctx.principal.name, ctx.params.id);
-      audit(ctx, `${ctx.principal.name}/${ctx.params.id}`, 'delete', 'token');
+      await apiTokens.revoke(ctx.principal.name, ctx.params.id, ctx.audit);
     },
   });
 
@@ -155,10 +147,9 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     body: z.strictObject({ email: z.email().nullable().optional(), admin: z.boolean().optional(), disabled: z.boolean().optional() }),
     response: userSchema,
     handler: async (ctx) => {
-      const user = await users.update(ctx.params.username, ctx.body);
+      const user = await users.update(ctx.params.username, ctx.body, ctx.audit);
       access.identity.invalidate();
       access.authorizer.invalidate();
-      audit(ctx, user.username, 'update');
       return user;
     },
   });
@@ -173,9 +164,8 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     params: nameParam,
     body: z.strictObject({ newPassword: z.string() }),
     handler: async (ctx) => {
-      await users.setPassword(ctx.params.username, ctx.body.newPassword, undefined);
+      await users.setPassword(ctx.params.username, ctx.body.newPassword, undefined, ctx.audit);
       access.identity.invalidate();
-      audit(ctx, ctx.params.username, 'reset-password');
     },
   });
 
@@ -188,10 +178,9 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     status: 204,
     params: nameParam,
     handler: async (ctx) => {
-      await users.delete(ctx.params.username);
+      await users.delete(ctx.params.username, ctx.audit);
       access.identity.invalidate();
       access.authorizer.invalidate();
-      audit(ctx, ctx.params.username, 'delete');
     },
   });
 }
