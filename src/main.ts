@@ -5,6 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { createAccessServices, type AccessServices } from './access/services.ts';
+import { OidcClient, OidcSignIn, oidcSettingsFromConfig } from './access/oidc.ts';
+import { SessionStore } from './access/sessions.ts';
 import { TokenService } from './access/tokens.ts';
 import { ADMIN_USERNAME } from './access/users.ts';
 import { parseListen, type Config } from './config/config.ts';
@@ -40,6 +42,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 export async function startBerth(config: Config, logger: Logger = createLogger(config)): Promise<Berth> {
   let ready = false;
+  // A half-configured OIDC stops the start here, before anything is opened.
+  const oidcSettings = oidcSettingsFromConfig(config);
   const db = await openDatabase(config.database);
   const tokens = await TokenService.open(db, { issuer: config.tokenService, audience: config.tokenService, ttlSeconds: config.tokenTtlSeconds });
   const metrics = new Metrics();
@@ -47,6 +51,10 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const audit = AuditLog.fromConfig(db, config, { logger, metrics: metrics.registry });
   const auditPurge = purgeJob(audit, { retentionDays: config.auditRetentionDays, logger });
   const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit });
+  const sessions = new SessionStore(db, access.users, { ttlSeconds: config.sessionTtlSeconds, baseUrl: config.baseUrl });
+  access.sessions = sessions;
+  const oidc = oidcSettings && new OidcSignIn(db, new OidcClient(oidcSettings, { warn: (m) => logger.warn(m) }), access.users, { baseUrl: config.baseUrl });
+  oidc?.client.discover().catch((err: unknown) => logger.warn({ reason: (err as Error).message }, 'OIDC provider not reachable yet; sign-in retries discovery'));
   const generated = await access.users.ensureAdmin(config.adminPassword);
   if (generated) {
     // Printed once, on the console only: the log stream may be shipped elsewhere.
@@ -70,6 +78,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     accessLog: config.accessLog,
     trustProxy: config.trustProxy,
     ready: () => ready,
+    auth: { sessions, oidc, baseUrl: config.baseUrl },
   });
 
   const purge = async () => {

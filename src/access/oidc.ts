@@ -276,7 +276,7 @@ export class OidcClient {
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if ((audiences.length > 1 || payload.azp !== undefined) && payload.azp !== this.settings.clientId) {
-      throw new OidcError(401, `ID token rejected: its azp (authorized party) ${typeof payload.azp === 'string' ? JSON.stringify(clean(payload.azp, 100)) : 'is missing and'} is not this client`);
+      throw new OidcError(401, typeof payload.azp === 'string' ? `ID token rejected: its authorized party (azp) ${JSON.stringify(clean(payload.azp, 100))} is not this client` : 'ID token rejected: several audiences and no authorized party (azp)');
     }
     if (typeof payload.nonce !== 'string' || payload.nonce !== nonce) throw new OidcError(401, 'ID token rejected: the nonce does not match this sign-in');
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new OidcError(401, 'ID token rejected: no subject');

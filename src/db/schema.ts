@@ -4,6 +4,7 @@
  */
 import type { Generated, Kysely } from 'kysely';
 import type { AuditLogTable } from '../audit/schema.ts';
+import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../access/session-schema.ts';
 import type {
   ApiTokenTable,
   EventTable,
@@ -108,6 +109,9 @@ export interface Database {
   settings: SettingTable;
   events: EventTable;
   audit_log: AuditLogTable;
+  sessions: SessionTable;
+  oidc_logins: OidcLoginTable;
+  oidc_cli_sessions: OidcCliSessionTable;
 }
 
 export type Db = Kysely<Database>;

@@ -132,7 +132,7 @@ export function authRoutes(api: ApiRouter, access: AccessServices, deps: AuthDep
     handler: async ({ req, reply, ip, principal }) => {
       const username = await sessions.end(req.headers);
       reply.header('set-cookie', sessions.clearCookie());
-      if (username) access.audit.record({ actor: { kind: 'user', name: username }, sourceIp: ip, resourceType: 'session', resource: username, action: 'logout', outcome: 'success' });
+      if (username) access.audit.record({ actor: { kind: 'user', name: username }, sourceIp: ip, resourceType: 'session', resource: username, action: 'logout', outcome: 'success', detail: 'session ended' });
       else if (principal.kind !== 'anonymous') access.audit.record({ actor: actorOf(principal), sourceIp: ip, resourceType: 'session', resource: principal.name, action: 'logout', outcome: 'success', detail: 'no session' });
     },
   });
@@ -164,8 +164,8 @@ export function authRoutes(api: ApiRouter, access: AccessServices, deps: AuthDep
       if (!state) throw notFound('CLI sign-in session');
       if (state.status === 'pending') return { status: 'pending' as const };
       const day = new Date().toISOString().slice(0, 10);
-      const { token, secret: value } = await access.apiTokens.create(state.username, `cli-oidc-${day}`, CLI_TOKEN_DAYS);
-      access.audit.record({ actor: { kind: 'user', name: state.username }, sourceIp: ip, resourceType: 'token', resource: `${state.username}/${token.id}`, action: 'create', outcome: 'success', detail: 'oidc cli login' });
+      // Audited with the change: resource `<user>/<token id>`, detail the token name.
+      const { secret: value } = await access.apiTokens.create(state.username, `cli-oidc-${day}`, CLI_TOKEN_DAYS, { actor: { kind: 'user', name: state.username }, sourceIp: ip });
       return { status: 'complete' as const, username: state.username, token: value };
     },
   });
