@@ -66,6 +66,7 @@ export class RobotService {
    */
   async create(input: RobotInput, createdBy: string, mayGrant: (namespace: string, p: Permission) => Promise<boolean>, ctx?: AuditContext): Promise<{ robot: Robot; secret: string }> {
     const { fullName, project } = this.#validate(input);
+    await this.#assertProjectsExist(input.permissions);
     await this.#checkGrants(input.permissions, mayGrant);
     if (await this.#row(fullName)) throw new AccessError('CONFLICT', `robot ${fullName} already exists`);
     const secret = newSecret();
@@ -134,6 +135,7 @@ export class RobotService {
     assertDuration(changes.duration);
     if (changes.permissions) {
       this.#validatePermissions(robot.level, robot.project, changes.permissions);
+      await this.#assertProjectsExist(changes.permissions);
       await this.#checkGrants(changes.permissions, mayGrant);
     }
     const now = Date.now();
@@ -262,6 +264,18 @@ export class RobotService {
         if (!isPermission(`${a.resource}:${a.action}`)) throw new AccessError('BAD_REQUEST', `unknown permission ${a.resource}:${a.action}`);
       }
     }
+  }
+
+  /**
+   * Permissions name existing projects only: a grant on a project that does
+   * not exist yet would silently apply to whoever creates it later.
+   */
+  async #assertProjectsExist(sets: RobotPermissionSet[]): Promise<void> {
+    const names = [...new Set(sets.map((s) => s.namespace).filter((n) => n !== '*'))];
+    if (names.length === 0) return;
+    const found = new Set((await this.#db.selectFrom('projects').select('name').where('name', 'in', names).execute()).map((r) => r.name));
+    const missing = names.filter((n) => !found.has(n));
+    if (missing.length > 0) throw notFound(`project ${missing.join(', ')}`);
   }
 
   async #checkGrants(sets: RobotPermissionSet[], mayGrant: (namespace: string, p: Permission) => Promise<boolean>): Promise<void> {

@@ -91,6 +91,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
+      // Framework-level refusals (malformed JSON, oversized body, bad media type).
+      if (isApi(req.url)) return reply.code(status).type('application/json').send(JSON.stringify({ errors: [{ code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message }] }));
       return reply.code(status).type('application/json').send(ociErrorBody('UNSUPPORTED', error.message));
     }
     if (isClientAbort(error)) {
@@ -99,6 +101,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
     req.log.error({ err: error, route: req.routeLabel }, 'request failed');
     return reply.code(500).type('application/json').send(ociErrorBody('UNKNOWN', 'internal server error'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    req.routeLabel = 'not-found';
+    const message = `no endpoint ${req.method} ${req.url.split('?', 1)[0]!.slice(0, 200)}`;
+    return reply.code(404).type('application/json').send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message }] }));
   });
 
   app.get('/healthz', (req, reply) => {
@@ -130,6 +138,10 @@ const ACCESS_STATUS: Record<AccessErrorCode, number> = {
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
 };
+
+function isApi(url: string): boolean {
+  return url === '/api/v1' || url.startsWith('/api/v1/') || url.startsWith('/api/v1?');
+}
 
 function isClientAbort(error: Error): boolean {
   const code = (error as NodeJS.ErrnoException).code;

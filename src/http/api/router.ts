@@ -96,8 +96,9 @@ export class ApiRouter {
           reply.code(status);
           return result === undefined ? reply.send() : reply.send(result);
         } catch (err) {
-          // Refused or failed changes (and refused reads) are audited here, once.
-          if (err instanceof AccessError && (def.method !== 'GET' || err.code === 'FORBIDDEN' || err.code === 'UNAUTHORIZED')) {
+          // Every refused call is audited here, once (reads too: a 404 that
+          // hides a project from a non-member is still a refusal).
+          if (err instanceof AccessError) {
             this.#access.audit.record({
               actor: actorOf(principal),
               sourceIp: req.ip,
@@ -155,7 +156,8 @@ export function parseQ(q: string | undefined, allowed: readonly string[]): Map<s
     const eq = part.indexOf('=');
     if (eq <= 0) throw new AccessError('BAD_REQUEST', `invalid q term ${JSON.stringify(part)}: use key=value or key=~value`);
     const key = part.slice(0, eq).trim();
-    let value = decodeURIComponent(part.slice(eq + 1).trim());
+    // Already URL-decoded by the query-string parser: decoding again breaks on `%`.
+    let value = part.slice(eq + 1).trim();
     let op: 'eq' | 'contains' = 'eq';
     if (value.startsWith('~')) {
       op = 'contains';
