@@ -1,0 +1,3 @@
+module berth.invalid/bench/zb-compat
+
+go 1.24
