@@ -82,6 +82,12 @@ export class Identity {
     return value;
   }
 
+  /** Drops cached account states (after a robot, token or user change). */
+  invalidateAccounts(): void {
+    this.#active.clear();
+  }
+
+  /** Also drops cached password checks: only after a user account changed. */
   invalidate(): void {
     this.#active.clear();
     this.#users.invalidate();

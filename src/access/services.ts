@@ -40,13 +40,15 @@ export function createAccessServices(db: Db, tokens: TokenService, options: { an
   const identity = new Identity(users, robots, apiTokens, new LoginThrottle());
   const authorizer = new RbacAuthorizer(projects, robots, { anonymousPull: options.anonymousPull });
   identity.audit = audit;
-  // Any change to who-can-do-what drops cached decisions in this process.
-  const changed = () => {
+  // A change to who-can-do-what drops cached decisions in this process.
+  // Cached password checks survive: only user changes (which drop them
+  // themselves) affect them, and a full scrypt per request is what they save.
+  projects.onChange = () => authorizer.invalidate();
+  const accountsChanged = () => {
     authorizer.invalidate();
-    identity.invalidate();
+    identity.invalidateAccounts();
   };
-  projects.onChange = changed;
-  robots.onChange = changed;
-  apiTokens.onChange = changed;
+  robots.onChange = accountsChanged;
+  apiTokens.onChange = accountsChanged;
   return { users, projects, robots, apiTokens, identity, authorizer, settings: new SettingsService(db, audit), tokens, audit };
 }

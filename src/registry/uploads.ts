@@ -120,9 +120,13 @@ export class UploadManager {
     const cutoff = Date.now() - ttlMs;
     const expired = await this.#db.selectFrom('uploads').select('id').where('updated_at', '<', cutoff).execute();
     for (const { id } of expired) if (!this.#busy.has(id)) await this.#discard(id);
+    // Files first, rows second: a session started in between has a file and
+    // a row, and only files idle past the TTL can be orphans at all (start()
+    // creates the file a moment before its row).
+    const files = (await this.#storage.listUploads()).filter((f) => f.modifiedAt < cutoff);
     const known = new Set((await this.#db.selectFrom('uploads').select('id').execute()).map((r) => r.id));
     let orphans = 0;
-    for (const id of await this.#storage.listUploads()) {
+    for (const { id } of files) {
       if (!known.has(id) && !this.#busy.has(id)) {
         await this.#storage.deleteUpload(id);
         orphans++;

@@ -31,6 +31,6 @@ export interface BlobStorage {
   commitUpload(id: string, digest: Digest): Promise<void>;
   /** Discards an upload. Absent is not an error. */
   deleteUpload(id: string): Promise<void>;
-  /** Ids of all uploads present, for expiry sweeps. */
-  listUploads(): Promise<string[]>;
+  /** All uploads present with their last write time (epoch ms), for expiry sweeps. */
+  listUploads(): Promise<{ id: string; modifiedAt: number }[]>;
 }

@@ -112,8 +112,16 @@ export class FilesystemStorage implements BlobStorage {
     await rm(this.#uploadPath(id), { force: true });
   }
 
-  async listUploads(): Promise<string[]> {
-    return (await readdir(this.#uploads)).filter((n) => UPLOAD_ID.test(n));
+  async listUploads(): Promise<{ id: string; modifiedAt: number }[]> {
+    const result: { id: string; modifiedAt: number }[] = [];
+    for (const id of (await readdir(this.#uploads)).filter((n) => UPLOAD_ID.test(n))) {
+      try {
+        result.push({ id, modifiedAt: (await stat(path.join(this.#uploads, id))).mtimeMs });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return result;
   }
 }
 

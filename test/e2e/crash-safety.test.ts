@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,9 +140,20 @@ test('expired sessions and orphaned upload files are removed at start', async ()
   db.close();
   const uploads = path.join(dataDir, 'storage', 'uploads');
   assert.ok((await readdir(uploads)).includes(id));
+  // Files without a session: an old one is an orphan, a fresh one may be a
+  // session being created at this very moment and must survive.
+  const oldOrphan = '00000000-0000-4000-8000-000000000001';
+  const freshOrphan = '00000000-0000-4000-8000-000000000002';
+  await writeFile(path.join(uploads, oldOrphan), 'left behind');
+  const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+  await utimes(path.join(uploads, oldOrphan), twoDaysAgo, twoDaysAgo);
+  await writeFile(path.join(uploads, freshOrphan), 'just started');
 
   server = await spawnBerth(dataDir);
   const after = new OciClient(server.url, basicAuth());
   assert.equal((await after.fetch(location)).status, 404);
-  assert.ok(!(await readdir(uploads)).includes(id), 'the session file is deleted');
+  const left = await readdir(uploads);
+  assert.ok(!left.includes(id), 'the expired session file is deleted');
+  assert.ok(!left.includes(oldOrphan), 'an old orphan file is deleted');
+  assert.ok(left.includes(freshOrphan), 'a fresh file without a row is kept');
 });
