@@ -10,7 +10,7 @@ import { RegistryError } from '../registry/errors.ts';
 import { MAX_MANIFEST_BYTES, MediaTypes } from '../registry/manifest.ts';
 import { nextLink, parsePageRequest } from '../registry/pagination.ts';
 import { parseContentRange, parseRangeHeader } from '../registry/range.ts';
-import { parseDigest } from '../registry/digest.ts';
+import { parseDigest, type Digest } from '../registry/digest.ts';
 import { assertRepositoryName } from '../registry/names.ts';
 import { actorOf } from '../access/principal.ts';
 import { projectOf } from '../access/projects.ts';
@@ -165,7 +165,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
           reply.type('application/octet-stream').header('content-length', length);
           if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${b.size}`);
           if (req.method === 'HEAD' || length === 0) return reply.send();
-          return reply.send(registry.readBlob(b.digest, range));
+          return sendBlob(reply, b.digest, range);
         }
         case 'DELETE':
           await gate.require(caller, [{ type: 'repository', name, action: 'delete' }]);
@@ -174,6 +174,24 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
           return reply.code(202).send();
       }
       throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on blobs`);
+    }
+
+    /**
+     * Streams a blob straight to the socket through reused buffers (see
+     * BlobStorage.copyTo). Headers are final before the first byte; an error
+     * after that can only cut the connection, as with any streamed body.
+     */
+    async function sendBlob(reply: FastifyReply, digest: Digest, range: { start: number; end: number } | undefined) {
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string | number | string[]>);
+      try {
+        await registry.copyBlob(digest, res, range);
+        res.end();
+      } catch (err) {
+        reply.log.debug({ err: (err as Error).message, digest: digest.value }, 'blob transfer ended early');
+        res.destroy();
+      }
     }
 
     async function startUpload(name: string, req: FastifyRequest, reply: FastifyReply, caller: Caller) {

@@ -3,7 +3,7 @@
  * here (names, digests, tags) before any storage or SQL access; errors are
  * RegistryErrors named by OCI error codes.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Db } from '../db/schema.ts';
 import type { BlobStorage } from '../storage/driver.ts';
 import { RegistryError } from './errors.ts';
@@ -62,6 +62,11 @@ export class Registry {
 
   readBlob(digest: Digest, range?: { start: number; end: number }): Readable {
     return this.storage.read(digest, range);
+  }
+
+  /** Writes a blob (or range) to `out`; see BlobStorage.copyTo. */
+  copyBlob(digest: Digest, out: Writable, range?: { start: number; end: number }): Promise<void> {
+    return this.storage.copyTo(digest, out, range);
   }
 
   /** Unlinks a blob from the repository; storage is reclaimed by GC. */

@@ -4,7 +4,7 @@
  * repositories, permissions or metadata; visibility lives in the database.
  * Digests and upload ids reach a driver already validated.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Digest } from '../registry/digest.ts';
 
 export interface BlobStorage {
@@ -12,6 +12,12 @@ export interface BlobStorage {
   stat(digest: Digest): Promise<number | undefined>;
   /** Streams a committed blob, or the inclusive byte range of it. */
   read(digest: Digest, range?: { start: number; end: number }): Readable;
+  /**
+   * Writes a committed blob (or the inclusive range) to `out` with
+   * backpressure and resolves when every byte was handed to it. Drivers may
+   * reuse their buffers here, which `read` cannot do safely.
+   */
+  copyTo(digest: Digest, out: Writable, range?: { start: number; end: number }): Promise<void>;
   /** Removes a committed blob (garbage collection). Absent is not an error. */
   delete(digest: Digest): Promise<void>;
 

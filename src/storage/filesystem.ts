@@ -6,9 +6,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Digest } from '../registry/digest.ts';
+import { BufferPool } from './buffer-pool.ts';
 import type { BlobStorage } from './driver.ts';
 
 /** Upload ids are UUIDs; checked again here because they become file names. */
@@ -61,6 +62,35 @@ export class FilesystemStorage implements BlobStorage {
 
   read(digest: Digest, range?: { start: number; end: number }): Readable {
     return createReadStream(this.#blobPath(digest), { ...range, highWaterMark: IO_CHUNK });
+  }
+
+  async copyTo(digest: Digest, out: Writable, range?: { start: number; end: number }): Promise<void> {
+    const handle = await open(this.#blobPath(digest), 'r');
+    const taken: Buffer[] = [];
+    try {
+      let position = range?.start ?? 0;
+      const end = range ? range.end + 1 : (await handle.stat()).size;
+      // A small ring: a buffer is read into again only after the socket has
+      // taken the bytes written from it (its write callback ran).
+      const writes: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(RING);
+      for (let i = 0; position < end; i++) {
+        const slot = i % RING;
+        await writes[slot];
+        const buf = (taken[slot] ??= POOL.take());
+        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - position), position);
+        if (bytesRead === 0) throw new Error(`blob ${digest.value} is shorter than expected`);
+        position += bytesRead;
+        writes[slot] = writeChunk(out, bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        writes[slot].catch(() => {}); // awaited below or on the next turn of the ring
+        if (out.writableNeedDrain) await drained(out);
+      }
+      await Promise.all(writes.filter((w): w is Promise<void> => w !== undefined));
+    } finally {
+      await handle.close();
+      // Safe to reuse only if every write finished: on an error some may still
+      // hold their buffer, so those are dropped rather than returned.
+      if (!out.destroyed) for (const b of taken) POOL.give(b);
+    }
   }
 
   async delete(digest: Digest): Promise<void> {
@@ -123,6 +153,33 @@ export class FilesystemStorage implements BlobStorage {
     }
     return result;
   }
+}
+
+const POOL = new BufferPool(256 * 1024, 256);
+const RING = 4;
+
+function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(chunk, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Waits for 'drain', failing if the stream closes or errors first. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the client closed the connection'));
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', done);
+  });
 }
 
 function isNotFound(err: unknown): boolean {
