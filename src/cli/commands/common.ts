@@ -3,71 +3,13 @@ import type { ApiResponse } from '../client.ts';
 import { type Ctx, type OptionSpec, int, str } from '../framework.ts';
 import type { Column } from '../output.ts';
 
-export interface User {
-  username: string;
-  email: string | null;
-  admin: boolean;
-  source: 'local' | 'oidc';
-  disabled: boolean;
-  groups: string[];
-  createdAt: number;
-  updatedAt: number | null;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  createdAt: number;
-  expiresAt: number | null;
-  lastUsedAt: number | null;
-}
-
-export interface Project {
-  name: string;
-  public: boolean;
-  createdBy: string;
-  createdAt: number;
-  updatedAt: number;
-  repositoryCount?: number;
-}
-
-export interface Member {
-  kind: 'user' | 'group';
-  name: string;
-  role: string;
-  createdAt: number;
-}
-
-export interface RobotPermissionSet {
-  namespace: string;
-  access: { resource: string; action: string }[];
-}
-
-export interface Robot {
-  name: string;
-  level: 'system' | 'project';
-  project: string | null;
-  description: string;
-  disabled: boolean;
-  expiresAt: number | null;
-  createdBy: string;
-  createdAt: number;
-  updatedAt: number;
-  permissions: RobotPermissionSet[];
-}
-
-export interface AuditEntry {
-  id: string;
-  time: number;
-  actor: { kind: string; name: string };
-  sourceIp: string;
-  resourceType: string;
-  resource: string;
-  project: string | null;
-  action: string;
-  outcome: 'success' | 'failure';
-  detail: string | null;
-}
+// The API's answer shapes are the domain's own types: imported as types
+// only (erased at run time), so the CLI and the server cannot drift apart.
+export type { ApiToken } from '../../access/api-tokens.ts';
+export type { Member, Project } from '../../access/projects.ts';
+export type { Robot, RobotPermissionSet } from '../../access/robots.ts';
+export type { User } from '../../access/users.ts';
+export type { AuditEntry } from '../../audit/schema.ts';
 
 export const PAGE_OPTIONS: Record<string, OptionSpec> = {
   page: { type: 'string', value: 'N', help: 'page to show, from 1' },
