@@ -67,6 +67,7 @@ export class FilesystemStorage implements BlobStorage {
   async copyTo(digest: Digest, out: Writable, range?: { start: number; end: number }): Promise<void> {
     const handle = await open(this.#blobPath(digest), 'r');
     const taken: Buffer[] = [];
+    let allWritten = false;
     try {
       let position = range?.start ?? 0;
       const end = range ? range.end + 1 : (await handle.stat()).size;
@@ -85,11 +86,12 @@ export class FilesystemStorage implements BlobStorage {
         if (out.writableNeedDrain) await drained(out);
       }
       await Promise.all(writes.filter((w): w is Promise<void> => w !== undefined));
+      allWritten = true;
     } finally {
       await handle.close();
-      // Safe to reuse only if every write finished: on an error some may still
-      // hold their buffer, so those are dropped rather than returned.
-      if (!out.destroyed) for (const b of taken) POOL.give(b);
+      // Reusable only once every write has completed: after an error a
+      // pending write may still read its buffer, so they are left to the GC.
+      if (allWritten) for (const b of taken) POOL.give(b);
     }
   }
 
