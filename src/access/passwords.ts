@@ -30,14 +30,3 @@ export async function verifyPassword(password: string, encoded: string): Promise
 export function generatePassword(bytes = 18): string {
   return randomBytes(bytes).toString('base64url');
 }
-
-/** Constant-time string comparison for secrets of any length. */
-export function secretsEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  if (ab.length !== bb.length) {
-    timingSafeEqual(ab, ab);
-    return false;
-  }
-  return timingSafeEqual(ab, bb);
-}

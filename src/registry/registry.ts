@@ -3,7 +3,7 @@
  * here (names, digests, tags) before any storage or SQL access; errors are
  * RegistryErrors named by OCI error codes.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Db } from '../db/schema.ts';
 import type { BlobStorage } from '../storage/driver.ts';
 import { RegistryError } from './errors.ts';
@@ -58,10 +58,6 @@ export class Registry {
     const size = await linkedBlobSize(this.db, repository, d.value);
     if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', `blob ${d.value} is unknown to repository ${repository}`);
     return { digest: d, size };
-  }
-
-  readBlob(digest: Digest, range?: { start: number; end: number }): Readable {
-    return this.storage.read(digest, range);
   }
 
   /** Writes a blob (or range) to `out`; see BlobStorage.copyTo. */
