@@ -24,26 +24,6 @@ if command -v etcd >/dev/null 2>&1; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  berth_peer_die "etcd is not installed and apt-get is not available; install etcd by hand"
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 ||
-    berth_peer_die "etcd is not installed and installing it needs root (no sudo found): apt-get install -y etcd-server"
-  sudo=(sudo -n)
-fi
-
-apt_install() {
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends etcd-server >&2
-}
-
-berth_peer_log "etcd not found; apt-get install -y etcd-server"
-if ! apt_install; then
-  berth_peer_log "install failed; running apt-get update and retrying"
-  "${sudo[@]}" apt-get update >&2 || berth_peer_die "apt-get update failed"
-  apt_install || berth_peer_die "apt-get install -y etcd-server failed"
-fi
-hash -r
+berth_peer_apt_install etcd-server etcd
 command -v etcd >/dev/null 2>&1 || berth_peer_die "etcd was installed but is not on PATH"
 command -v etcd

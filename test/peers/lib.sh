@@ -176,3 +176,27 @@ berth_peer_go_build_in_module() {
   shift 5
   berth_peer_build "$name" "$version" "$bin" _berth_go_build_in_module "$module" "$version" "$subdir" "$bin" "$@"
 }
+
+# berth_peer_apt_install PACKAGE WHAT — installs a Debian package for a peer
+# that is missing (WHAT names it in messages). Uses sudo -n when not root;
+# runs `apt-get update` only when the first install attempt fails (a fresh
+# machine may have no package lists yet). Dies with a clear message.
+berth_peer_apt_install() {
+  local package="$1" what="$2"
+  local -a sudo=()
+  command -v apt-get >/dev/null 2>&1 ||
+    berth_peer_die "$what is not installed and apt-get is not available; install $package by hand"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 ||
+      berth_peer_die "$what is not installed and installing it needs root (no sudo found): apt-get install -y $package"
+    sudo=(sudo -n)
+  fi
+  berth_peer_log "$what not found; apt-get install -y $package"
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2; then
+    berth_peer_log "install failed; running apt-get update and retrying"
+    "${sudo[@]}" apt-get update >&2 || berth_peer_die "apt-get update failed"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2 ||
+      berth_peer_die "apt-get install -y $package failed"
+  fi
+  hash -r
+}

@@ -33,24 +33,5 @@ if find_bin; then
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 ||
-  berth_peer_die "PostgreSQL is not installed and apt-get is not available; install the postgresql package by hand"
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 ||
-    berth_peer_die "PostgreSQL is not installed and installing it needs root (no sudo found): apt-get install -y postgresql"
-  sudo=(sudo -n)
-fi
-
-apt_install() {
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends postgresql >&2
-}
-
-berth_peer_log "PostgreSQL not found; apt-get install -y postgresql"
-if ! apt_install; then
-  berth_peer_log "install failed; running apt-get update and retrying"
-  "${sudo[@]}" apt-get update >&2 || berth_peer_die "apt-get update failed"
-  apt_install || berth_peer_die "apt-get install -y postgresql failed"
-fi
+berth_peer_apt_install postgresql PostgreSQL
 find_bin || berth_peer_die "postgresql was installed but no /usr/lib/postgresql/*/bin has initdb, pg_ctl and postgres"
