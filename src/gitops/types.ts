@@ -5,7 +5,7 @@
  * diff, health), sync (plan and run an operation) and apps (store,
  * controller, API). Nothing here does I/O.
  */
-import type { ApplicationSource, IgnoreDifference } from './model.ts';
+import type { ApplicationSource, ApplicationSpec, IgnoreDifference, SyncOption } from './model.ts';
 
 // ---------------------------------------------------------------- Kubernetes
 
@@ -267,7 +267,7 @@ export interface ClusterConnection {
 export interface ApplicationRecord {
   name: string;
   project: string;
-  spec: import('./model.ts').ApplicationSpec;
+  spec: ApplicationSpec;
   createdBy: string;
   createdAt: number;
   updatedAt: number;
@@ -281,7 +281,7 @@ export interface SyncRequest {
   dryRun?: boolean;
   /** Selective sync: only these resources. */
   resources?: ResourceKey[];
-  syncOptions?: import('./model.ts').SyncOption[];
+  syncOptions?: SyncOption[];
 }
 
 /** What the API and CLI ask of the delivery engine. */

@@ -1,0 +1,466 @@
+/**
+ * The delivery engine: keeps every application compared with its cluster
+ * (on changes seen by the watch caches, on Git webhooks, and by polling),
+ * runs sync operations (manual, automated, self-heal, rollback) with retries,
+ * and records history. Prune safety: an operation whose comparison failed —
+ * repository unreachable, rendering failed — applies and deletes nothing,
+ * and an empty rendering never prunes unless allowEmpty says so.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AccessError, notFound } from '../../access/errors.ts';
+import { resourceHealth } from '../health/index.ts';
+import { diffObjects } from '../kube/diff.ts';
+import { normalizeRepoUrl } from '../git/urls.ts';
+import { parseDurationMs, type ApplicationSource, type DeliveryPolicy } from '../model.ts';
+import { manifestDigest, runSyncOperation } from '../sync/operation.ts';
+import { isHook, keyId, keyOf, planSync } from '../sync/plan.ts';
+import {
+  APP_LABEL,
+  type ApplicationRecord, type ApplicationStatus, type ClusterConnection, type DeliveryEngine, type GitRepoCache, type HistoryEntry, type KubeObject,
+  type LiveChange, type OperationState, type PropagationPolicy, type RenderInput, type RepoAccess, type ResourceDiff, type ResourceType,
+  type SyncRequest, type SyncTrigger,
+} from '../types.ts';
+import { ClusterHandles, type ClusterHandle, type ClusterSource, type Connect } from './clusters.ts';
+import { compareObjects, type CachedDiff, type Comparison } from './compare.ts';
+import { prepareObjects, type PreparedObjects, type ResourceAllowed } from './prepare.ts';
+import { Semaphore, WorkQueue } from './work-queue.ts';
+
+export interface EngineStore {
+  listAll(): Promise<ApplicationRecord[]>;
+  get(name: string): Promise<ApplicationRecord | undefined>;
+  onChange(listener: (name: string, record: ApplicationRecord | undefined) => void): () => void;
+  saveStatus(name: string, status: ApplicationStatus): Promise<void>;
+  loadStatus(name: string): Promise<ApplicationStatus | undefined>;
+  appendHistory(entry: Omit<HistoryEntry, 'id'>): Promise<HistoryEntry>;
+  listHistory(name: string, limit?: number): Promise<HistoryEntry[]>;
+  getHistory(name: string, id: number): Promise<HistoryEntry | undefined>;
+}
+
+export interface EngineDeps {
+  store: EngineStore;
+  clusters: ClusterSource;
+  connect: Connect;
+  policies: { get(project: string): Promise<DeliveryPolicy | undefined> };
+  resourceAllowed: ResourceAllowed;
+  repositories: { access(url: string): Promise<RepoAccess> };
+  git: GitRepoCache;
+  render(input: RenderInput, repoUrl: string, hard: boolean): Promise<KubeObject[]>;
+  logger: Logger;
+  inCluster?: ClusterConnection;
+}
+
+export interface EngineOptions {
+  /** Polling: every app is compared (and its repository fetched) this often, plus jitter. */
+  reconcileIntervalMs: number;
+  jitterMs: number;
+  selfHealDelayMs: number;
+  statusProcessors: number;
+  operationProcessors: number;
+  /** How long one sync step (wave) may take to become healthy. */
+  stepTimeoutMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  reconcileIntervalMs: 180_000,
+  jitterMs: 60_000,
+  selfHealDelayMs: 2_000,
+  statusProcessors: 20,
+  operationProcessors: 10,
+  stepTimeoutMs: 300_000,
+};
+
+interface Runtime {
+  record: ApplicationRecord;
+  status: ApplicationStatus;
+  memo: Map<string, CachedDiff>;
+  managedTypes: Map<string, ResourceType>;
+  operation?: { promise: Promise<OperationState>; abort: AbortController };
+  auto?: { key: string; phase: OperationState['phase'] };
+  selfHealTimer?: NodeJS.Timeout;
+  nextReconcileAt: number;
+  fetchNext: boolean;
+  hardNext: boolean;
+  saved?: string;
+}
+
+type Compared =
+  | { ok: true; commit: string; handle: ClusterHandle; prepared: PreparedObjects; comparison: Comparison; source: ApplicationSource }
+  | { ok: false; message: string };
+
+const sourceHash = (s: ApplicationSource) => createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export class GitOpsEngine implements DeliveryEngine {
+  readonly #deps: EngineDeps;
+  readonly #options: EngineOptions;
+  readonly #apps = new Map<string, Runtime>();
+  readonly #tombstones = new Map<string, ApplicationRecord>();
+  readonly #queue: WorkQueue;
+  readonly #operations: Semaphore;
+  readonly #clusters: ClusterHandles;
+  #ticker?: NodeJS.Timeout;
+  #unsubscribe?: () => void;
+
+  constructor(deps: EngineDeps, options: Partial<EngineOptions> = {}) {
+    this.#deps = deps;
+    this.#options = { ...DEFAULT_ENGINE_OPTIONS, ...options };
+    this.#queue = new WorkQueue((name) => this.#reconcile(name), this.#options.statusProcessors, (name, err) => deps.logger.error({ app: name, err }, 'reconcile failed'));
+    this.#operations = new Semaphore(this.#options.operationProcessors);
+    this.#clusters = new ClusterHandles(deps.clusters, deps.connect, (change) => this.#liveChanged(change), deps.inCluster);
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = this.#deps.store.onChange((name, record) => this.#recordChanged(name, record));
+    for (const record of await this.#deps.store.listAll()) {
+      const status = await this.#deps.store.loadStatus(record.name);
+      this.#apps.set(record.name, this.#runtime(record, status));
+      this.#queue.add(record.name);
+    }
+    this.#ticker = setInterval(() => this.#tick(), 1000);
+    this.#ticker.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#ticker);
+    this.#unsubscribe?.();
+    this.#queue.close();
+    for (const rt of this.#apps.values()) {
+      clearTimeout(rt.selfHealTimer);
+      rt.operation?.abort.abort();
+    }
+    await Promise.allSettled([...this.#apps.values()].flatMap((rt) => (rt.operation ? [rt.operation.promise] : [])));
+    await this.#clusters.close();
+  }
+
+  /** Apps waiting or being compared, for tests and metrics. */
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  #runtime(record: ApplicationRecord, status?: ApplicationStatus): Runtime {
+    return {
+      record,
+      status: status ?? { sync: { status: 'Unknown' }, health: { status: 'Unknown' }, resources: [], conditions: [], reconciledAt: 0 },
+      memo: new Map(),
+      managedTypes: new Map(),
+      nextReconcileAt: this.#nextPoll(),
+      fetchNext: false,
+      hardNext: false,
+    };
+  }
+
+  #nextPoll(): number {
+    return Date.now() + this.#options.reconcileIntervalMs + Math.floor(Math.random() * this.#options.jitterMs);
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    for (const [name, rt] of this.#apps) {
+      if (now >= rt.nextReconcileAt) {
+        rt.nextReconcileAt = this.#nextPoll();
+        this.#queue.add(name);
+      }
+    }
+  }
+
+  #recordChanged(name: string, record: ApplicationRecord | undefined): void {
+    const rt = this.#apps.get(name);
+    if (!record) {
+      if (rt) {
+        this.#tombstones.set(name, rt.record);
+        setTimeout(() => this.#tombstones.delete(name), 60_000).unref();
+        clearTimeout(rt.selfHealTimer);
+        rt.operation?.abort.abort();
+        this.#apps.delete(name);
+      }
+      return;
+    }
+    if (rt) {
+      rt.record = record;
+      rt.memo.clear();
+    } else {
+      this.#apps.set(name, this.#runtime(record));
+    }
+    this.#queue.add(name);
+  }
+
+  #liveChanged(change: LiveChange): void {
+    const app = change.object.metadata.labels?.[APP_LABEL];
+    if (app && this.#apps.has(app)) this.#queue.add(app);
+  }
+
+  #app(name: string): Runtime {
+    const rt = this.#apps.get(name);
+    if (!rt) throw notFound(`application ${name}`);
+    return rt;
+  }
+
+  async #compare(rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean): Promise<Compared> {
+    const { record } = rt;
+    try {
+      const handle = await this.#clusters.forDestination(record.spec.destination);
+      const policy = await this.#deps.policies.get(record.spec.project);
+      if (!policy) return { ok: false, message: `project ${record.spec.project} has no delivery policy` };
+      const repo = await this.#deps.repositories.access(source.repoURL);
+      let commit: string;
+      try {
+        commit = await this.#deps.git.resolve(repo, revision, { maxAgeMs });
+      } catch (err) {
+        return { ok: false, message: `repository ${source.repoURL} unreachable or revision ${revision} unknown: ${message(err)}` };
+      }
+      let rendered: KubeObject[];
+      try {
+        const treeDir = await this.#deps.git.tree(repo, commit);
+        rendered = await this.#deps.render({ treeDir, source, commit, appName: record.name, namespace: record.spec.destination.namespace }, source.repoURL, hard);
+      } catch (err) {
+        return { ok: false, message: `rendering ${source.path} at ${commit.slice(0, 12)} failed: ${message(err)}` };
+      }
+      const prepared = await prepareObjects(record.name, rendered, { client: handle.client, namespace: record.spec.destination.namespace, policy, resourceAllowed: this.#deps.resourceAllowed, revision: commit });
+      for (const t of prepared.types) rt.managedTypes.set(`${t.group}/${t.kind}`, t);
+      await handle.cache.watch([...rt.managedTypes.values()]);
+      const comparison = await compareObjects({ desired: prepared.objects, unknownKinds: prepared.unknownKinds, client: handle.client, cache: handle.cache, app: record.name, ignore: record.spec.ignoreDifferences, memo: rt.memo, fresh: hard });
+      return { ok: true, commit, handle, prepared, comparison, source };
+    } catch (err) {
+      return { ok: false, message: message(err) };
+    }
+  }
+
+  async #reconcile(name: string): Promise<void> {
+    const rt = this.#apps.get(name);
+    if (!rt) return;
+    const { source } = rt.record.spec;
+    const fetch = rt.fetchNext;
+    const hard = rt.hardNext;
+    rt.fetchNext = false;
+    rt.hardNext = false;
+    const c = await this.#compare(rt, source, source.targetRevision, fetch ? 0 : this.#options.reconcileIntervalMs, hard);
+    if (this.#apps.get(name) !== rt) return;
+    const now = Date.now();
+    if (!c.ok) {
+      rt.status = { ...rt.status, sync: { status: 'Unknown' }, conditions: [{ type: 'ComparisonError', message: c.message, at: now }], reconciledAt: now };
+    } else {
+      rt.status = {
+        ...rt.status,
+        sync: { status: c.comparison.status, revision: c.commit },
+        health: c.comparison.health,
+        resources: c.comparison.resources,
+        conditions: this.#automationConditions(rt, c, now),
+        reconciledAt: now,
+      };
+      this.#automate(rt, c);
+    }
+    await this.#persist(rt);
+  }
+
+  /** Reasons an automated sync will not happen, shown as conditions. */
+  #automationConditions(rt: Runtime, c: Extract<Compared, { ok: true }>, now: number): ApplicationStatus['conditions'] {
+    const auto = rt.record.spec.syncPolicy.automated;
+    if (!auto || c.comparison.status !== 'OutOfSync') return [];
+    if (!auto.allowEmpty && c.prepared.objects.every(isHook)) {
+      return [{ type: 'SyncError', message: 'automated sync refused: rendering produced zero resources (set syncPolicy.automated.allowEmpty to allow an empty application)', at: now }];
+    }
+    return [];
+  }
+
+  #automate(rt: Runtime, c: Extract<Compared, { ok: true }>): void {
+    const auto = rt.record.spec.syncPolicy.automated;
+    if (!auto || rt.operation) return;
+    if (c.comparison.status !== 'OutOfSync') {
+      clearTimeout(rt.selfHealTimer);
+      rt.selfHealTimer = undefined;
+      return;
+    }
+    if (!auto.allowEmpty && c.prepared.objects.every(isHook)) return;
+    const outOfSync = [...c.comparison.diffs.values()].filter((d) => d.state === 'OutOfSync');
+    if (!auto.prune && outOfSync.every((d) => d.reason === 'extra')) return; // only pruning would help, and prune is off
+    const key = `${c.commit}:${sourceHash(c.source)}`;
+    const name = rt.record.name;
+    if (rt.auto?.key !== key) {
+      void this.#startOperation(rt, {}, 'berth', 'automated').catch((err: unknown) => this.#deps.logger.warn({ app: name, err: message(err) }, 'automated sync not started'));
+    } else if (rt.auto.phase === 'Succeeded' && auto.selfHeal && !rt.selfHealTimer) {
+      rt.selfHealTimer = setTimeout(() => {
+        rt.selfHealTimer = undefined;
+        if (this.#apps.get(name) !== rt || rt.operation || rt.status.sync.status !== 'OutOfSync') return;
+        void this.#startOperation(rt, {}, 'berth', 'self-heal').catch((err: unknown) => this.#deps.logger.warn({ app: name, err: message(err) }, 'self-heal not started'));
+      }, this.#options.selfHealDelayMs);
+      rt.selfHealTimer.unref();
+    }
+  }
+
+  async #persist(rt: Runtime): Promise<void> {
+    const { reconciledAt: _at, ...rest } = rt.status;
+    const snapshot = JSON.stringify({ ...rest, conditions: rest.conditions.map((c) => [c.type, c.message]) });
+    if (snapshot === rt.saved) return;
+    rt.saved = snapshot;
+    await this.#deps.store.saveStatus(rt.record.name, rt.status).catch((err: unknown) => this.#deps.logger.error({ app: rt.record.name, err }, 'saving application status failed'));
+  }
+
+  #startOperation(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source = rt.record.spec.source): Promise<OperationState> {
+    if (rt.operation) return Promise.reject(new AccessError('CONFLICT', `another operation is already in progress for ${rt.record.name}`));
+    const abort = new AbortController();
+    const promise = (async () => {
+      const release = await this.#operations.acquire();
+      try {
+        return await this.#runWithRetry(rt, request, actor, trigger, source, abort.signal);
+      } finally {
+        release();
+      }
+    })();
+    rt.operation = { promise, abort };
+    rt.status = { ...rt.status, operationState: { phase: 'Running', message: 'waiting to start', trigger, actor, revision: request.revision ?? source.targetRevision, startedAt: Date.now(), retryCount: 0, dryRun: request.dryRun ?? false, resources: [] } };
+    void promise.then(
+      (state) => {
+        if (trigger === 'automated' || trigger === 'self-heal') rt.auto = { key: `${state.revision}:${sourceHash(source)}`, phase: state.phase };
+      },
+      () => undefined,
+    ).finally(() => {
+      rt.operation = undefined;
+      if (this.#apps.get(rt.record.name) === rt) this.#queue.add(rt.record.name);
+    });
+    return promise;
+  }
+
+  async #runWithRetry(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source: ApplicationSource, signal: AbortSignal): Promise<OperationState> {
+    const retry = rt.record.spec.syncPolicy.retry;
+    const limit = retry ? (retry.limit < 0 ? Number.POSITIVE_INFINITY : retry.limit) : 0;
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.#runOnce(rt, request, actor, trigger, source, signal);
+      state.retryCount = attempt;
+      if (state.phase === 'Succeeded' || request.dryRun || attempt >= limit || signal.aborted) {
+        rt.status = { ...rt.status, operationState: state };
+        await this.#persist(rt);
+        return state;
+      }
+      const backoff = retry!.backoff;
+      const delay = Math.min(parseDurationMs(backoff.duration) * backoff.factor ** attempt, parseDurationMs(backoff.maxDuration));
+      rt.status = { ...rt.status, operationState: { ...state, phase: 'Running', message: `${state.message}; retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${limit})` } };
+      await this.#persist(rt);
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, delay);
+        signal.addEventListener('abort', () => { clearTimeout(t); resolve(undefined); }, { once: true });
+      });
+    }
+  }
+
+  async #runOnce(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source: ApplicationSource, signal: AbortSignal): Promise<OperationState> {
+    const { record } = rt;
+    const started = Date.now();
+    const revision = request.revision ?? source.targetRevision;
+    const failed = (msg: string, resolved = revision): OperationState => ({ phase: 'Failed', message: msg, trigger, actor, revision: resolved, startedAt: started, finishedAt: Date.now(), retryCount: 0, dryRun: request.dryRun ?? false, resources: [] });
+    const manual = trigger === 'manual' || trigger === 'rollback';
+    const c = await this.#compare(rt, source, revision, manual ? 0 : this.#options.reconcileIntervalMs, false);
+    if (!c.ok) return failed(`refusing to sync, nothing was applied or pruned: ${c.message}`);
+    const auto = record.spec.syncPolicy.automated;
+    const syncOptions = new Set<string>([...record.spec.syncPolicy.syncOptions, ...(request.syncOptions ?? [])]);
+    const prune = request.prune ?? (manual ? false : (auto?.prune ?? false));
+    if (prune && c.prepared.objects.every(isHook) && !auto?.allowEmpty) {
+      return failed('refusing to prune: rendering produced zero resources (set syncPolicy.automated.allowEmpty to allow an empty application)', c.commit);
+    }
+    const inSync = syncOptions.has('ApplyOutOfSyncOnly=true') ? new Set([...c.comparison.diffs].filter(([, d]) => d.state === 'Synced').map(([id]) => id)) : undefined;
+    const plan = planSync({
+      desired: c.prepared.objects,
+      live: c.comparison.live,
+      prune,
+      pruneLast: syncOptions.has('PruneLast=true'),
+      ...(request.resources ? { only: new Set(request.resources.map(keyId)) } : {}),
+      ...(inSync ? { inSync } : {}),
+    });
+    if (syncOptions.has('FailOnSharedResource=true')) {
+      for (const t of plan.tasks) {
+        const owner = c.handle.cache.get(t.key)?.metadata.labels?.[APP_LABEL];
+        if (owner && owner !== record.name) return failed(`${t.key.kind}/${t.key.name} is already managed by application ${owner} (FailOnSharedResource)`, c.commit);
+      }
+    }
+    const { cache, client } = c.handle;
+    const state = await runSyncOperation(
+      { client, observed: (task) => cache.get(task.key), health: resourceHealth },
+      {
+        app: record.name,
+        revision: c.commit,
+        trigger,
+        actor,
+        plan,
+        dryRun: request.dryRun ?? false,
+        syncOptions,
+        ...(syncOptions.has('CreateNamespace=true') && record.spec.destination.namespace ? { createNamespace: record.spec.destination.namespace } : {}),
+        stepTimeoutMs: this.#options.stepTimeoutMs,
+        signal,
+        onUpdate: (s) => { rt.status = { ...rt.status, operationState: s }; },
+      },
+    );
+    if (!request.dryRun) {
+      if (state.phase === 'Succeeded') rt.status = { ...rt.status, syncedRevision: c.commit };
+      await this.#deps.store.appendHistory({ app: record.name, revision: c.commit, manifestDigest: manifestDigest(c.prepared.objects), source, trigger, actor, startedAt: state.startedAt, finishedAt: state.finishedAt ?? Date.now(), phase: state.phase, message: state.message });
+    }
+    return state;
+  }
+
+  // ------------------------------------------------------------ DeliveryEngine
+
+  status(app: string): ApplicationStatus | undefined {
+    return this.#apps.get(app)?.status;
+  }
+
+  async refresh(app: string, options: { hard?: boolean } = {}): Promise<ApplicationStatus> {
+    const rt = this.#app(app);
+    rt.fetchNext = true;
+    rt.hardNext = options.hard ?? false;
+    await this.#reconcile(app);
+    return rt.status;
+  }
+
+  async diff(app: string): Promise<ResourceDiff[]> {
+    const rt = this.#app(app);
+    const { source } = rt.record.spec;
+    const c = await this.#compare(rt, source, source.targetRevision, 0, false);
+    if (!c.ok) throw new AccessError('CONFLICT', c.message);
+    const desired = new Map(c.prepared.objects.map((o) => [keyId(keyOf(o)), o] as const));
+    const live = new Map(c.comparison.live.map((o) => [keyId(keyOf(o)), o] as const));
+    return [...c.comparison.diffs].map(([id, d]) => {
+      if (d.reason === 'missing') return diffObjects(d.key, undefined, desired.get(id), record(rt).ignoreDifferences);
+      if (d.reason === 'extra') return { ...diffObjects(d.key, live.get(id), undefined, []), reason: 'extra' as const };
+      return d;
+    });
+  }
+
+  sync(app: string, request: SyncRequest, actor: string, trigger: SyncTrigger = 'manual'): Promise<OperationState> {
+    return this.#startOperation(this.#app(app), request, actor, trigger);
+  }
+
+  async rollback(app: string, id: number, actor: string): Promise<OperationState> {
+    const rt = this.#app(app);
+    if (rt.record.spec.syncPolicy.automated) throw new AccessError('PRECONDITION_FAILED', `rollback is refused while automated sync is on: it would undo the rollback at once; remove spec.syncPolicy.automated from ${app} first`);
+    const entry = await this.#deps.store.getHistory(app, id);
+    if (!entry) throw notFound(`history entry ${id} of ${app}`);
+    return this.#startOperation(rt, { revision: entry.revision }, actor, 'rollback', entry.source);
+  }
+
+  history(app: string): Promise<HistoryEntry[]> {
+    this.#app(app);
+    return this.#deps.store.listHistory(app);
+  }
+
+  async deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }): Promise<void> {
+    const rt = this.#apps.get(app);
+    const rec = rt?.record ?? this.#tombstones.get(app);
+    if (rt) this.#recordChanged(app, undefined);
+    this.#tombstones.delete(app);
+    if (!options.cascade || !rec) return;
+    const handle = await this.#clusters.forDestination(rec.spec.destination);
+    const live = handle.cache.byApp(app).filter((o) => !o.metadata.ownerReferences?.some((r) => r.controller));
+    await Promise.all(live.map((o) => handle.client.delete(o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name, { propagationPolicy: options.propagationPolicy ?? 'Foreground' })));
+  }
+
+  repositoryChanged(url: string, _branches: readonly string[]): number {
+    // Every app of the repository is compared again (one shared fetch; unchanged
+    // paths cost a cached render). Only apps pinned to a commit cannot change.
+    const wanted = normalizeRepoUrl(url);
+    const apps = [...this.#apps].filter(([, rt]) => normalizeRepoUrl(rt.record.spec.source.repoURL) === wanted && !/^[0-9a-f]{40}$/i.test(rt.record.spec.source.targetRevision));
+    if (apps.length > 0) this.#deps.git.invalidate(url);
+    for (const [name] of apps) this.#queue.add(name);
+    return apps.length;
+  }
+}
+
+const record = (rt: Runtime) => rt.record.spec;
