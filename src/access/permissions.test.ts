@@ -27,6 +27,19 @@ test("Harbor's distinctions hold", () => {
   assert.equal(strongestRole(['guest', 'maintainer', 'developer']), 'maintainer');
 });
 
+test('applications: maintainers define them, developers sync them, guests read them, public projects do not expose them', () => {
+  for (const r of ROLES) assert.ok(ROLE_PERMISSIONS[r].has('application:read'), `${r} reads applications`);
+  assert.ok(!PUBLIC_READ.includes('application:read'));
+  assert.ok(!ROLE_PERMISSIONS.guest.has('application:sync'));
+  assert.ok(ROLE_PERMISSIONS.developer.has('application:sync'));
+  for (const a of ['create', 'update', 'delete'] as const) {
+    assert.ok(!ROLE_PERMISSIONS.developer.has(`application:${a}`), `developer lacks application:${a}`);
+    assert.ok(ROLE_PERMISSIONS.maintainer.has(`application:${a}`), `maintainer has application:${a}`);
+    assert.ok(ROLE_PERMISSIONS.projectAdmin.has(`application:${a}`), `projectAdmin has application:${a}`);
+  }
+  assert.ok(ROLE_PERMISSIONS.maintainer.has('application:sync'));
+});
+
 test('docs/permissions.md is generated from the table', async () => {
   const { renderPermissions } = await import('../../scripts/gen-docs.ts');
   const doc = readFileSync(path.join(import.meta.dirname, '..', '..', 'docs', 'permissions.md'), 'utf8');

@@ -19,6 +19,7 @@ export const RESOURCES = {
   member: ['list', 'create', 'update', 'delete'],
   robot: ['list', 'read', 'create', 'update', 'delete'],
   log: ['list'],
+  application: ['read', 'create', 'update', 'delete', 'sync'],
 } as const;
 
 export type Resource = keyof typeof RESOURCES;
@@ -28,13 +29,27 @@ export const ALL_PERMISSIONS: readonly Permission[] = (Object.entries(RESOURCES)
   actions.map((a) => `${r}:${a}` as Permission),
 );
 
-/** Read access granted to everyone who can see a public project. */
+/**
+ * Read access granted to everyone who can see a public project. Deliberately
+ * without application:read: a public project's images are public, its
+ * deployments (clusters, namespaces, repositories) are not.
+ */
 export const PUBLIC_READ: readonly Permission[] = ['repository:pull', 'repository:list', 'artifact:read', 'artifact:list', 'tag:list', 'project:read'];
 
-const LIMITED_GUEST: readonly Permission[] = PUBLIC_READ;
+const LIMITED_GUEST: readonly Permission[] = [...PUBLIC_READ, 'application:read'];
 const GUEST: readonly Permission[] = [...LIMITED_GUEST, 'member:list', 'robot:list', 'log:list'];
-const DEVELOPER: readonly Permission[] = [...GUEST, 'repository:push', 'tag:create'];
-const MAINTAINER: readonly Permission[] = [...DEVELOPER, 'repository:delete', 'artifact:delete', 'tag:delete', 'robot:read'];
+/** Developers deploy what is in Git (sync, refresh, rollback) but do not define applications. */
+const DEVELOPER: readonly Permission[] = [...GUEST, 'repository:push', 'tag:create', 'application:sync'];
+const MAINTAINER: readonly Permission[] = [
+  ...DEVELOPER,
+  'repository:delete',
+  'artifact:delete',
+  'tag:delete',
+  'robot:read',
+  'application:create',
+  'application:update',
+  'application:delete',
+];
 const PROJECT_ADMIN: readonly Permission[] = ALL_PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
