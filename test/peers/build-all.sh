@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds (or finds in the cache) the peer tools the tests need: the OCI
-# conformance suite, crane, oras and skopeo; with --bench also the
-# Distribution registry and zb. Tools are built one after another (Go already
-# uses both cores for each build). A failure does not stop the others, but the
-# script exits 1 if any tool failed.
+# conformance suite, crane, oras and skopeo; the Kubernetes control plane
+# (kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubectl), kwok and etcd for test/support/kube-cluster.ts; kustomize and helm
+# for manifest rendering; with --bench also the Distribution registry and zb.
+# Tools are built one after another (Go already uses both cores for each
+# build; a cold kubernetes build takes ~10 minutes). A failure does not stop
+# the others, but the script exits 1 if any tool failed.
 #
 # stdout: one shell assignment per tool that was built, e.g.
 #   BERTH_PEER_CONFORMANCE=/root/.cache/berth/peers/conformance-v0.0.0-.../conformance
 #   BERTH_PEER_CRANE=...  BERTH_PEER_ORAS=...  BERTH_PEER_SKOPEO=/usr/bin/skopeo
+#   BERTH_PEER_KUBERNETES=.../kubernetes-v1.33.13   (a directory of binaries)
+#   BERTH_PEER_KWOK=...  BERTH_PEER_ETCD=/usr/bin/etcd  BERTH_PEER_KUSTOMIZE=...  BERTH_PEER_HELM=...
 #   (--bench) BERTH_PEER_DISTRIBUTION=.../registry  BERTH_PEER_ZB=.../zb
 # so `eval "$(test/peers/build-all.sh)"` sets them. Progress goes to stderr.
 #
@@ -19,22 +24,34 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo)
+tools=(conformance crane oras skopeo kubernetes kwok etcd kustomize helm)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;
     -h | --help)
-      sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) berth_peer_die "unknown argument: $arg (usage: build-all.sh [--bench])" ;;
   esac
 done
 
+# A peer script prints an executable file, or (kubernetes.sh) a directory of
+# executables. (`-x` alone would accept any searchable directory.)
+peer_ok() {
+  local p="$1"
+  [ -n "$p" ] || return 1
+  if [ -d "$p" ]; then
+    [ -n "$(find "$p" -maxdepth 1 -type f -perm -u+x -print -quit)" ]
+  else
+    [ -f "$p" ] && [ -x "$p" ]
+  fi
+}
+
 failed=()
 for tool in "${tools[@]}"; do
   start=$SECONDS
-  if path="$("$here/$tool.sh")" && [ -n "$path" ] && [ -x "$path" ]; then
+  if path="$("$here/$tool.sh")" && peer_ok "$path"; then
     berth_peer_log "$tool: $path ($((SECONDS - start))s)"
     printf 'BERTH_PEER_%s=%q\n' "$(printf '%s' "$tool" | tr '[:lower:]' '[:upper:]')" "$path"
   else

@@ -6,8 +6,11 @@
 #
 # Usage: test/peers/kwok.sh         -> /root/.cache/berth/peers/kwok-v0.8.0/kwok
 # Check: "$(test/peers/kwok.sh)" --version
-# Against a running apiserver: kwok --kubeconfig KUBECONFIG --manage-all-nodes=false \
-#   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake
+# Against a running apiserver (as test/support/kube-cluster.ts runs it; a
+# standalone kwok has no built-in stages, test/peers/kwok-stages.yaml holds
+# kwokctl's defaults):
+#   kwok --kubeconfig KUBECONFIG --config test/peers/kwok-stages.yaml --manage-all-nodes=false \
+#     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --node-lease-duration-seconds=40
 # kwok v0.8.0's go.mod says `go 1.26.0`: it needs Go >= 1.26.
 set -euo pipefail
 
