@@ -422,6 +422,9 @@ export async function startKubeCluster(options: KubeClusterOptions = {}): Promis
       `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.96.0.0/16',
       '--allow-privileged=true',
+      // 127.0.0.1 is not a valid Endpoints address: the default `lease`
+      // reconciler would log an error for the `kubernetes` Service every 10 s.
+      '--endpoint-reconciler-type=none',
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       '--v=1',
