@@ -118,9 +118,9 @@ test('Gitea: missing or wrong signature is 401', () => {
 });
 
 test('a provider without a configured secret is refused, naming the setting', () => {
-  expectError(() => parseGitWebhook({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(githubPush)}` }, githubPush, {}), 403, /github webhooks are not enabled: set webhookGithubSecret \(BERTH_WEBHOOK_GITHUB_SECRET\)/);
-  expectError(() => parseGitWebhook({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }, gitlabPush, { github: SECRET }), 403, /BERTH_WEBHOOK_GITLAB_SECRET/);
-  expectError(() => parseGitWebhook({ 'x-gitea-event': 'push', 'x-gitea-signature': hmac(giteaPush) }, giteaPush, { gitea: '' }), 403, /BERTH_WEBHOOK_GITEA_SECRET/);
+  expectError(() => parseGitWebhook({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(githubPush)}` }, githubPush, {}), 403, /github webhooks are not enabled: set gitWebhookSecretGithub \(BERTH_GIT_WEBHOOK_SECRET_GITHUB\)/);
+  expectError(() => parseGitWebhook({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }, gitlabPush, { github: SECRET }), 403, /BERTH_GIT_WEBHOOK_SECRET_GITLAB/);
+  expectError(() => parseGitWebhook({ 'x-gitea-event': 'push', 'x-gitea-signature': hmac(giteaPush) }, giteaPush, { gitea: '' }), 403, /BERTH_GIT_WEBHOOK_SECRET_GITEA/);
 });
 
 test('not a Git webhook, bad JSON, oversized payloads', () => {

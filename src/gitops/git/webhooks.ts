@@ -39,9 +39,9 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 
 /** The configuration setting that holds each provider's secret, for messages. */
 export const WEBHOOK_SECRET_SETTINGS: Record<WebhookProvider, string> = {
-  github: 'webhookGithubSecret (BERTH_WEBHOOK_GITHUB_SECRET)',
-  gitlab: 'webhookGitlabSecret (BERTH_WEBHOOK_GITLAB_SECRET)',
-  gitea: 'webhookGiteaSecret (BERTH_WEBHOOK_GITEA_SECRET)',
+  github: 'gitWebhookSecretGithub (BERTH_GIT_WEBHOOK_SECRET_GITHUB)',
+  gitlab: 'gitWebhookSecretGitlab (BERTH_GIT_WEBHOOK_SECRET_GITLAB)',
+  gitea: 'gitWebhookSecretGitea (BERTH_GIT_WEBHOOK_SECRET_GITEA)',
 };
 
 type Headers = Record<string, string | string[] | undefined>;
