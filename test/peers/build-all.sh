@@ -24,7 +24,7 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo kubernetes kwok etcd kustomize helm)
+tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;
