@@ -6,7 +6,10 @@
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { ApiError, Client } from './client.ts';
+import { appCommands, projectDeliveryCommands } from './commands/apps.ts';
 import { authCommands } from './commands/auth.ts';
+import { clusterCommands } from './commands/clusters.ts';
+import { repoCommands } from './commands/repos.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { robotCommands } from './commands/robots.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
@@ -24,9 +27,12 @@ interface Group {
 const GROUPS: Group[] = [
   { name: 'user', summary: 'Manage users (administrators) and your password', commands: userCommands },
   { name: 'token', summary: 'Manage your personal API tokens', commands: tokenCommands },
-  { name: 'project', summary: 'Manage projects', commands: projectCommands },
+  { name: 'project', summary: 'Manage projects and their delivery policies', commands: [...projectCommands, ...projectDeliveryCommands] },
   { name: 'member', summary: 'Manage project members (users and OIDC groups)', commands: memberCommands },
   { name: 'robot', summary: 'Manage robot accounts', commands: robotCommands },
+  { name: 'app', summary: 'Manage GitOps applications: create, sync, diff, history, rollback', commands: appCommands },
+  { name: 'cluster', summary: 'Manage the clusters applications deploy to (administrators)', commands: clusterCommands },
+  { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
 ];

@@ -93,7 +93,6 @@ export class ClusterStore {
     if (c.name === IN_CLUSTER_NAME || server === IN_CLUSTER_SERVER) {
       throw new AccessError('BAD_REQUEST', `${IN_CLUSTER_NAME} (${IN_CLUSTER_SERVER}) is the cluster Berth runs in: it is available without registering it`);
     }
-    if (c.bearerToken !== undefined && c.clientCertData !== undefined) throw new AccessError('BAD_REQUEST', 'cluster: give bearerToken or clientCertData/clientKeyData, not both');
     const row: Row = {
       name: c.name,
       server,

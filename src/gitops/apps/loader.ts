@@ -50,12 +50,12 @@ export async function loadManifests(dir: string): Promise<ManifestDoc[]> {
 /** Parses one YAML text (multi-document); `file` names it in errors. */
 export function parseManifests(text: string, file: string): ManifestDoc[] {
   const out: ManifestDoc[] = [];
-  const docs = parseAllDocuments(text, { maxAliasCount: 100 });
+  const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((d, i) => {
     const where = list.length > 1 ? `${file} (document ${i + 1})` : file;
     if (d.errors.length > 0) throw new ManifestError(`${where}: ${d.errors[0]!.message}`);
-    const value: unknown = d.toJS();
+    const value: unknown = d.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return;
     if (typeof value !== 'object' || Array.isArray(value)) throw new ManifestError(`${where}: not a YAML mapping`);
     const kind = (value as { kind?: unknown }).kind;

@@ -8,43 +8,11 @@ import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
 import type { Db } from '../../db/schema.ts';
+import { normalizeRepoUrl, validateRepoUrl } from '../git/urls.ts';
 import type { RepoAccess } from '../types.ts';
 
-/**
- * The form repository URLs are compared in: lowercase scheme and host,
- * default ports and credentials dropped, no trailing `/` or `.git`;
- * scp-like `git@host:path` becomes `ssh://git@host/path`. Never throws.
- *
- * Local until src/gitops/git/urls.ts (normalizeRepoUrl) lands; then this
- * re-exports that one.
- */
-export function normalizeRepoUrl(raw: string): string {
-  let s = raw.trim();
-  const scp = /^([A-Za-z0-9._-]+@)?([A-Za-z0-9.-]+):(?!\/\/)(.*)$/.exec(s);
-  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) s = `ssh://${scp[1] ?? ''}${scp[2]}/${scp[3]!.replace(/^\/+/, '')}`;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:([^@/]*)@)?([^/?#]*)(.*)$/i.exec(s);
-  if (!m) return stripSuffixes(s);
-  const scheme = m[1]!.toLowerCase();
-  const user = m[2]?.split(':', 1)[0];
-  let host = m[3]!.toLowerCase();
-  if ((scheme === 'https' && host.endsWith(':443')) || (scheme === 'http' && host.endsWith(':80')) || (scheme === 'ssh' && host.endsWith(':22'))) host = host.slice(0, host.lastIndexOf(':'));
-  // Who signs in is part of an SSH URL (git@); for HTTP(S) it is a credential, not an identity.
-  const userPart = scheme === 'ssh' && user ? `${user}@` : '';
-  return `${scheme}://${userPart}${host}${stripSuffixes(m[4]!.split(/[?#]/, 1)[0]!)}`;
-}
-
-function stripSuffixes(p: string): string {
-  let s = p;
-  for (;;) {
-    const next = s.replace(/\/+$/, '').replace(/\.git$/, '');
-    if (next === s) return s;
-    s = next;
-  }
-}
-
-export function isSshUrl(url: string): boolean {
-  return normalizeRepoUrl(url).startsWith('ssh://');
-}
+/** Repository URLs are matched in the Git layer's comparable form. */
+export { normalizeRepoUrl };
 
 export interface RepositoryInput {
   url: string;
@@ -93,12 +61,14 @@ export class RepositoryStore {
 
   async add(input: RepositoryInput, actor: AuditContext): Promise<RepositoryInfo> {
     const url = input.url.trim();
-    if (url.length === 0 || url.length > 2048) throw new AccessError('BAD_REQUEST', 'url: 1 to 2048 characters');
-    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url)) throw new AccessError('BAD_REQUEST', 'url: give the password with password, not inside the URL');
+    let ssh: boolean;
+    try {
+      ssh = validateRepoUrl(url).scheme === 'ssh';
+    } catch (err) {
+      throw new AccessError('BAD_REQUEST', `url: ${(err as Error).message}`);
+    }
     const normalized = normalizeRepoUrl(url);
-    const ssh = normalized.startsWith('ssh://');
-    if (!ssh && !/^https?:\/\//.test(normalized) && !normalized.startsWith('file://')) throw new AccessError('BAD_REQUEST', `url: ${JSON.stringify(url.slice(0, 200))} is neither an HTTP(S) nor an SSH repository URL`);
-    if (ssh && (input.password !== undefined)) throw new AccessError('BAD_REQUEST', 'password: SSH repositories take sshPrivateKey, not a password');
+    if (ssh && input.password !== undefined) throw new AccessError('BAD_REQUEST', 'password: SSH repositories take sshPrivateKey, not a password');
     if (!ssh && (input.sshPrivateKey !== undefined || input.knownHosts !== undefined || input.insecureIgnoreHostKey)) {
       throw new AccessError('BAD_REQUEST', 'sshPrivateKey, knownHosts and insecureIgnoreHostKey apply to SSH repository URLs only');
     }

@@ -104,7 +104,7 @@ for (const kind of databases) {
       assert.equal((await repos.access('ssh://git@git.example.com/team/infra')).sshPrivateKey, KEY);
       assert.deepEqual(await repos.access('https://public.example.com/x'), { url: 'https://public.example.com/x' });
       await rejects(repos.add({ url: 'https://git.example.com/team/apps' }, ACTOR), 'CONFLICT', /already registered/);
-      await rejects(repos.add({ url: 'https://u:p@h.example/x' }, ACTOR), 'BAD_REQUEST', /not inside the URL/);
+      await rejects(repos.add({ url: 'https://u:p@h.example/x' }, ACTOR), 'BAD_REQUEST', /must not contain a password/);
       await rejects(repos.add({ url: 'https://h.example/x', sshPrivateKey: KEY }, ACTOR), 'BAD_REQUEST', /SSH repository URLs only/);
       await repos.remove('git@git.example.com:team/infra', ACTOR);
       await rejects(repos.remove('git@git.example.com:team/infra', ACTOR), 'NOT_FOUND', /not found/);

@@ -119,9 +119,9 @@ export class ApplicationStore {
   /**
    * A page of applications, by name. `project` filters on one project,
    * `projects` restricts to those visible to the caller (omit for all);
-   * `q` matches names containing it (case-insensitive).
+   * `q` matches names containing it (case-insensitive), `name` exactly.
    */
-  async list(options: { project?: string; projects?: readonly string[]; q?: string; page: number; pageSize: number }): Promise<{ items: ApplicationRecord[]; total: number }> {
+  async list(options: { project?: string; projects?: readonly string[]; q?: string; name?: string; page: number; pageSize: number }): Promise<{ items: ApplicationRecord[]; total: number }> {
     let q = this.#db.selectFrom('applications');
     if (options.project !== undefined) q = q.where('project', '=', options.project);
     if (options.projects !== undefined) {
@@ -129,6 +129,7 @@ export class ApplicationStore {
       q = visible.length > 0 ? q.where('project', 'in', visible) : q.where((eb) => eb.val(false));
     }
     if (options.q) q = q.where(containsIgnoringCase('name', options.q));
+    if (options.name !== undefined) q = q.where('name', '=', options.name);
     const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q
       .selectAll()

@@ -1,0 +1,70 @@
+/**
+ * /api/v1/repositories: Git repositories with credentials (system
+ * administrators). Answers say which credentials a repository has, never
+ * their values. Repositories that are not registered are read anonymously.
+ */
+import { z } from 'zod';
+import type { AccessServices } from '../../../access/services.ts';
+import type { RepositoryStore } from '../../../gitops/apps/repositories.ts';
+import type { ApiRouter } from '../router.ts';
+
+export interface RepositoryRouteDeps {
+  repositories: RepositoryStore;
+}
+
+const repositorySchema = z.object({
+  url: z.string(),
+  normalizedUrl: z.string(),
+  type: z.enum(['https', 'ssh', 'other']),
+  username: z.string().optional(),
+  hasPassword: z.boolean(),
+  hasSshPrivateKey: z.boolean(),
+  hasKnownHosts: z.boolean(),
+  insecureIgnoreHostKey: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+});
+
+export function repositoryRoutes(api: ApiRouter, _access: AccessServices, deps: RepositoryRouteDeps): void {
+  const { repositories } = deps;
+
+  api.route({
+    method: 'GET',
+    path: '/repositories',
+    tag: 'repositories',
+    summary: 'List registered Git repositories (without credentials)',
+    auth: 'admin',
+    response: z.array(repositorySchema),
+    handler: () => repositories.list(),
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/repositories',
+    tag: 'repositories',
+    summary: 'Register a Git repository with credentials: username and password (or token) for HTTPS, sshPrivateKey and knownHosts for SSH',
+    auth: 'admin',
+    status: 201,
+    body: z.strictObject({
+      url: z.string().min(1).max(2048),
+      username: z.string().min(1).max(255).optional(),
+      password: z.string().min(1).max(65_536).optional(),
+      sshPrivateKey: z.string().min(1).max(65_536).optional(),
+      knownHosts: z.string().min(1).max(1_048_576).optional(),
+      insecureIgnoreHostKey: z.boolean().optional(),
+    }),
+    response: repositorySchema,
+    handler: (ctx) => repositories.add(ctx.body, ctx.audit),
+  });
+
+  api.route({
+    method: 'DELETE',
+    path: '/repositories',
+    tag: 'repositories',
+    summary: 'Remove a registered repository (?url=, matched in normalized form); it is read anonymously from then on',
+    auth: 'admin',
+    status: 204,
+    query: z.object({ url: z.string().min(1).max(2048) }),
+    handler: (ctx) => repositories.remove(ctx.query.url, ctx.audit),
+  });
+}
