@@ -17,6 +17,7 @@ import { Metrics } from './observability/metrics.ts';
 import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
+import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -27,6 +28,7 @@ export interface Berth {
   db: Db;
   registry: Registry;
   access: AccessServices;
+  delivery?: Delivery;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -66,6 +68,8 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger) : undefined;
+
   const app = buildApp({
     logger,
     metrics,
@@ -79,6 +83,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     trustProxy: config.trustProxy,
     ready: () => ready,
     auth: { sessions, oidc, baseUrl: config.baseUrl },
+    ...(delivery ? { delivery } : {}),
   });
 
   const purge = async () => {
@@ -97,6 +102,10 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   const { host, port } = parseListen(config.listen);
   const address = await app.listen({ host, port });
+  if (delivery) {
+    await delivery.engine.start();
+    if (config.appsDir) await delivery.loadAppsDir(config.appsDir);
+  }
   ready = true;
   logger.info({ address, externalUrl: config.baseUrl, dataDir: config.dataDir }, 'berth is serving');
 
@@ -105,12 +114,14 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     db,
     registry,
     access,
+    ...(delivery ? { delivery } : {}),
     address,
     async close() {
       ready = false;
       clearInterval(timer);
       auditPurge.stop();
       await app.close();
+      await delivery?.close();
       // After the server stops taking requests: every acknowledged record is written.
       await audit.close();
       await db.destroy();

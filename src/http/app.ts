@@ -14,6 +14,7 @@ import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
+import type { Delivery } from '../gitops/delivery.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ export interface AppOptions {
   ready: () => boolean;
   /** Sessions and OIDC sign-in routes (/api/v1/auth). */
   auth?: AuthDeps;
+  /** The delivery side's stores and engine; absent when gitopsEnabled is off. */
+  delivery?: Delivery;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -125,7 +128,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery);
   return app;
 }
 

@@ -133,6 +133,13 @@ export class GitOpsEngine implements DeliveryEngine {
     await this.#clusters.close();
   }
 
+  /** A cluster registration changed: drop every client and cache; they are made again on use. */
+  async clustersChanged(): Promise<void> {
+    await this.#clusters.close();
+    for (const rt of this.#apps.values()) rt.memo.clear();
+    for (const name of this.#apps.keys()) this.#queue.add(name);
+  }
+
   /** Apps waiting or being compared, for tests and metrics. */
   get pending(): number {
     return this.#queue.size;

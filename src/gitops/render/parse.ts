@@ -72,7 +72,7 @@ export function parseJsonManifest(text: string, source: string): KubeObject[] {
 export function collectObjects(value: unknown, where: string, out: KubeObject[]): void {
   if (value === null || value === undefined) return;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new RenderError(`${where} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+    throw new RenderError(`${where} is not a Kubernetes object (needs apiVersion, kind and metadata.name or generateName)`);
   }
   const v = value as Record<string, unknown>;
   if (typeof v.kind === 'string' && typeof v.apiVersion === 'string' && (v.kind === 'List' || v.kind.endsWith('List')) && Array.isArray(v.items)) {
@@ -80,7 +80,7 @@ export function collectObjects(value: unknown, where: string, out: KubeObject[])
     return;
   }
   if (!isKubeObject(v)) {
-    throw new RenderError(`${where} is not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+    throw new RenderError(`${where} is not a Kubernetes object (needs apiVersion, kind and metadata.name or generateName)`);
   }
   out.push(v);
 }
@@ -95,7 +95,7 @@ export function isKubeObject(v: Record<string, unknown>): v is KubeObject {
     typeof meta === 'object' &&
     meta !== null &&
     !Array.isArray(meta) &&
-    typeof meta.name === 'string' &&
-    meta.name !== ''
+    // generateName is allowed for hooks (Argo CD style); the engine names them.
+    ((typeof meta.name === 'string' && meta.name !== '') || (typeof meta.generateName === 'string' && meta.generateName !== ''))
   );
 }

@@ -2,15 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { AccessServices } from '../../access/services.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
+import type { Delivery } from '../../gitops/delivery.ts';
 import { ApiRouter } from './router.ts';
+import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes, type AuthDeps } from './routes/auth.ts';
+import { clusterRoutes } from './routes/clusters.ts';
+import { deliveryPolicyRoutes } from './routes/delivery-policy.ts';
+import { gitWebhookRoutes } from './routes/git-webhooks.ts';
 import { projectRoutes } from './routes/projects.ts';
+import { repositoryRoutes } from './routes/repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -18,5 +24,12 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   projectRoutes(api, access);
   robotRoutes(api, access);
   systemRoutes(api, access, version);
+  if (delivery) {
+    applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine });
+    clusterRoutes(api, access, { clusters: delivery.clusters });
+    repositoryRoutes(api, access, { repositories: delivery.repositories });
+    deliveryPolicyRoutes(api, access, { policies: delivery.policies });
+    gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
+  }
   return api;
 }
