@@ -68,7 +68,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
-  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger) : undefined;
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects) : undefined;
 
   const app = buildApp({
     logger,

@@ -4,7 +4,8 @@
  */
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import type { Db } from '../db/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../db/schema.ts';
 import { containsIgnoringCase } from '../db/sql.ts';
 import { AccessError, notFound } from './errors.ts';
 import { isRole, type Role } from './permissions.ts';
@@ -41,7 +42,10 @@ export function assertProjectName(name: string): void {
 
 type ProjectRow = { name: string; public: number; created_by: string; created_at: number; updated_at: number };
 
+export type ProjectDeletionGuard = (trx: Transaction<Database>, project: string, force: boolean) => Promise<(() => void) | undefined>;
+
 export class ProjectService {
+  readonly #deletionGuards: ProjectDeletionGuard[] = [];
   readonly #db: Db;
   readonly #audit: AuditRecorder;
   /** Called after any change that may alter who can do what. */
@@ -145,8 +149,17 @@ export class ProjectService {
    * Deletes a project. Refused while it holds repositories or project robots,
    * unless `force`, which deletes them too (blobs are reclaimed by GC).
    */
+  /**
+   * Other domains (delivery: applications) refuse or extend a project
+   * deletion in its transaction; a guard returns what to run after commit.
+   */
+  addDeletionGuard(guard: ProjectDeletionGuard): void {
+    this.#deletionGuards.push(guard);
+  }
+
   async delete(name: string, force: boolean, ctx?: AuditContext): Promise<void> {
     await this.get(name);
+    const afterCommit: (() => void)[] = [];
     await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'delete', project: name, ...(force ? { detail: 'force' } : {}) }, async (trx) => {
       const repos = await trx
         .selectFrom('repositories')
@@ -158,6 +171,10 @@ export class ProjectService {
       const robots = await trx.selectFrom('robots').select('name').where('project', '=', name).execute();
       if (!force && (owned.length > 0 || robots.length > 0)) {
         throw new AccessError('PRECONDITION_FAILED', `project ${name} is not empty (${owned.length} repositories, ${robots.length} robot accounts); delete them first or pass force`);
+      }
+      for (const guard of this.#deletionGuards) {
+        const after = await guard(trx, name, force);
+        if (after) afterCommit.push(after);
       }
       for (const repo of owned) {
         await trx.deleteFrom('tags').where('repository', '=', repo).execute();
@@ -171,6 +188,7 @@ export class ProjectService {
       await trx.deleteFrom('project_members').where('project', '=', name).execute();
       await trx.deleteFrom('projects').where('name', '=', name).execute();
     });
+    for (const after of afterCommit) after();
     this.onChange();
   }
 

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { AuditRecorder } from '../audit/types.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/schema.ts';
-import { ApplicationStore } from './apps/store.ts';
+import { ApplicationStore, guardProjectDeletion } from './apps/store.ts';
+import type { ProjectService } from '../access/projects.ts';
 import { applyManifests, loadManifests } from './apps/loader.ts';
 import { ADMIN_USERNAME } from '../access/users.ts';
 import { ClusterStore } from './apps/clusters.ts';
@@ -37,7 +38,7 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger): Delivery {
+export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService): Delivery {
   const log = logger.child({ component: 'gitops' });
   const policies = new DeliveryPolicyStore(db, audit);
   const inCluster = config.gitopsInCluster ? inClusterConnection() : undefined;
@@ -81,6 +82,16 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
     },
   );
   clusters.onChange(() => void engine.clustersChanged());
+  // A project holding applications is deleted only with force, which deletes
+  // the applications and (cascade) their resources.
+  projects.addDeletionGuard(async (trx, project, force) => {
+    const names = await guardProjectDeletion(trx, project, force);
+    if (names.length === 0) return undefined;
+    return () => {
+      apps.forgotten(names);
+      for (const name of names) engine.deleted(name, { cascade: true }).catch((err: unknown) => log.error({ app: name, err }, 'deleting the resources of a force-deleted project failed'));
+    };
+  });
   return {
     apps,
     clusters,

@@ -262,6 +262,24 @@ describe('delivery engine on a real control plane', { skip }, () => {
     assert.equal((await w.api('GET', '/applications/cascade-on')).status, 404);
   });
 
+  test('a project holding applications is deleted only with force, which deletes their resources too', async () => {
+    assert.equal((await w.api('POST', '/projects', { name: 'doomed' })).status, 201);
+    assert.equal((await w.api('PUT', '/projects/doomed/delivery', { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] })).status, 200);
+    await w.git.createRepo('doomed', { 'd/cm.yaml': yamlDocs(configMap('doomed', { v: '1' })) });
+    const app = application('doomed-app', { repo: 'doomed', path: 'd', namespace: 'doomed', automated: {} }, w) as { spec: { project: string } };
+    app.spec.project = 'doomed';
+    assert.equal((await w.api('POST', '/applications', app)).status, 201);
+    await synced('doomed-app');
+    const refused = await w.api('DELETE', '/projects/doomed');
+    assert.equal(refused.status, 412, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /doomed-app/);
+    assert.ok(await exists(['configmap', 'doomed', '-n', 'doomed']));
+    const forced = await w.api('DELETE', '/projects/doomed?force=true');
+    assert.ok(forced.status < 300, JSON.stringify(forced.body));
+    assert.equal((await w.api('GET', '/applications/doomed-app')).status, 404);
+    await until('resources of the force-deleted project gone', async () => !(await exists(['configmap', 'doomed', '-n', 'doomed'])));
+  });
+
   test('two clusters served by one Berth', async () => {
     const second = await startKubeCluster({ name: 'second' });
     try {
@@ -278,6 +296,7 @@ describe('delivery engine on a real control plane', { skip }, () => {
       assert.equal((await second.kubectl(['get', 'namespace', 'multi-one', '--ignore-not-found', '-o', 'name'])).trim(), '');
     } finally {
       await w.api('DELETE', '/applications/multi-two?cascade=false');
+      await w.api('DELETE', '/clusters/second');
       await second.stop();
     }
   });
