@@ -3,6 +3,7 @@
  * rendered, diffed and synced into a real Kubernetes control plane whose
  * Pods kwok moves to Running; everything asserted from the cluster itself.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument -- kubectl's JSON output is read as untyped objects */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessKubePeers, startKubeCluster } from '../support/kube-cluster.ts';
@@ -55,7 +56,7 @@ describe('delivery engine on a real control plane', { skip }, () => {
         return last.sync.status === 'Synced' && last.health.status === health ? last : undefined;
       });
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`, { cause: err });
     }
   };
 
