@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AccessError, notFound } from '../../access/errors.ts';
 import { resourceHealth } from '../health/index.ts';
-import { diffObjects } from '../kube/diff.ts';
+import { diffObjects, normalize, specFingerprint } from '../kube/diff.ts';
 import { normalizeRepoUrl } from '../git/urls.ts';
 import { parseDurationMs, type ApplicationSource, type DeliveryPolicy } from '../model.ts';
 import { manifestDigest, runSyncOperation } from '../sync/operation.ts';
@@ -381,7 +381,17 @@ export class GitOpsEngine implements DeliveryEngine {
     }
     const { cache, client } = c.handle;
     const state = await runSyncOperation(
-      { client, observed: (task) => cache.get(task.key), health: resourceHealth },
+      {
+        client,
+        observed: (task) => cache.get(task.key),
+        health: resourceHealth,
+        // What the server stored is, by definition, in sync with what was applied: remember it so
+        // the comparison after the watch event needs no dry run (only a later change does).
+        applied: (task, stored) => {
+          if (!task.desired) return;
+          rt.memo.set(task.id, { desired: specFingerprint(task.desired), live: specFingerprint(normalize(stored, record.spec.ignoreDifferences)), diff: { key: task.key, state: 'Synced', diff: '' } });
+        },
+      },
       {
         app: record.name,
         revision: c.commit,

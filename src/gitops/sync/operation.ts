@@ -14,6 +14,8 @@ export interface SyncEnvironment {
   /** The live object as the watch cache sees it now. */
   observed(task: SyncTask): KubeObject | undefined;
   health(obj: KubeObject | undefined): Health;
+  /** An object was applied for real (not a dry run): what the server stored. */
+  applied?(task: SyncTask, stored: KubeObject): void;
 }
 
 export interface SyncOperationInput {
@@ -137,6 +139,7 @@ export async function runSyncOperation(env: SyncEnvironment, input: SyncOperatio
       }
       const result = replace(task) ? await env.client.replace(desired, { dryRun: input.dryRun }) : await env.client.apply(desired, { dryRun: input.dryRun, force: true });
       written.set(task, result);
+      if (!input.dryRun) env.applied?.(task, result);
       const verb = task.live ? 'configured' : 'created';
       record(task, 'Synced', input.dryRun ? `${verb} (dry run)` : verb);
     } catch (err) {
