@@ -14,6 +14,7 @@ import { openDatabase } from './db/database.ts';
 import type { Db } from './db/schema.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './observability/metrics.ts';
+import { DeliveryMetrics } from './observability/delivery-metrics.ts';
 import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
@@ -68,7 +69,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
-  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects) : undefined;
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
 
   const app = buildApp({
     logger,

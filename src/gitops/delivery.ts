@@ -11,6 +11,7 @@ import type { Config } from '../config/config.ts';
 import type { Db } from '../db/schema.ts';
 import { ApplicationStore, guardProjectDeletion } from './apps/store.ts';
 import type { ProjectService } from '../access/projects.ts';
+import type { DeliveryMetrics } from '../observability/delivery-metrics.ts';
 import { applyManifests, loadManifests } from './apps/loader.ts';
 import { ADMIN_USERNAME } from '../access/users.ts';
 import { ClusterStore } from './apps/clusters.ts';
@@ -38,7 +39,7 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService): Delivery {
+export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService, metrics?: DeliveryMetrics): Delivery {
   const log = logger.child({ component: 'gitops' });
   const policies = new DeliveryPolicyStore(db, audit);
   const inCluster = config.gitopsInCluster ? inClusterConnection() : undefined;
@@ -70,6 +71,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
       git,
       render: (input, repoUrl, hard) => renderer.render(input, { repoUrl, bypassCache: hard }),
       logger: log,
+      ...(metrics ? { observer: metrics } : {}),
       ...(inCluster ? { inCluster: { ...inCluster, name: 'in-cluster' } } : {}),
     },
     {
@@ -81,6 +83,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
       stepTimeoutMs: config.gitopsStepTimeoutSeconds * 1000,
     },
   );
+  metrics?.attach(engine);
   clusters.onChange(() => void engine.clustersChanged());
   // A project holding applications is deleted only with force, which deletes
   // the applications and (cascade) their resources.

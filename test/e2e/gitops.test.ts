@@ -99,6 +99,10 @@ describe('delivery engine on a real control plane', { skip }, () => {
     assert.equal(history.status, 200);
     assert.ok(history.body.some((h) => h.trigger === 'self-heal' && h.phase === 'Succeeded'), JSON.stringify(history.body));
     assert.ok(history.body.some((h) => h.revision === sha1) && history.body.some((h) => h.revision === sha2));
+
+    const metrics = await (await fetch(`${w.berth.url}/metrics`)).text();
+    assert.match(metrics, /berth_app_info\{name="guestbook",project="team",dest="[^"]+",sync_status="Synced",health_status="Healthy"\} 1/);
+    assert.match(metrics, /berth_app_sync_total\{name="guestbook",project="team",phase="Succeeded",trigger="self-heal"\} [1-9]/);
   });
 
   test('a removed manifest is pruned only with prune on, never with Prune=false; rollback restores an earlier revision', async () => {

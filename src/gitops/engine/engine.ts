@@ -48,6 +48,13 @@ export interface EngineDeps {
   render(input: RenderInput, repoUrl: string, hard: boolean): Promise<KubeObject[]>;
   logger: Logger;
   inCluster?: ClusterConnection;
+  /** Told about every comparison and operation (metrics). */
+  observer?: EngineObserver;
+}
+
+export interface EngineObserver {
+  reconciled(app: string, durationMs: number, ok: boolean): void;
+  operationFinished(app: string, project: string, state: OperationState): void;
 }
 
 export interface EngineOptions {
@@ -236,6 +243,7 @@ export class GitOpsEngine implements DeliveryEngine {
   async #reconcile(name: string): Promise<void> {
     const rt = this.#apps.get(name);
     if (!rt) return;
+    const began = performance.now();
     const { source } = rt.record.spec;
     const fetch = rt.fetchNext;
     const hard = rt.hardNext;
@@ -257,7 +265,19 @@ export class GitOpsEngine implements DeliveryEngine {
       };
       this.#automate(rt, c);
     }
+    this.#deps.observer?.reconciled(name, performance.now() - began, c.ok);
     await this.#persist(rt);
+  }
+
+  /** Every application's name, project and current status (metrics, lists). */
+  snapshot(): { name: string; project: string; destination: string; sync: string; health: string }[] {
+    return [...this.#apps.values()].map((rt) => ({
+      name: rt.record.name,
+      project: rt.record.project,
+      destination: rt.record.spec.destination.name ?? rt.record.spec.destination.server ?? '',
+      sync: rt.status.sync.status,
+      health: rt.status.health.status,
+    }));
   }
 
   /** Reasons an automated sync will not happen, shown as conditions. */
@@ -334,6 +354,7 @@ export class GitOpsEngine implements DeliveryEngine {
     for (let attempt = 0; ; attempt++) {
       const state = await this.#runOnce(rt, request, actor, trigger, source, signal);
       state.retryCount = attempt;
+      if (!request.dryRun) this.#deps.observer?.operationFinished(rt.record.name, rt.record.project, state);
       if (state.phase === 'Succeeded' || request.dryRun || attempt >= limit || signal.aborted) {
         rt.status = { ...rt.status, operationState: state };
         await this.#persist(rt);
