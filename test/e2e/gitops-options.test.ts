@@ -61,6 +61,21 @@ describe('delivery options on a real control plane', { skip }, () => {
     assert.equal((await kget(['configmap', 'shown', '-n', 'diff'])).data.level, 'one', 'a diff changes nothing');
   });
 
+  test('a dry-run sync changes nothing; a selective sync applies only the named resources', async () => {
+    await w.git.createRepo('partial', { 'p/a.yaml': yamlDocs(configMap('pa', { v: '1' })), 'p/b.yaml': yamlDocs(configMap('pb', { v: '1' })) });
+    assert.equal((await w.api('POST', '/applications', application('partial', { repo: 'partial', path: 'p', namespace: 'partial' }, w))).status, 201);
+    const dry = await w.api<{ phase: string; dryRun: boolean; resources: { status: string; message: string }[] }>('POST', '/applications/partial/sync', { dryRun: true });
+    assert.equal(dry.body.phase, 'Succeeded', JSON.stringify(dry.body));
+    assert.ok(dry.body.dryRun);
+    assert.ok(dry.body.resources.every((r) => /dry run/.test(r.message)));
+    assert.equal((await w.cluster.kubectl(['get', 'configmaps', '-n', 'partial', '--ignore-not-found', '-o', 'name'])).includes('configmap/p'), false, 'a dry run creates nothing');
+    const only = await w.api<{ phase: string; resources: { key: { name: string } }[] }>('POST', '/applications/partial/sync', { resources: [{ group: '', kind: 'ConfigMap', namespace: 'partial', name: 'pb' }] });
+    assert.equal(only.body.phase, 'Succeeded', JSON.stringify(only.body));
+    assert.deepEqual(only.body.resources.map((r) => r.key.name), ['pb']);
+    assert.equal((await kget(['configmap', 'pb', '-n', 'partial'])).data.v, '1');
+    assert.equal((await w.cluster.kubectl(['get', 'configmap', 'pa', '-n', 'partial', '--ignore-not-found', '-o', 'name'])).trim(), '');
+  });
+
   test('ignoreDifferences: a field changed in the cluster neither shows as drift nor is healed', async () => {
     await w.git.createRepo('ignore', { 'i/d.yaml': yamlDocs(deployment('scaled', 1)) });
     const app = application('ignore', { repo: 'ignore', path: 'i', namespace: 'ignore', automated: { selfHeal: true }, extra: { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }] } }, w);

@@ -131,11 +131,11 @@ export class GitOpsEngine implements DeliveryEngine {
   async close(): Promise<void> {
     clearInterval(this.#ticker);
     this.#unsubscribe?.();
-    this.#queue.close();
     for (const rt of this.#apps.values()) {
       clearTimeout(rt.selfHealTimer);
       rt.operation?.abort.abort();
     }
+    await this.#queue.close();
     await Promise.allSettled([...this.#apps.values()].flatMap((rt) => (rt.operation ? [rt.operation.promise] : [])));
     await this.#clusters.close();
   }

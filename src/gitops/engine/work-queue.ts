@@ -10,6 +10,7 @@ export class WorkQueue {
   readonly #active = new Set<string>();
   readonly #again = new Set<string>();
   readonly #onError: (name: string, err: unknown) => void;
+  readonly #running = new Set<Promise<void>>();
   #closed = false;
 
   constructor(work: (name: string) => Promise<void>, concurrency: number, onError: (name: string, err: unknown) => void) {
@@ -29,10 +30,12 @@ export class WorkQueue {
     return this.#queued.size + this.#active.size;
   }
 
-  close(): void {
+  /** Takes no more work; resolves when the work in progress has ended. */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#queued.clear();
     this.#again.clear();
+    await Promise.allSettled([...this.#running]);
   }
 
   #pump(): void {
@@ -40,13 +43,15 @@ export class WorkQueue {
       const name = this.#queued.values().next().value as string;
       this.#queued.delete(name);
       this.#active.add(name);
-      void this.#work(name)
+      const running: Promise<void> = this.#work(name)
         .catch((err: unknown) => this.#onError(name, err))
         .finally(() => {
+          this.#running.delete(running);
           this.#active.delete(name);
           if (this.#again.delete(name)) this.#queued.add(name);
           this.#pump();
         });
+      this.#running.add(running);
     }
   }
 }

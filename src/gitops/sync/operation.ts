@@ -137,6 +137,10 @@ export async function runSyncOperation(env: SyncEnvironment, input: SyncOperatio
         written.set(task, await env.client.apply(desired, { force: true }));
         return record(task, 'Running', `${task.hook} hook created`, { hookPhase: 'Running' });
       }
+      if (input.dryRun && missingNamespace !== undefined && desired.metadata.namespace === missingNamespace) {
+        // The server cannot dry-run into a namespace that does not exist yet.
+        return record(task, 'Synced', `created (dry run; namespace ${missingNamespace} does not exist yet)`);
+      }
       const result = replace(task) ? await env.client.replace(desired, { dryRun: input.dryRun }) : await env.client.apply(desired, { dryRun: input.dryRun, force: true });
       written.set(task, result);
       if (!input.dryRun) env.applied?.(task, result);
@@ -194,9 +198,12 @@ export async function runSyncOperation(env: SyncEnvironment, input: SyncOperatio
     }
   }
 
+  let missingNamespace: string | undefined;
   try {
     if (input.createNamespace && !input.dryRun) {
       await env.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: input.createNamespace } }, { force: true });
+    } else if (input.createNamespace && !(await env.client.get('v1', 'Namespace', '', input.createNamespace))) {
+      missingNamespace = input.createNamespace;
     }
     const all = steps(input.plan.tasks);
     for (let i = 0; i < all.length; i++) {
