@@ -6,13 +6,13 @@
  * (qps 50, burst 100) for reference. Each run creates new objects; a second
  * pass re-applies them unchanged (the steady state of a sync).
  *
- *   node src/gitops/kube/apply-bench.ts [count]
+ *   node bench/kube-apply.ts [count]
  */
 import os from 'node:os';
-import { startKubeCluster } from '../../../test/support/kube-cluster.ts';
-import type { KubeObject } from '../types.ts';
-import { createKubeClient, type KubeClientOptions } from './client.ts';
-import { connectionFromKubeconfig } from './kubeconfig.ts';
+import { startKubeCluster } from '../test/support/kube-cluster.ts';
+import type { KubeObject } from '../src/gitops/types.ts';
+import { createKubeClient, type KubeClientOptions } from '../src/gitops/kube/client.ts';
+import { connectionFromKubeconfig } from '../src/gitops/kube/kubeconfig.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const cluster = await startKubeCluster({ name: 'apply-bench', nodes: 1 });
