@@ -46,7 +46,7 @@ export interface KubeClientOptions {
   /**
    * Multiplex requests over one HTTP/2 connection (TLS servers only). Default
    * false: against a local kube-apiserver it measured no better than the
-   * HTTP/1.1 keep-alive pool (apply-bench.ts), which also isolates slow requests.
+   * HTTP/1.1 keep-alive pool (bench/kube-apply.ts), which also isolates slow requests.
    */
   http2?: boolean;
   /** Page size for list(); default 500. */
