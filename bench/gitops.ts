@@ -40,7 +40,7 @@ import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { startGitServer, type GitServer } from '../test/support/git-server.ts';
 import { startKubeCluster, type KubeCluster } from '../test/support/kube-cluster.ts';
-import { startBerthProcess, tail, type BerthProc, type CpuTimes } from './gitops/berth.ts';
+import { startBerthProcess, tail, type BerthProc, type Counters, type CpuTimes } from './gitops/berth.ts';
 import { appObjects, rawApplyLoop, watchConfigMapValue, watchDeploymentsAvailable, type RawResult } from './gitops/kube.ts';
 import { removeOnExit, stopAll } from './lib/children.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
@@ -83,6 +83,12 @@ const secs = (from: number, to = performance.now()) => (to - from) / 1000;
 const cpuSum = (c: CpuTimes) => c.self + c.children;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Comparisons and child processes between two readings of the counters. */
+function delta(a: Counters, b: Counters): Counters {
+  const spawns: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.spawns)) if (v - (a.spawns[k] ?? 0) > 0) spawns[k] = v - (a.spawns[k] ?? 0);
+  return { comparisons: b.comparisons - a.comparisons, spawns };
+}
 
 // ---------------------------------------------------------------------------
 // results
@@ -109,9 +115,11 @@ interface Scenario {
     cpuMsPerApp: number;
     idleCpuMsPerSecond: number;
     rssKiB: { idle?: number; afterCreation?: number; peakCreation?: number; afterWebhooks?: number; afterSteady?: number; peakSteady?: number };
+    /** Comparisons and child processes from the first POST to all Synced+Healthy. */
+    creationCounters?: Counters;
   };
   ratio?: { endToEnd: number; applyPhase: number };
-  webhook?: { samples: WebhookSample[]; medianMs: number; p90Ms: number; minMs: number; maxMs: number };
+  webhook?: { samples: WebhookSample[]; medianMs: number; p90Ms: number; minMs: number; maxMs: number; counters?: Counters };
   steady?: {
     reconcileSeconds: number;
     jitterSeconds: number;
@@ -124,6 +132,7 @@ interface Scenario {
     /** Less what Berth spends idle (measured with no applications: timers, watches, GC) over the window. */
     cpuMsPerReconcileNetOfIdle: number;
     cpuCoreShare: number;
+    counters?: Counters;
   };
   cpuProfile?: ProfileSummary;
   error?: string;
@@ -233,7 +242,7 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
   let berth: BerthProc | undefined;
   let rss: RssSampler | undefined;
   try {
-    berth = await startBerthProcess({ dataDir, env: { ...settings.berth, ...settings.creationPolling }, logFile: path.join(tmp, `berth-${n}.log`), ...(profDir ? { cpuProfDir: profDir } : {}) });
+    berth = await startBerthProcess({ dataDir, env: { ...settings.berth, ...settings.creationPolling }, logFile: path.join(tmp, `berth-${n}.log`), countReconciles: true, ...(profDir ? { cpuProfDir: profDir } : {}) });
     rss = new RssSampler(berth.pid);
     await registerDelivery(berth, cluster);
     // Idle: a cluster registered, no application (timers, GC); after start-up work has settled.
@@ -246,6 +255,7 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
 
     log(`N=${n}: Berth (pid ${berth.pid}, ${Object.entries(settings.berth).map(([k, v]) => `${k}=${v}`).join(' ')}): creating ${n} applications`);
     const avail = await watchDeploymentsAvailable(cluster, n);
+    const k0 = await berth.counters();
     const cpu0 = berth.cpu();
     const t0 = performance.now();
     let next = 0;
@@ -285,6 +295,7 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
       await sleep(settings.pollMs);
     }
     const cpu1 = berth.cpu();
+    const creationCounters = delta(k0, await berth.counters());
     await avail.done(60_000).catch(() => undefined);
     avail.close();
     const cpuSeconds = { self: r2(cpu1.self - cpu0.self), children: r2(cpu1.children - cpu0.children) };
@@ -298,18 +309,20 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
       cpuMsPerApp: r2((cpuSum(cpuSeconds) * 1000) / n),
       idleCpuMsPerSecond,
       rssKiB: { ...(idleRss ? { idle: idleRss } : {}), afterCreation: readRssKib(berth.pid), peakCreation: rss.peak(t0) },
+      creationCounters,
     };
     if (result.raw) {
       result.ratio = { endToEnd: r3(result.raw.availableSeconds / result.berth.allSyncedHealthySeconds), applyPhase: r3(result.raw.appliedSeconds / result.berth.allSyncedSeconds) };
     }
     log(
       `N=${n}: Berth: API creation ${createApiSeconds.toFixed(2)} s, all Synced ${result.berth.allSyncedSeconds} s, all Synced+Healthy ${result.berth.allSyncedHealthySeconds} s (${result.berth.objectsPerSecond} objects/s; raw ratio ${result.ratio?.endToEnd ?? 'n/a'}), ` +
-        `CPU ${cpuSeconds.self} s + children ${cpuSeconds.children} s, RSS ${((result.berth.rssKiB.afterCreation ?? 0) / 1024).toFixed(0)} MiB (peak ${((result.berth.rssKiB.peakCreation ?? 0) / 1024).toFixed(0)} MiB)`,
+        `CPU ${cpuSeconds.self} s + children ${cpuSeconds.children} s, ${creationCounters.comparisons} comparisons, child processes ${JSON.stringify(creationCounters.spawns)}, RSS ${((result.berth.rssKiB.afterCreation ?? 0) / 1024).toFixed(0)} MiB (peak ${((result.berth.rssKiB.peakCreation ?? 0) / 1024).toFixed(0)} MiB)`,
     );
 
     // --- webhook → cluster
     if (settings.webhooks > 0) {
       const samples: WebhookSample[] = [];
+      const w0 = await berth.counters();
       for (let k = 0; k < settings.webhooks; k++) {
         const i = Math.floor((k * n) / settings.webhooks);
         const value = `w${k + 1}`;
@@ -326,9 +339,10 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
         }
       }
       const sorted = samples.map((s) => s.ms).sort((a, c) => a - c);
-      result.webhook = { samples, medianMs: median(sorted), p90Ms: percentile(sorted, 90), minMs: sorted[0]!, maxMs: sorted.at(-1)! };
+      await quiet(berth, 0.05, 1000, 60_000);
+      result.webhook = { samples, medianMs: median(sorted), p90Ms: percentile(sorted, 90), minMs: sorted[0]!, maxMs: sorted.at(-1)!, counters: delta(w0, await berth.counters()) };
       result.berth.rssKiB.afterWebhooks = readRssKib(berth.pid);
-      log(`N=${n}: webhook → cluster over ${samples.length}: median ${result.webhook.medianMs} ms, p90 ${result.webhook.p90Ms} ms (min ${result.webhook.minMs}, max ${result.webhook.maxMs}); webhook answered ${[...new Set(samples.map((s) => s.status))].join(',')}, refreshed ${samples[0]?.appsRefreshed ?? '?'} apps each`);
+      log(`N=${n}: webhook → cluster over ${samples.length}: median ${result.webhook.medianMs} ms, p90 ${result.webhook.p90Ms} ms (min ${result.webhook.minMs}, max ${result.webhook.maxMs}); webhook answered ${[...new Set(samples.map((s) => s.status))].join(',')}, refreshed ${samples[0]?.appsRefreshed ?? '?'} apps each; ${result.webhook.counters?.comparisons} comparisons, child processes ${JSON.stringify(result.webhook.counters?.spawns)}`);
     }
 
     // --- steady state: restart with 10 s polling (once the last sync and its comparison are over)
@@ -361,14 +375,14 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
     const resumeSeconds = secs(restarted);
     // One full polling interval so that the start-up burst is over.
     await sleep((Number(settings.steadyPolling.BERTH_GITOPS_RECONCILE_SECONDS) + Number(settings.steadyPolling.BERTH_GITOPS_JITTER_SECONDS)) * 1000);
+    const c0 = await berth.counters();
     const s0 = berth.cpu();
-    const c0 = await berth.reconciles();
     const w0 = performance.now();
     await sleep(settings.steadySeconds * 1000);
     const s1 = berth.cpu();
-    const c1 = await berth.reconciles();
     const window = secs(w0);
-    const reconciles = c1 - c0;
+    const steadyCounters = delta(c0, await berth.counters());
+    const reconciles = steadyCounters.comparisons;
     const used = { self: r2(s1.self - s0.self), children: r2(s1.children - s0.children) };
     result.steady = {
       reconcileSeconds: Number(settings.steadyPolling.BERTH_GITOPS_RECONCILE_SECONDS),
@@ -381,11 +395,12 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
       cpuMsPerReconcileSelfOnly: r3((used.self * 1000) / Math.max(reconciles, 1)),
       cpuMsPerReconcileNetOfIdle: r3(Math.max(0, cpuSum(used) * 1000 - idleCpuMsPerSecond * window) / Math.max(reconciles, 1)),
       cpuCoreShare: r3(cpuSum(used) / window),
+      counters: steadyCounters,
     };
     result.berth.rssKiB.afterSteady = readRssKib(berth.pid);
     result.berth.rssKiB.peakSteady = rss.peak(w0);
     log(
-      `N=${n}: steady: ${reconciles} comparisons in ${window.toFixed(1)} s, CPU ${used.self} s + children ${used.children} s = ${result.steady.cpuMsPerReconcile} ms per comparison, ${result.steady.cpuMsPerReconcileNetOfIdle} ms net of idle (${(result.steady.cpuCoreShare * 100).toFixed(1)}% of a core); ` +
+      `N=${n}: steady: ${reconciles} comparisons in ${window.toFixed(1)} s, CPU ${used.self} s + children ${used.children} s = ${result.steady.cpuMsPerReconcile} ms per comparison, ${result.steady.cpuMsPerReconcileNetOfIdle} ms net of idle (${(result.steady.cpuCoreShare * 100).toFixed(1)}% of a core), child processes ${JSON.stringify(steadyCounters.spawns)}; ` +
         `resumed all ${n} after a restart in ${resumeSeconds.toFixed(1)} s; RSS ${((result.berth.rssKiB.afterSteady ?? 0) / 1024).toFixed(0)} MiB`,
     );
   } catch (err) {
@@ -419,8 +434,9 @@ function machine(): Record<string, unknown> {
     kernel: os.release(),
     node: process.version,
     kubernetes: 'v1.33 (test/peers/kubernetes.sh), kwok v0.8.0, etcd (test/peers/etcd.sh)',
-    berthCommit: sh('git', ['rev-parse', '--short', 'HEAD']),
-    berthTreeDirty: dirty ? dirty.split('\n').length : 0,
+    berthCommit: process.env.BENCH_GITOPS_COMMIT || sh('git', ['rev-parse', '--short', 'HEAD']),
+    /** Tracked files with uncommitted changes (other work in a shared checkout); runs from a `git archive` of one commit have none. */
+    berthTreeDirty: dirty === undefined ? 0 : dirty ? dirty.split('\n').length : 0,
     etcdTmp: '/dev/shm when writable (test/support/kube-cluster.ts)',
   };
 }
@@ -446,6 +462,7 @@ async function main(): Promise<void> {
   removeOnExit(tmp);
   const startedAt = new Date();
   const load0 = os.loadavg();
+  const machineAtStart = machine();
   log(`GitOps benchmark: N = ${settings.apps.join(', ')}; ${os.cpus().length} CPUs, load ${load0.map((l) => l.toFixed(2)).join(' ')}; temp ${tmp}`);
   if (load0[0]! > 1) log(`note: the 1-minute load is ${load0[0]!.toFixed(2)} on ${os.cpus().length} cores: other work shares the machine; figures are understated`);
   const git = await startGitServer();
@@ -468,7 +485,8 @@ async function main(): Promise<void> {
     quick,
     settings: { ...settings, berthEnv: settings.berth },
     loadAverage: { start: load0.map(r2), end: load1.map(r2) },
-    machine: machine(),
+    machine: machineAtStart,
+    ...(machine().berthCommit !== machineAtStart.berthCommit ? { warning: `the checkout moved from ${String(machineAtStart.berthCommit)} to ${String(machine().berthCommit)} during the run: later scenarios ran newer code` } : {}),
     scenarios: results,
     bar,
   };

@@ -57,9 +57,16 @@ export interface BerthProc {
   pushWebhook(repoUrl: string): Promise<{ status: number; body: { apps?: number } }>;
   /** The exact number of comparisons so far (needs `countReconciles`). */
   reconciles(): Promise<number>;
+  /** Comparisons and child processes by executable so far (needs `countReconciles`). */
+  counters(): Promise<Counters>;
   cpu(): CpuTimes;
   /** SIGTERM, then SIGKILL after 20 s. */
   stop(): Promise<void>;
+}
+
+export interface Counters {
+  comparisons: number;
+  spawns: Record<string, number>;
 }
 
 export interface StartOptions {
@@ -150,29 +157,34 @@ export async function startBerthProcess(options: StartOptions): Promise<BerthPro
       return { status: res.status, body: (text ? JSON.parse(text) : {}) as { apps?: number } };
     },
     async reconciles() {
-      if (!options.countReconciles) throw new Error('started without the reconcile counter');
-      process.kill(pid, 'SIGUSR2');
-      const until = Date.now() + 5000;
-      for (;;) {
-        if (existsSync(countFile)) {
-          try {
-            const r = JSON.parse(readFileSync(countFile, 'utf8')) as { seq: number; count: number };
-            if (r.seq > lastSeq) {
-              lastSeq = r.seq;
-              return r.count;
-            }
-          } catch {
-            // being replaced
-          }
-        }
-        if (Date.now() > until) throw new Error('the reconcile counter did not answer SIGUSR2');
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      return (await counters()).comparisons;
     },
+    counters,
     cpu: () => cpuTimes(pid),
     // Not group-wide first: Berth ends its own git children; SIGKILL to the group after 20 s.
     stop: () => stopChild(child, 20_000, false),
   };
+
+  async function counters(): Promise<Counters> {
+    if (!options.countReconciles) throw new Error('started without the reconcile counter');
+    process.kill(pid, 'SIGUSR2');
+    const until = Date.now() + 5000;
+    for (;;) {
+      if (existsSync(countFile)) {
+        try {
+          const r = JSON.parse(readFileSync(countFile, 'utf8')) as { seq: number; count: number; spawns: Record<string, number> };
+          if (r.seq > lastSeq) {
+            lastSeq = r.seq;
+            return { comparisons: r.count, spawns: r.spawns };
+          }
+        } catch {
+          // being replaced
+        }
+      }
+      if (Date.now() > until) throw new Error('the reconcile counter did not answer SIGUSR2');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 }
 
 export function tail(file: string, lines = 30): string {
