@@ -297,6 +297,9 @@ export interface DeliveryEngine {
   history(app: string): Promise<HistoryEntry[]>;
   /** Called after the store deleted the app; cascade deletes its live resources. */
   deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }): Promise<void>;
-  /** A Git webhook for this repository URL arrived: refresh every app using it. Returns how many apps. */
-  repositoryChanged(url: string, branches: readonly string[]): number;
+  /**
+   * A Git webhook for this repository URL arrived: refresh every app using it
+   * (apps whose path holds one of `changedPaths` first). Returns how many apps.
+   */
+  repositoryChanged(url: string, branches: readonly string[], changedPaths?: readonly string[]): number;
 }

@@ -26,6 +26,20 @@ export class WorkQueue {
     this.#pump();
   }
 
+  /** Like add, but ahead of everything waiting. */
+  addFirst(name: string): void {
+    if (this.#closed) return;
+    if (this.#active.has(name)) {
+      this.#again.add(name);
+      return;
+    }
+    const rest = [...this.#queued].filter((n) => n !== name);
+    this.#queued.clear();
+    this.#queued.add(name);
+    for (const n of rest) this.#queued.add(n);
+    this.#pump();
+  }
+
   get size(): number {
     return this.#queued.size + this.#active.size;
   }

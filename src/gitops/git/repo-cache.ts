@@ -66,6 +66,10 @@ interface RepoState {
   verified: Map<string, number>;
   /** Commits known to be present in this repository. */
   commits: Set<string>;
+  /** Revision → commit as the refs stood after the last fetch (no git process per comparison). */
+  refs: Map<string, string>;
+  /** Bumped by every fetch, so a lookup that raced a fetch is not remembered. */
+  generation: number;
 }
 
 interface TreeEntry {
@@ -168,14 +172,20 @@ export class GitRepositoryCache implements GitRepoCache {
     if (FULL_SHA.test(revision.toLowerCase())) return this.resolveCommit(ctx, revision.toLowerCase());
 
     const fetched = await this.ensureFetched(ctx, maxAgeMs);
-    let found = await this.lookup(ctx, revision);
+    const { state } = ctx;
+    const generation = state.generation;
+    let found = state.refs.get(revision) ?? (await this.lookup(ctx, revision));
     if (found === undefined && !fetched) {
       // Perhaps pushed since the last fetch: look once more with fresh refs.
       await this.ensureFetched(ctx, -1);
       found = await this.lookup(ctx, revision);
     }
     if (found === undefined) throw this.revisionNotFound(ctx, revision);
-    this.rememberCommit(ctx.state, found);
+    if (state.generation === generation) {
+      if (state.refs.size >= 10_000) state.refs.clear();
+      state.refs.set(revision, found);
+    }
+    this.rememberCommit(state, found);
     return found;
   }
 
@@ -252,7 +262,7 @@ export class GitRepositoryCache implements GitRepoCache {
     const key = createHash('sha256').update(keySource).digest('hex');
     let state = this.repos.get(key);
     if (!state) {
-      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, invalidated: false, verified: new Map(), commits: new Set() };
+      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, invalidated: false, verified: new Map(), commits: new Set(), refs: new Map(), generation: 0 };
       this.repos.set(key, state);
     }
     const identity = createHmac('sha256', this.identityKey)
@@ -348,6 +358,8 @@ export class GitRepositoryCache implements GitRepoCache {
     }
     state.fetchedAt = started;
     state.verified.set(ctx.identity, started);
+    state.generation++;
+    state.refs.clear();
   }
 
   /** A full SHA: present locally, else after a fetch, else fetched by id. */

@@ -130,3 +130,20 @@ test('not a Git webhook, bad JSON, oversized payloads', () => {
   const big = Buffer.alloc(25 * 1024 * 1024 + 1);
   expectError(() => parseGitWebhook({ 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=00' }, big, secrets), 413, /larger than/);
 });
+
+test('push payloads: the changed files of every listed commit, none when the payload lists none', () => {
+  const body = Buffer.from(
+    JSON.stringify({
+      ref: 'refs/heads/main',
+      repository: { html_url: 'https://github.com/org/apps' },
+      commits: [
+        { added: ['apps/a/new.yaml'], modified: ['apps/b/deploy.yaml'], removed: [] },
+        { added: [], modified: ['apps/b/deploy.yaml'], removed: ['apps/c/old.yaml'] },
+      ],
+    }),
+  );
+  const parsed = parseGitWebhook({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(body)}` }, body, secrets);
+  assert.deepEqual(parsed.paths?.sort(), ['apps/a/new.yaml', 'apps/b/deploy.yaml', 'apps/c/old.yaml']);
+  const gitlab = Buffer.from(JSON.stringify({ ref: 'refs/heads/main', project: { git_http_url: 'https://gitlab.example/org/apps.git' }, commits: [{ added: [], modified: [], removed: [] }] }));
+  assert.equal(parseGitWebhook({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }, gitlab, secrets).paths, undefined);
+});

@@ -23,6 +23,12 @@ export interface ParsedWebhook {
   branches: string[];
   /** Tag names pushed (without refs/tags/). */
   tags: string[];
+  /**
+   * Files the pushed commits added, modified or removed, when the payload lists
+   * them (GitHub, GitLab and Gitea push events do); undefined when it does not
+   * (then any path may have changed).
+   */
+  paths?: string[];
 }
 
 export class WebhookError extends Error {
@@ -143,5 +149,18 @@ export function parseGitWebhook(headers: Headers, body: Buffer, secrets: { githu
     else if (refType === 'branch') branches.push(ref);
     else if (refType === 'tag') tags.push(ref);
   }
-  return { provider, event, repoUrls, branches, tags };
+  let paths: string[] | undefined;
+  if (Array.isArray(payload.commits)) {
+    const changed = new Set<string>();
+    for (const c of payload.commits as unknown[]) {
+      const commit = obj(c);
+      for (const field of ['added', 'modified', 'removed'] as const) {
+        const list = commit[field];
+        if (Array.isArray(list)) for (const f of list) if (typeof f === 'string' && f.length <= 4096) changed.add(f);
+      }
+    }
+    // Providers cap the commits they list (GitHub: 20); an empty list says nothing.
+    if (changed.size > 0) paths = [...changed];
+  }
+  return { provider, event, repoUrls, branches, tags, ...(paths ? { paths } : {}) };
 }

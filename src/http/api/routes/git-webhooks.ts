@@ -87,7 +87,7 @@ export function gitWebhookRoutes(api: ApiRouter, _access: AccessServices, deps: 
         const key = normalizeRepoUrl(repoUrl);
         if (seen.has(key)) continue;
         seen.add(key);
-        apps += deps.engine.repositoryChanged(repoUrl, refs);
+        apps += deps.engine.repositoryChanged(repoUrl, refs, hook.paths);
       }
       return { apps };
     },
