@@ -85,6 +85,7 @@ interface Runtime {
   operation?: { promise: Promise<OperationState>; abort: AbortController };
   auto?: { key: string; phase: OperationState['phase'] };
   selfHealTimer?: NodeJS.Timeout;
+  liveTimer?: NodeJS.Timeout;
   nextReconcileAt: number;
   fetchNext: boolean;
   hardNext: boolean;
@@ -94,6 +95,9 @@ interface Runtime {
 type Compared =
   | { ok: true; commit: string; handle: ClusterHandle; prepared: PreparedObjects; comparison: Comparison; source: ApplicationSource }
   | { ok: false; message: string };
+
+/** How long live changes of one app are gathered before it is compared. */
+const LIVE_CHANGE_COALESCE_MS = 150;
 
 const sourceHash = (s: ApplicationSource) => createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -133,6 +137,7 @@ export class GitOpsEngine implements DeliveryEngine {
     this.#unsubscribe?.();
     for (const rt of this.#apps.values()) {
       clearTimeout(rt.selfHealTimer);
+      clearTimeout(rt.liveTimer);
       rt.operation?.abort.abort();
     }
     await this.#queue.close();
@@ -185,6 +190,7 @@ export class GitOpsEngine implements DeliveryEngine {
         this.#tombstones.set(name, rt.record);
         setTimeout(() => this.#tombstones.delete(name), 60_000).unref();
         clearTimeout(rt.selfHealTimer);
+        clearTimeout(rt.liveTimer);
         rt.operation?.abort.abort();
         this.#apps.delete(name);
       }
@@ -199,9 +205,21 @@ export class GitOpsEngine implements DeliveryEngine {
     this.#queue.add(name);
   }
 
+  /**
+   * A managed object changed in the cluster. A sync produces a burst of events
+   * per object (created, then status updates as Pods come up): they are
+   * coalesced into one comparison per app after a short pause, and none runs
+   * while the app's own operation is still writing (it compares when done).
+   */
   #liveChanged(change: LiveChange): void {
     const app = change.object.metadata.labels?.[APP_LABEL];
-    if (app && this.#apps.has(app)) this.#queue.add(app);
+    const rt = app === undefined ? undefined : this.#apps.get(app);
+    if (!rt || rt.liveTimer || rt.operation) return;
+    rt.liveTimer = setTimeout(() => {
+      rt.liveTimer = undefined;
+      if (this.#apps.get(rt.record.name) === rt && !rt.operation) this.#queue.add(rt.record.name);
+    }, LIVE_CHANGE_COALESCE_MS);
+    rt.liveTimer.unref();
   }
 
   #app(name: string): Runtime {
