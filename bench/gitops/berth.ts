@@ -3,7 +3,7 @@
  * and RSS can be read from /proc), plus a small client of /api/v1.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -82,7 +82,8 @@ export interface StartOptions {
 /** Spawns `node src/cli/main.ts serve` (no inherited BERTH_* variables) and waits for /readyz. */
 export async function startBerthProcess(options: StartOptions): Promise<BerthProc> {
   const port = await freePort();
-  const countFile = path.join(options.dataDir, 'reconcile-count.json');
+  // One file per process: a restarted Berth on the same data directory starts its sequence at 1 again.
+  const countFile = path.join(options.dataDir, `reconcile-count-${randomUUID()}.json`);
   const env: Record<string, string> = {
     BERTH_LISTEN: `127.0.0.1:${port}`,
     BERTH_DATA_DIR: options.dataDir,
