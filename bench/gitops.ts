@@ -27,6 +27,7 @@
  *   BENCH_GITOPS_APPS            comma-separated N list (overrides --quick)
  *   BENCH_GITOPS_RAW_CONCURRENCY workers of the raw apply loop (default 32)
  *   BENCH_GITOPS_WEBHOOKS        webhook round trips per scenario (default 20)
+ *   BENCH_GITOPS_WEBHOOK_FILES=0 webhook payload without commits[].modified (default: GitHub's, with it)
  *   BENCH_GITOPS_STEADY_SECONDS  steady-state window (default 60)
  *   BENCH_GITOPS_KUBE_QPS / _BURST, BENCH_GITOPS_STATUS_PROCESSORS /
  *   _OPERATION_PROCESSORS        Berth's settings (defaults 5000 / 10000, 50 / 50)
@@ -60,6 +61,8 @@ const settings = {
   apps: process.env.BENCH_GITOPS_APPS ? process.env.BENCH_GITOPS_APPS.split(',').map((s) => Number(s.trim())) : quick ? [1, 100] : [1, 100, 1000],
   rawConcurrency: intEnv('BENCH_GITOPS_RAW_CONCURRENCY', 32),
   webhooks: intEnv('BENCH_GITOPS_WEBHOOKS', 20),
+  /** GitHub's payload lists the changed files (commits[].modified); `0` sends ref and repository only. */
+  webhookFiles: process.env.BENCH_GITOPS_WEBHOOK_FILES !== '0',
   steadySeconds: intEnv('BENCH_GITOPS_STEADY_SECONDS', 60),
   createConcurrency: 8,
   pollMs: 500,
@@ -119,7 +122,7 @@ interface Scenario {
     creationCounters?: Counters;
   };
   ratio?: { endToEnd: number; applyPhase: number };
-  webhook?: { samples: WebhookSample[]; medianMs: number; p90Ms: number; minMs: number; maxMs: number; counters?: Counters };
+  webhook?: { payloadListsFiles: boolean; samples: WebhookSample[]; medianMs: number; p90Ms: number; minMs: number; maxMs: number; counters?: Counters };
   steady?: {
     reconcileSeconds: number;
     jitterSeconds: number;
@@ -329,9 +332,11 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
         await quiet(berth, 0.05, 500, 30_000);
         const w = await watchConfigMapValue(cluster, `bench-${i}`, `app-${i}-a`);
         try {
-          await git.commit(repo, { [`apps/app-${i}/resources.yaml`]: appYaml(i, value) }, `app-${i}: ${value}`);
+          const file = `apps/app-${i}/resources.yaml`;
+          const before = (await git.git(repo, ['rev-parse', 'refs/heads/main'])).trim();
+          const after = await git.commit(repo, { [file]: appYaml(i, value) }, `app-${i}: ${value}`);
           const started = performance.now();
-          const hook = await berth.pushWebhook(repoUrl);
+          const hook = await berth.pushWebhook(repoUrl, settings.webhookFiles ? { before, after, modified: [file] } : undefined);
           const seenAt = await w.until(value, 60_000);
           samples.push({ app: `app-${i}`, ms: Math.round(seenAt - started), status: hook.status, ...(hook.body.apps !== undefined ? { appsRefreshed: hook.body.apps } : {}) });
         } finally {
@@ -340,9 +345,9 @@ async function scenario(n: number, git: GitServer, tmp: string): Promise<Scenari
       }
       const sorted = samples.map((s) => s.ms).sort((a, c) => a - c);
       await quiet(berth, 0.05, 1000, 60_000);
-      result.webhook = { samples, medianMs: median(sorted), p90Ms: percentile(sorted, 90), minMs: sorted[0]!, maxMs: sorted.at(-1)!, counters: delta(w0, await berth.counters()) };
+      result.webhook = { payloadListsFiles: settings.webhookFiles, samples, medianMs: median(sorted), p90Ms: percentile(sorted, 90), minMs: sorted[0]!, maxMs: sorted.at(-1)!, counters: delta(w0, await berth.counters()) };
       result.berth.rssKiB.afterWebhooks = readRssKib(berth.pid);
-      log(`N=${n}: webhook → cluster over ${samples.length}: median ${result.webhook.medianMs} ms, p90 ${result.webhook.p90Ms} ms (min ${result.webhook.minMs}, max ${result.webhook.maxMs}); webhook answered ${[...new Set(samples.map((s) => s.status))].join(',')}, refreshed ${samples[0]?.appsRefreshed ?? '?'} apps each; ${result.webhook.counters?.comparisons} comparisons, child processes ${JSON.stringify(result.webhook.counters?.spawns)}`);
+      log(`N=${n}: webhook (${settings.webhookFiles ? 'GitHub payload with the changed file' : 'no file list'}) → cluster over ${samples.length}: median ${result.webhook.medianMs} ms, p90 ${result.webhook.p90Ms} ms (min ${result.webhook.minMs}, max ${result.webhook.maxMs}); webhook answered ${[...new Set(samples.map((s) => s.status))].join(',')}, refreshed ${samples[0]?.appsRefreshed ?? '?'} apps each; ${result.webhook.counters?.comparisons} comparisons, child processes ${JSON.stringify(result.webhook.counters?.spawns)}`);
     }
 
     // --- steady state: restart with 10 s polling (once the last sync and its comparison are over)

@@ -53,8 +53,13 @@ export interface BerthProc {
   readyAt: number;
   api<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: T }>;
   must<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T>;
-  /** Posts a signed GitHub push webhook for `repoUrl`, branch main. */
-  pushWebhook(repoUrl: string): Promise<{ status: number; body: { apps?: number } }>;
+  /**
+   * Posts a signed GitHub push webhook for `repoUrl`, branch main. With
+   * `commit`, the payload is GitHub's: before/after and the commit with the
+   * files it modified; without, only ref and repository (a provider or a push
+   * that lists no files).
+   */
+  pushWebhook(repoUrl: string, commit?: { before: string; after: string; modified: string[] }): Promise<{ status: number; body: { apps?: number } }>;
   /** The exact number of comparisons so far (needs `countReconciles`). */
   reconciles(): Promise<number>;
   /** Comparisons and child processes by executable so far (needs `countReconciles`). */
@@ -147,8 +152,10 @@ export async function startBerthProcess(options: StartOptions): Promise<BerthPro
       if (r.status >= 300) throw new Error(`${method} ${apiPath}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
       return r.body;
     },
-    async pushWebhook(repoUrl) {
-      const payload = Buffer.from(JSON.stringify({ ref: 'refs/heads/main', repository: { html_url: repoUrl.replace(/\.git$/, ''), clone_url: repoUrl } }));
+    async pushWebhook(repoUrl, commit) {
+      const repository = { html_url: repoUrl.replace(/\.git$/, ''), clone_url: repoUrl };
+      const files = commit && { id: commit.after, message: 'bench', added: [], removed: [], modified: commit.modified };
+      const payload = Buffer.from(JSON.stringify({ ref: 'refs/heads/main', repository, ...(commit && files ? { before: commit.before, after: commit.after, commits: [files], head_commit: files } : {}) }));
       const res = await fetch(`${url}/api/v1/webhooks/git`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(payload).digest('hex')}` },
