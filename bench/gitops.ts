@@ -20,7 +20,7 @@
  * Everything listens on 127.0.0.1; every child is stopped on exit or SIGINT.
  * See docs/benchmarks.md (GitOps section).
  *
- *   npm run bench:gitops              # N = 1, 100, 1000 (about 15–20 minutes)
+ *   npm run bench:gitops              # N = 1, 100, 1000 (10–15 minutes)
  *   npm run bench:gitops -- --quick   # N = 1, 100
  *
  * Environment:
