@@ -70,6 +70,8 @@ interface RepoState {
   refs: Map<string, string>;
   /** Bumped by every fetch, so a lookup that raced a fetch is not remembered. */
   generation: number;
+  /** Lookups in flight for the current generation: concurrent resolves of one revision share one git process. */
+  lookups: Map<string, Promise<string | undefined>>;
 }
 
 interface TreeEntry {
@@ -174,7 +176,18 @@ export class GitRepositoryCache implements GitRepoCache {
     const fetched = await this.ensureFetched(ctx, maxAgeMs);
     const { state } = ctx;
     const generation = state.generation;
-    let found = state.refs.get(revision) ?? (await this.lookup(ctx, revision));
+    let found = state.refs.get(revision);
+    if (found === undefined) {
+      let pending = state.lookups.get(revision);
+      if (!pending) {
+        pending = this.lookup(ctx, revision);
+        state.lookups.set(revision, pending);
+        void pending.catch(() => undefined).finally(() => {
+          if (state.lookups.get(revision) === pending) state.lookups.delete(revision);
+        });
+      }
+      found = await pending;
+    }
     if (found === undefined && !fetched) {
       // Perhaps pushed since the last fetch: look once more with fresh refs.
       await this.ensureFetched(ctx, -1);
@@ -262,7 +275,7 @@ export class GitRepositoryCache implements GitRepoCache {
     const key = createHash('sha256').update(keySource).digest('hex');
     let state = this.repos.get(key);
     if (!state) {
-      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, invalidated: false, verified: new Map(), commits: new Set(), refs: new Map(), generation: 0 };
+      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, invalidated: false, verified: new Map(), commits: new Set(), refs: new Map(), generation: 0, lookups: new Map() };
       this.repos.set(key, state);
     }
     const identity = createHmac('sha256', this.identityKey)
@@ -360,6 +373,7 @@ export class GitRepositoryCache implements GitRepoCache {
     state.verified.set(ctx.identity, started);
     state.generation++;
     state.refs.clear();
+    state.lookups.clear();
   }
 
   /** A full SHA: present locally, else after a fetch, else fetched by id. */
