@@ -149,4 +149,26 @@ describe('delivery options on a real control plane', { skip }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('a kind the project does not allow stops the comparison and the sync: nothing is applied', async () => {
+    assert.equal((await w.api('POST', '/projects', { name: 'narrow' })).status, 201);
+    // No clusterResourceWhitelist: cluster-scoped kinds are refused (Argo CD's default).
+    assert.equal((await w.api('PUT', '/projects/narrow/delivery', { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] })).status, 200);
+    await w.git.createRepo('narrow', {
+      'n/cm.yaml': yamlDocs(configMap('allowed', { v: '1' })),
+      'n/role.yaml': yamlDocs({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'too-wide' }, rules: [] }),
+    });
+    const app = application('narrow', { repo: 'narrow', path: 'n', namespace: 'default', syncOptions: [] }, w) as { spec: { project: string } };
+    app.spec.project = 'narrow';
+    assert.equal((await w.api('POST', '/applications', app)).status, 201);
+    const s = await until('policy condition', async () => {
+      const st = (await w.api<{ status?: { sync: { status: string }; conditions: { message: string }[] } }>('GET', '/applications/narrow')).body.status;
+      return st?.conditions.some((c) => /does not allow these kinds: rbac.authorization.k8s.io\/ClusterRole/.test(c.message)) ? st : undefined;
+    });
+    assert.equal(s.sync.status, 'Unknown');
+    const op = await w.api<{ phase: string; message: string }>('POST', '/applications/narrow/sync', {});
+    assert.equal(op.body.phase, 'Failed');
+    assert.match(op.body.message, /nothing was applied/);
+    assert.equal((await w.cluster.kubectl(['get', 'configmap', 'allowed', '-n', 'default', '--ignore-not-found', '-o', 'name'])).trim(), '');
+    assert.equal((await w.cluster.kubectl(['get', 'clusterrole', 'too-wide', '--ignore-not-found', '-o', 'name'])).trim(), '');
+  });
 });
