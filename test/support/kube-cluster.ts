@@ -15,7 +15,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -149,10 +149,13 @@ function tempRoot(): string {
   if (override) return override;
   try {
     accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    // A container's default /dev/shm is 64 MiB; etcd preallocates 64 MiB per cluster.
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize >= 1024 ** 3) return '/dev/shm';
   } catch {
-    return os.tmpdir();
+    // not there or not writable
   }
+  return os.tmpdir();
 }
 
 // ---------------------------------------------------------------------------
