@@ -28,6 +28,8 @@ export interface Comparison {
 
 export async function compareObjects(options: {
   desired: readonly KubeObject[];
+  /** specFingerprint of each desired object by resource id, when known. */
+  fingerprints?: ReadonlyMap<string, string>;
   unknownKinds: ReadonlySet<string>;
   client: KubeClient;
   cache: ClusterCache;
@@ -61,7 +63,7 @@ export async function compareObjects(options: {
       diff = { key, state: 'OutOfSync', reason: 'missing', diff: '' };
       memo.delete(id);
     } else {
-      const desiredPrint = specFingerprint(obj);
+      const desiredPrint = options.fingerprints?.get(id) ?? specFingerprint(obj);
       const livePrint = specFingerprint(normalize(live, ignore));
       const known = memo.get(id);
       if (!options.fresh && known && known.desired === desiredPrint && known.live === livePrint) {

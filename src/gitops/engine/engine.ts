@@ -86,6 +86,8 @@ interface Runtime {
   auto?: { key: string; phase: OperationState['phase'] };
   selfHealTimer?: NodeJS.Timeout;
   liveTimer?: NodeJS.Timeout;
+  /** The last prepared objects and what they were prepared from. */
+  prepared?: { key: string; objects: PreparedObjects };
   nextReconcileAt: number;
   fetchNext: boolean;
   hardNext: boolean;
@@ -241,17 +243,28 @@ export class GitOpsEngine implements DeliveryEngine {
       } catch (err) {
         return { ok: false, message: `repository ${source.repoURL} unreachable or revision ${revision} unknown: ${message(err)}` };
       }
-      let rendered: KubeObject[];
-      try {
-        const treeDir = await this.#deps.git.tree(repo, commit);
-        rendered = await this.#deps.render({ treeDir, source, commit, appName: record.name, namespace: record.spec.destination.namespace }, source.repoURL, hard);
-      } catch (err) {
-        return { ok: false, message: `rendering ${source.path} at ${commit.slice(0, 12)} failed: ${message(err)}` };
+      // The same commit, source, destination and policy give the same objects:
+      // reuse the last preparation (no render call, no clone, no fingerprints).
+      const preparedKey = `${handle.connection.server}\0${commit}\0${JSON.stringify(source)}\0${record.spec.destination.namespace}\0${JSON.stringify(policy)}`;
+      let prepared: PreparedObjects;
+      if (!hard && rt.prepared?.key === preparedKey) {
+        prepared = rt.prepared.objects;
+      } else {
+        let rendered: KubeObject[];
+        try {
+          const treeDir = await this.#deps.git.tree(repo, commit);
+          rendered = await this.#deps.render({ treeDir, source, commit, appName: record.name, namespace: record.spec.destination.namespace }, source.repoURL, hard);
+        } catch (err) {
+          return { ok: false, message: `rendering ${source.path} at ${commit.slice(0, 12)} failed: ${message(err)}` };
+        }
+        prepared = await prepareObjects(record.name, rendered, { client: handle.client, namespace: record.spec.destination.namespace, policy, resourceAllowed: this.#deps.resourceAllowed, revision: commit });
+        // Only the app's own target is remembered (a rollback's source must not replace it), and
+        // not while a kind is unknown (its CRD, maybe in this very app, may be served soon).
+        if (source === record.spec.source && prepared.unknownKinds.size === 0) rt.prepared = { key: preparedKey, objects: prepared };
       }
-      const prepared = await prepareObjects(record.name, rendered, { client: handle.client, namespace: record.spec.destination.namespace, policy, resourceAllowed: this.#deps.resourceAllowed, revision: commit });
       for (const t of prepared.types) rt.managedTypes.set(`${t.group}/${t.kind}`, t);
       await handle.cache.watch([...rt.managedTypes.values()]);
-      const comparison = await compareObjects({ desired: prepared.objects, unknownKinds: prepared.unknownKinds, client: handle.client, cache: handle.cache, app: record.name, ignore: record.spec.ignoreDifferences, memo: rt.memo, fresh: hard });
+      const comparison = await compareObjects({ desired: prepared.objects, fingerprints: prepared.fingerprints, unknownKinds: prepared.unknownKinds, client: handle.client, cache: handle.cache, app: record.name, ignore: record.spec.ignoreDifferences, memo: rt.memo, fresh: hard });
       return { ok: true, commit, handle, prepared, comparison, source };
     } catch (err) {
       return { ok: false, message: message(err) };
@@ -428,7 +441,7 @@ export class GitOpsEngine implements DeliveryEngine {
         // the comparison after the watch event needs no dry run (only a later change does).
         applied: (task, stored) => {
           if (!task.desired) return;
-          rt.memo.set(task.id, { desired: specFingerprint(task.desired), live: specFingerprint(normalize(stored, record.spec.ignoreDifferences)), diff: { key: task.key, state: 'Synced', diff: '' } });
+          rt.memo.set(task.id, { desired: c.prepared.fingerprints.get(task.id) ?? specFingerprint(task.desired), live: specFingerprint(normalize(stored, record.spec.ignoreDifferences)), diff: { key: task.key, state: 'Synced', diff: '' } });
         },
       },
       {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { AccessError } from '../../access/errors.ts';
 import type { DeliveryPolicy } from '../model.ts';
+import { specFingerprint } from '../kube/diff.ts';
 import { groupOf, isHook } from '../sync/plan.ts';
 import { APP_LABEL, TRACKING_ANNOTATION, type KubeClient, type KubeObject, type ResourceType } from '../types.ts';
 
@@ -17,6 +18,8 @@ export interface PreparedObjects {
   types: ResourceType[];
   /** Ids (group/kind) whose kind is not served yet: no dry run possible. */
   unknownKinds: Set<string>;
+  /** specFingerprint of each object, by resource id (computed once per preparation). */
+  fingerprints: Map<string, string>;
 }
 
 export type ResourceAllowed = (policy: DeliveryPolicy, group: string, kind: string, namespaced: boolean) => boolean;
@@ -44,6 +47,7 @@ export async function prepareObjects(
   const denied: string[] = [];
   const seen = new Set<string>();
   const objects: KubeObject[] = [];
+  const fingerprints = new Map<string, string>();
 
   for (const source of rendered) {
     const obj = structuredClone(source);
@@ -83,9 +87,10 @@ export async function prepareObjects(
     meta.labels = { ...meta.labels, [APP_LABEL]: app };
     meta.annotations = { ...meta.annotations, [TRACKING_ANNOTATION]: `${app}:${group}/${obj.kind}:${meta.namespace ?? ''}/${meta.name}` };
     objects.push(obj);
+    fingerprints.set(id, specFingerprint(obj));
   }
   if (denied.length > 0) {
     throw new AccessError('FORBIDDEN', `the project's delivery policy does not allow these kinds: ${[...new Set(denied)].join(', ')}`);
   }
-  return { objects, types: [...types.values()], unknownKinds };
+  return { objects, types: [...types.values()], unknownKinds, fingerprints };
 }
