@@ -12,7 +12,6 @@
  */
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- kubectl's JSON output is read as untyped objects */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,14 +21,13 @@ import type { Delivery } from '../../src/gitops/delivery.ts';
 import type { ApplicationRecord, ApplicationStatus, HistoryEntry, OperationState, ResourceDiff } from '../../src/gitops/types.ts';
 import { startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
+import { runCli } from '../support/cli.ts';
 import { startGitServer, type GitServer } from '../support/git-server.ts';
 import { until, yamlDocs } from '../support/gitops.ts';
 import { skipUnlessKubePeers, startKubeCluster, type KubeCluster } from '../support/kube-cluster.ts';
 import { ADMIN, PASSWORD, addMember, createUser, must } from '../support/matrix-fixture.ts';
 import { basic, call, firstError, type Res } from '../support/matrix-http.ts';
 
-const ROOT = path.join(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'cli', 'main.ts');
 const GITHUB_SECRET = 'webhook-secret-for-tests';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const REPO_PASSWORD = 'repo-password-never-returned';
@@ -64,20 +62,6 @@ const heldHook = {
   spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', nodeSelector: { 'berth.test/hold': 'release' }, containers: [{ name: 'main', image: 'registry.test/tool:1' }] } } },
 };
 const DEPLOYMENT_KEY = { group: 'apps', kind: 'Deployment', namespace: 'shop-web', name: 'web' };
-
-function runCli(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 for (const database of await testDatabases()) {
   describe(`delivery API on ${database.name}`, { skip: database.skip || kubeSkip }, () => {

@@ -5,16 +5,15 @@
  */
 /* eslint-disable @typescript-eslint/no-unsafe-member-access -- kubectl's JSON output is read as untyped objects */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { skipUnlessKubePeers } from '../support/kube-cluster.ts';
+import { runCli } from '../support/cli.ts';
 import { application, startDeliveryWorld, until, yamlDocs, type DeliveryWorld } from '../support/gitops.ts';
 
 const skip = skipUnlessKubePeers();
-const CLI = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 const configMap = (name: string, data: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
 const deployment = (name: string, replicas: number) => ({
@@ -24,17 +23,8 @@ const deployment = (name: string, replicas: number) => ({
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'registry.test/x:1' }] } } },
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', BERTH_CLI_CONFIG: path.join(os.tmpdir(), 'berth-cli-none.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI with no config file of its own: only BERTH_SERVER and BERTH_TOKEN. */
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { BERTH_CLI_CONFIG: path.join(os.tmpdir(), 'berth-cli-none.json'), ...env });
 
 describe('delivery options on a real control plane', { skip }, () => {
   let w: DeliveryWorld;

@@ -14,14 +14,8 @@ import type { RepoAccess } from '../types.ts';
 /** Repository URLs are matched in the Git layer's comparable form. */
 export { normalizeRepoUrl };
 
-export interface RepositoryInput {
-  url: string;
-  username?: string;
-  password?: string;
-  sshPrivateKey?: string;
-  knownHosts?: string;
-  insecureIgnoreHostKey?: boolean;
-}
+/** What add() takes: the repository and the credentials to reach it. */
+export type RepositoryInput = RepoAccess;
 
 /** A repository as listed: which credentials it has, never their values. */
 export interface RepositoryInfo {
