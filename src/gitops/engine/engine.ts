@@ -7,102 +7,28 @@
  * and an empty rendering never prunes unless allowEmpty says so.
  */
 import { createHash } from 'node:crypto';
-import type { Logger } from 'pino';
 import { AccessError, notFound } from '../../access/errors.ts';
-import { resourceHealth } from '../health/index.ts';
-import { diffObjects, normalize, specFingerprint } from '../kube/diff.ts';
+import { diffObjects } from '../kube/diff.ts';
 import { normalizeRepoUrl } from '../git/urls.ts';
-import { parseDurationMs, type ApplicationSource, type DeliveryPolicy } from '../model.ts';
-import { manifestDigest, runSyncOperation } from '../sync/operation.ts';
-import { isHook, keyId, keyOf, planSync } from '../sync/plan.ts';
+import { parseDurationMs, type ApplicationSource } from '../model.ts';
+import { isHook, keyId, keyOf } from '../sync/plan.ts';
 import {
   APP_LABEL,
-  type ApplicationRecord, type ApplicationStatus, type ClusterConnection, type DeliveryEngine, type GitRepoCache, type HistoryEntry, type KubeObject,
-  type LiveChange, type OperationState, type PropagationPolicy, type RenderInput, type RepoAccess, type ResourceDiff, type ResourceType,
-  type SyncRequest, type SyncTrigger,
+  type ApplicationRecord, type ApplicationStatus, type DeliveryEngine, type HistoryEntry, type LiveChange, type OperationState, type PropagationPolicy,
+  type ResourceDiff, type SyncRequest, type SyncTrigger,
 } from '../types.ts';
-import { ClusterHandles, type ClusterHandle, type ClusterSource, type Connect } from './clusters.ts';
-import { compareObjects, type CachedDiff, type Comparison } from './compare.ts';
-import { prepareObjects, type PreparedObjects, type ResourceAllowed } from './prepare.ts';
+import { DEFAULT_ENGINE_OPTIONS, errorMessage as message, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
+import { ClusterHandles } from './clusters.ts';
+import { compareApp } from './compare-app.ts';
+import { syncOnce, type SyncContext } from './sync-app.ts';
 import { Semaphore, WorkQueue } from './work-queue.ts';
 
-export interface EngineStore {
-  listAll(): Promise<ApplicationRecord[]>;
-  get(name: string): Promise<ApplicationRecord | undefined>;
-  onChange(listener: (name: string, record: ApplicationRecord | undefined) => void): () => void;
-  saveStatus(name: string, status: ApplicationStatus): Promise<void>;
-  loadStatus(name: string): Promise<ApplicationStatus | undefined>;
-  appendHistory(entry: Omit<HistoryEntry, 'id'>): Promise<HistoryEntry>;
-  listHistory(name: string, limit?: number): Promise<HistoryEntry[]>;
-  getHistory(name: string, id: number): Promise<HistoryEntry | undefined>;
-}
-
-export interface EngineDeps {
-  store: EngineStore;
-  clusters: ClusterSource;
-  connect: Connect;
-  policies: { get(project: string): Promise<DeliveryPolicy | undefined> };
-  resourceAllowed: ResourceAllowed;
-  repositories: { access(url: string): Promise<RepoAccess> };
-  git: GitRepoCache;
-  render(input: RenderInput, repoUrl: string, hard: boolean): Promise<KubeObject[]>;
-  logger: Logger;
-  inCluster?: ClusterConnection;
-  /** Told about every comparison and operation (metrics). */
-  observer?: EngineObserver;
-}
-
-export interface EngineObserver {
-  reconciled(app: string, durationMs: number, ok: boolean): void;
-  operationFinished(app: string, project: string, state: OperationState): void;
-}
-
-export interface EngineOptions {
-  /** Polling: every app is compared (and its repository fetched) this often, plus jitter. */
-  reconcileIntervalMs: number;
-  jitterMs: number;
-  selfHealDelayMs: number;
-  statusProcessors: number;
-  operationProcessors: number;
-  /** How long one sync step (wave) may take to become healthy. */
-  stepTimeoutMs: number;
-}
-
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
-  reconcileIntervalMs: 180_000,
-  jitterMs: 60_000,
-  selfHealDelayMs: 2_000,
-  statusProcessors: 20,
-  operationProcessors: 10,
-  stepTimeoutMs: 300_000,
-};
-
-interface Runtime {
-  record: ApplicationRecord;
-  status: ApplicationStatus;
-  memo: Map<string, CachedDiff>;
-  managedTypes: Map<string, ResourceType>;
-  operation?: { promise: Promise<OperationState>; abort: AbortController };
-  auto?: { key: string; phase: OperationState['phase'] };
-  selfHealTimer?: NodeJS.Timeout;
-  liveTimer?: NodeJS.Timeout;
-  /** The last prepared objects and what they were prepared from. */
-  prepared?: { key: string; objects: PreparedObjects };
-  nextReconcileAt: number;
-  fetchNext: boolean;
-  hardNext: boolean;
-  saved?: string;
-}
-
-type Compared =
-  | { ok: true; commit: string; handle: ClusterHandle; prepared: PreparedObjects; comparison: Comparison; source: ApplicationSource }
-  | { ok: false; message: string };
+export { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineObserver, type EngineOptions, type EngineStore } from './app-state.ts';
 
 /** How long live changes of one app are gathered before it is compared. */
 const LIVE_CHANGE_COALESCE_MS = 150;
 
 const sourceHash = (s: ApplicationSource) => createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class GitOpsEngine implements DeliveryEngine {
   readonly #deps: EngineDeps;
@@ -112,6 +38,7 @@ export class GitOpsEngine implements DeliveryEngine {
   readonly #queue: WorkQueue;
   readonly #operations: Semaphore;
   readonly #clusters: ClusterHandles;
+  readonly #syncContext: SyncContext;
   #ticker?: NodeJS.Timeout;
   #unsubscribe?: () => void;
 
@@ -121,6 +48,7 @@ export class GitOpsEngine implements DeliveryEngine {
     this.#queue = new WorkQueue((name) => this.#reconcile(name), this.#options.statusProcessors, (name, err) => deps.logger.error({ app: name, err }, 'reconcile failed'));
     this.#operations = new Semaphore(this.#options.operationProcessors);
     this.#clusters = new ClusterHandles(deps.clusters, deps.connect, (change) => this.#liveChanged(change), deps.inCluster);
+    this.#syncContext = { deps, options: this.#options, compare: (rt, source, revision, maxAgeMs) => this.#compare(rt, source, revision, maxAgeMs, false) };
   }
 
   async start(): Promise<void> {
@@ -230,45 +158,8 @@ export class GitOpsEngine implements DeliveryEngine {
     return rt;
   }
 
-  async #compare(rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean): Promise<Compared> {
-    const { record } = rt;
-    try {
-      const handle = await this.#clusters.forDestination(record.spec.destination);
-      const policy = await this.#deps.policies.get(record.spec.project);
-      if (!policy) return { ok: false, message: `project ${record.spec.project} has no delivery policy` };
-      const repo = await this.#deps.repositories.access(source.repoURL);
-      let commit: string;
-      try {
-        commit = await this.#deps.git.resolve(repo, revision, { maxAgeMs });
-      } catch (err) {
-        return { ok: false, message: `repository ${source.repoURL} unreachable or revision ${revision} unknown: ${message(err)}` };
-      }
-      // The same commit, source, destination and policy give the same objects:
-      // reuse the last preparation (no render call, no clone, no fingerprints).
-      const preparedKey = `${handle.connection.server}\0${commit}\0${JSON.stringify(source)}\0${record.spec.destination.namespace}\0${JSON.stringify(policy)}`;
-      let prepared: PreparedObjects;
-      if (!hard && rt.prepared?.key === preparedKey) {
-        prepared = rt.prepared.objects;
-      } else {
-        let rendered: KubeObject[];
-        try {
-          const treeDir = await this.#deps.git.tree(repo, commit);
-          rendered = await this.#deps.render({ treeDir, source, commit, appName: record.name, namespace: record.spec.destination.namespace }, source.repoURL, hard);
-        } catch (err) {
-          return { ok: false, message: `rendering ${source.path} at ${commit.slice(0, 12)} failed: ${message(err)}` };
-        }
-        prepared = await prepareObjects(record.name, rendered, { client: handle.client, namespace: record.spec.destination.namespace, policy, resourceAllowed: this.#deps.resourceAllowed, revision: commit });
-        // Only the app's own target is remembered (a rollback's source must not replace it), and
-        // not while a kind is unknown (its CRD, maybe in this very app, may be served soon).
-        if (source === record.spec.source && prepared.unknownKinds.size === 0) rt.prepared = { key: preparedKey, objects: prepared };
-      }
-      for (const t of prepared.types) rt.managedTypes.set(`${t.group}/${t.kind}`, t);
-      await handle.cache.watch([...rt.managedTypes.values()]);
-      const comparison = await compareObjects({ desired: prepared.objects, fingerprints: prepared.fingerprints, unknownKinds: prepared.unknownKinds, client: handle.client, cache: handle.cache, app: record.name, ignore: record.spec.ignoreDifferences, memo: rt.memo, fresh: hard });
-      return { ok: true, commit, handle, prepared, comparison, source };
-    } catch (err) {
-      return { ok: false, message: message(err) };
-    }
+  #compare(rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean): Promise<Compared> {
+    return compareApp(this.#deps, this.#clusters, rt, source, revision, maxAgeMs, hard);
   }
 
   async #reconcile(name: string): Promise<void> {
@@ -383,7 +274,7 @@ export class GitOpsEngine implements DeliveryEngine {
     const retry = rt.record.spec.syncPolicy.retry;
     const limit = retry ? (retry.limit < 0 ? Number.POSITIVE_INFINITY : retry.limit) : 0;
     for (let attempt = 0; ; attempt++) {
-      const state = await this.#runOnce(rt, request, actor, trigger, source, signal);
+      const state = await syncOnce(this.#syncContext, rt, request, actor, trigger, source, signal);
       state.retryCount = attempt;
       if (!request.dryRun) this.#deps.observer?.operationFinished(rt.record.name, rt.record.project, state);
       if (state.phase === 'Succeeded' || request.dryRun || attempt >= limit || signal.aborted) {
@@ -400,69 +291,6 @@ export class GitOpsEngine implements DeliveryEngine {
         signal.addEventListener('abort', () => { clearTimeout(t); resolve(undefined); }, { once: true });
       });
     }
-  }
-
-  async #runOnce(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source: ApplicationSource, signal: AbortSignal): Promise<OperationState> {
-    const { record } = rt;
-    const started = Date.now();
-    const revision = request.revision ?? source.targetRevision;
-    const failed = (msg: string, resolved = revision): OperationState => ({ phase: 'Failed', message: msg, trigger, actor, revision: resolved, startedAt: started, finishedAt: Date.now(), retryCount: 0, dryRun: request.dryRun ?? false, resources: [] });
-    const manual = trigger === 'manual' || trigger === 'rollback';
-    const c = await this.#compare(rt, source, revision, manual ? 0 : this.#options.reconcileIntervalMs, false);
-    if (!c.ok) return failed(`refusing to sync, nothing was applied or pruned: ${c.message}`);
-    const auto = record.spec.syncPolicy.automated;
-    const syncOptions = new Set<string>([...record.spec.syncPolicy.syncOptions, ...(request.syncOptions ?? [])]);
-    const prune = request.prune ?? (manual ? false : (auto?.prune ?? false));
-    if (prune && c.prepared.objects.every(isHook) && !auto?.allowEmpty) {
-      return failed('refusing to prune: rendering produced zero resources (set syncPolicy.automated.allowEmpty to allow an empty application)', c.commit);
-    }
-    const inSync = syncOptions.has('ApplyOutOfSyncOnly=true') ? new Set([...c.comparison.diffs].filter(([, d]) => d.state === 'Synced').map(([id]) => id)) : undefined;
-    const plan = planSync({
-      desired: c.prepared.objects,
-      live: c.comparison.live,
-      prune,
-      pruneLast: syncOptions.has('PruneLast=true'),
-      ...(request.resources ? { only: new Set(request.resources.map(keyId)) } : {}),
-      ...(inSync ? { inSync } : {}),
-    });
-    if (syncOptions.has('FailOnSharedResource=true')) {
-      for (const t of plan.tasks) {
-        const owner = c.handle.cache.get(t.key)?.metadata.labels?.[APP_LABEL];
-        if (owner && owner !== record.name) return failed(`${t.key.kind}/${t.key.name} is already managed by application ${owner} (FailOnSharedResource)`, c.commit);
-      }
-    }
-    const { cache, client } = c.handle;
-    const state = await runSyncOperation(
-      {
-        client,
-        observed: (task) => cache.get(task.key),
-        health: resourceHealth,
-        // What the server stored is, by definition, in sync with what was applied: remember it so
-        // the comparison after the watch event needs no dry run (only a later change does).
-        applied: (task, stored) => {
-          if (!task.desired) return;
-          rt.memo.set(task.id, { desired: c.prepared.fingerprints.get(task.id) ?? specFingerprint(task.desired), live: specFingerprint(normalize(stored, record.spec.ignoreDifferences)), diff: { key: task.key, state: 'Synced', diff: '' } });
-        },
-      },
-      {
-        app: record.name,
-        revision: c.commit,
-        trigger,
-        actor,
-        plan,
-        dryRun: request.dryRun ?? false,
-        syncOptions,
-        ...(syncOptions.has('CreateNamespace=true') && record.spec.destination.namespace ? { createNamespace: record.spec.destination.namespace } : {}),
-        stepTimeoutMs: this.#options.stepTimeoutMs,
-        signal,
-        onUpdate: (s) => { rt.status = { ...rt.status, operationState: s }; },
-      },
-    );
-    if (!request.dryRun) {
-      if (state.phase === 'Succeeded') rt.status = { ...rt.status, syncedRevision: c.commit };
-      await this.#deps.store.appendHistory({ app: record.name, revision: c.commit, manifestDigest: manifestDigest(c.prepared.objects), source, trigger, actor, startedAt: state.startedAt, finishedAt: state.finishedAt ?? Date.now(), phase: state.phase, message: state.message });
-    }
-    return state;
   }
 
   // ------------------------------------------------------------ DeliveryEngine

@@ -1,0 +1,87 @@
+/**
+ * The engine's shapes: what it depends on, its options, and the per-app
+ * state it keeps between comparisons.
+ */
+import type { Logger } from 'pino';
+import type { ApplicationSource, DeliveryPolicy } from '../model.ts';
+import type {
+  ApplicationRecord, ApplicationStatus, ClusterConnection, GitRepoCache, HistoryEntry, KubeObject, OperationState, RenderInput, RepoAccess, ResourceType,
+} from '../types.ts';
+import type { ClusterHandle, ClusterSource, Connect } from './clusters.ts';
+import type { CachedDiff, Comparison } from './compare.ts';
+import type { PreparedObjects, ResourceAllowed } from './prepare.ts';
+
+export interface EngineStore {
+  listAll(): Promise<ApplicationRecord[]>;
+  get(name: string): Promise<ApplicationRecord | undefined>;
+  onChange(listener: (name: string, record: ApplicationRecord | undefined) => void): () => void;
+  saveStatus(name: string, status: ApplicationStatus): Promise<void>;
+  loadStatus(name: string): Promise<ApplicationStatus | undefined>;
+  appendHistory(entry: Omit<HistoryEntry, 'id'>): Promise<HistoryEntry>;
+  listHistory(name: string, limit?: number): Promise<HistoryEntry[]>;
+  getHistory(name: string, id: number): Promise<HistoryEntry | undefined>;
+}
+
+export interface EngineDeps {
+  store: EngineStore;
+  clusters: ClusterSource;
+  connect: Connect;
+  policies: { get(project: string): Promise<DeliveryPolicy | undefined> };
+  resourceAllowed: ResourceAllowed;
+  repositories: { access(url: string): Promise<RepoAccess> };
+  git: GitRepoCache;
+  render(input: RenderInput, repoUrl: string, hard: boolean): Promise<KubeObject[]>;
+  logger: Logger;
+  inCluster?: ClusterConnection;
+  /** Told about every comparison and operation (metrics). */
+  observer?: EngineObserver;
+}
+
+export interface EngineObserver {
+  reconciled(app: string, durationMs: number, ok: boolean): void;
+  operationFinished(app: string, project: string, state: OperationState): void;
+}
+
+export interface EngineOptions {
+  /** Polling: every app is compared (and its repository fetched) this often, plus jitter. */
+  reconcileIntervalMs: number;
+  jitterMs: number;
+  selfHealDelayMs: number;
+  statusProcessors: number;
+  operationProcessors: number;
+  /** How long one sync step (wave) may take to become healthy. */
+  stepTimeoutMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  reconcileIntervalMs: 180_000,
+  jitterMs: 60_000,
+  selfHealDelayMs: 2_000,
+  statusProcessors: 20,
+  operationProcessors: 10,
+  stepTimeoutMs: 300_000,
+};
+
+/** What the engine keeps per application. */
+export interface Runtime {
+  record: ApplicationRecord;
+  status: ApplicationStatus;
+  memo: Map<string, CachedDiff>;
+  managedTypes: Map<string, ResourceType>;
+  operation?: { promise: Promise<OperationState>; abort: AbortController };
+  auto?: { key: string; phase: OperationState['phase'] };
+  selfHealTimer?: NodeJS.Timeout;
+  liveTimer?: NodeJS.Timeout;
+  /** The last prepared objects and what they were prepared from. */
+  prepared?: { key: string; objects: PreparedObjects };
+  nextReconcileAt: number;
+  fetchNext: boolean;
+  hardNext: boolean;
+  saved?: string;
+}
+
+export type Compared =
+  | { ok: true; commit: string; handle: ClusterHandle; prepared: PreparedObjects; comparison: Comparison; source: ApplicationSource }
+  | { ok: false; message: string };
+
+export const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
