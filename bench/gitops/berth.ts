@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../test/support/net.ts';
 import path from 'node:path';
 import { spawnTracked, stopChild } from '../lib/children.ts';
 
@@ -30,17 +30,6 @@ export function cpuTimes(pid: number): CpuTimes {
   // Fields after "(comm) ": state is [0], so utime (field 14) is [11].
   const [utime, stime, cutime, cstime] = [f[11], f[12], f[13], f[14]].map(Number) as [number, number, number, number];
   return { self: (utime + stime) / CLK_TCK, children: (cutime + cstime) / CLK_TCK };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface BerthProc {

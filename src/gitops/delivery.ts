@@ -84,7 +84,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
     },
   );
   metrics?.attach(engine);
-  clusters.onChange(() => void engine.clustersChanged());
+  clusters.onChange((name) => void engine.clustersChanged(name));
   // A project holding applications is deleted only with force, which deletes
   // the applications and (cascade) their resources.
   projects.addDeletionGuard(async (trx, project, force) => {

@@ -26,6 +26,8 @@ export class ClusterHandles {
   readonly #handles = new Map<string, Promise<ClusterHandle>>();
   readonly #onChange: (change: LiveChange, handle: ClusterHandle) => void;
   readonly #unsubscribe = new Map<string, () => void>();
+  /** Registered name → server of the handles made, to find a handle when its registration changes. */
+  readonly #servers = new Map<string, string>();
 
   constructor(source: ClusterSource, connect: Connect, onChange: (change: LiveChange, handle: ClusterHandle) => void, inCluster?: ClusterConnection) {
     this.#source = source;
@@ -53,6 +55,7 @@ export class ClusterHandles {
         return h;
       });
       this.#handles.set(connection.server, handle);
+      this.#servers.set(connection.name, connection.server);
       handle.catch(() => this.#handles.delete(connection.server));
     }
     return handle;
@@ -65,6 +68,13 @@ export class ClusterHandles {
     this.#unsubscribe.get(server)?.();
     this.#unsubscribe.delete(server);
     if (handle) (await handle.catch(() => undefined))?.cache.close();
+  }
+
+  /** Drops the client and cache made for the cluster registered as `name`, if any. */
+  async forgetCluster(name: string): Promise<void> {
+    const server = this.#servers.get(name);
+    this.#servers.delete(name);
+    if (server !== undefined) await this.forget(server);
   }
 
   async close(): Promise<void> {

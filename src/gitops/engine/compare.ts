@@ -6,9 +6,9 @@
  * (status updates do not count as changes).
  */
 import { resourceHealth, worstHealth } from '../health/index.ts';
-import { diffObjects, normalize, specFingerprint } from '../kube/diff.ts';
+import { diffObjects, keyString, normalize, resourceKeyOf, specFingerprint } from '../kube/diff.ts';
 import type { IgnoreDifference } from '../model.ts';
-import { isHook, keyId, keyOf } from '../sync/plan.ts';
+import { isHook } from '../sync/plan.ts';
 import type { ClusterCache, Health, KubeClient, KubeObject, ResourceDiff, ResourceStatus, SyncStatusCode } from '../types.ts';
 
 export interface CachedDiff {
@@ -48,8 +48,8 @@ export async function compareObjects(options: {
   const desiredIds = new Set<string>();
 
   const work = desired.map(async (obj) => {
-    const key = keyOf(obj);
-    const id = keyId(key);
+    const key = resourceKeyOf(obj);
+    const id = keyString(key);
     desiredIds.add(id);
     const hook = isHook(obj);
     const version = obj.apiVersion.split('/').pop() ?? '';
@@ -86,8 +86,8 @@ export async function compareObjects(options: {
 
   const live = cache.byApp(app);
   for (const obj of live) {
-    const key = keyOf(obj);
-    const id = keyId(key);
+    const key = resourceKeyOf(obj);
+    const id = keyString(key);
     if (desiredIds.has(id) || isHook(obj) || obj.metadata.ownerReferences?.some((r) => r.controller)) continue;
     const diff: ResourceDiff = { key, state: 'OutOfSync', reason: 'extra', diff: '' };
     diffs.set(id, diff);
@@ -95,7 +95,7 @@ export async function compareObjects(options: {
   }
   for (const id of memo.keys()) if (!desiredIds.has(id)) memo.delete(id);
 
-  resources.sort((a, b) => (keyId(a.key) < keyId(b.key) ? -1 : 1));
+  resources.sort((a, b) => (keyString(a.key) < keyString(b.key) ? -1 : 1));
   const outOfSync = [...diffs.values()].some((d) => d.state === 'OutOfSync');
   return {
     status: outOfSync ? 'OutOfSync' : 'Synced',

@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { AccessError, notFound } from '../../access/errors.ts';
-import { diffObjects } from '../kube/diff.ts';
+import { diffObjects, keyString, resourceKeyOf } from '../kube/diff.ts';
 import { normalizeRepoUrl } from '../git/urls.ts';
 import { parseDurationMs, type ApplicationSource } from '../model.ts';
-import { isHook, keyId, keyOf } from '../sync/plan.ts';
+import { isHook } from '../sync/plan.ts';
 import {
   APP_LABEL,
   type ApplicationRecord, type ApplicationStatus, type DeliveryEngine, type HistoryEntry, type LiveChange, type OperationState, type PropagationPolicy,
@@ -75,11 +75,15 @@ export class GitOpsEngine implements DeliveryEngine {
     await this.#clusters.close();
   }
 
-  /** A cluster registration changed: drop every client and cache; they are made again on use. */
-  async clustersChanged(): Promise<void> {
-    await this.#clusters.close();
+  /**
+   * The registration of cluster `name` changed (added, updated, removed): its
+   * client and cache are dropped (made again on use), other clusters' stay.
+   * Every app is compared again, since destinations may name it by server.
+   */
+  async clustersChanged(name: string): Promise<void> {
+    await this.#clusters.forgetCluster(name);
     for (const rt of this.#apps.values()) rt.memo.clear();
-    for (const name of this.#apps.keys()) this.#queue.add(name);
+    for (const app of this.#apps.keys()) this.#queue.add(app);
   }
 
   /** Apps waiting or being compared, for tests and metrics. */
@@ -312,10 +316,10 @@ export class GitOpsEngine implements DeliveryEngine {
     const { source } = rt.record.spec;
     const c = await this.#compare(rt, source, source.targetRevision, 0, false);
     if (!c.ok) throw new AccessError('CONFLICT', c.message);
-    const desired = new Map(c.prepared.objects.map((o) => [keyId(keyOf(o)), o] as const));
-    const live = new Map(c.comparison.live.map((o) => [keyId(keyOf(o)), o] as const));
+    const desired = new Map(c.prepared.objects.map((o) => [keyString(resourceKeyOf(o)), o] as const));
+    const live = new Map(c.comparison.live.map((o) => [keyString(resourceKeyOf(o)), o] as const));
     return [...c.comparison.diffs].map(([id, d]) => {
-      if (d.reason === 'missing') return diffObjects(d.key, undefined, desired.get(id), record(rt).ignoreDifferences);
+      if (d.reason === 'missing') return diffObjects(d.key, undefined, desired.get(id), rt.record.spec.ignoreDifferences);
       if (d.reason === 'extra') return { ...diffObjects(d.key, live.get(id), undefined, []), reason: 'extra' as const };
       return d;
     });
@@ -370,4 +374,3 @@ export class GitOpsEngine implements DeliveryEngine {
   }
 }
 
-const record = (rt: Runtime) => rt.record.spec;

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { AccessError } from '../../access/errors.ts';
 import type { DeliveryPolicy } from '../model.ts';
-import { specFingerprint } from '../kube/diff.ts';
-import { groupOf, isHook } from '../sync/plan.ts';
+import { groupOf, specFingerprint } from '../kube/diff.ts';
+import { isHook } from '../sync/plan.ts';
 import { APP_LABEL, TRACKING_ANNOTATION, type KubeClient, type KubeObject, type ResourceType } from '../types.ts';
 
 export interface PreparedObjects {

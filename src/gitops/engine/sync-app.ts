@@ -4,10 +4,10 @@
  * the prune guards, plan, run, and record the history entry.
  */
 import { resourceHealth } from '../health/index.ts';
-import { normalize, specFingerprint } from '../kube/diff.ts';
+import { keyString, normalize, specFingerprint } from '../kube/diff.ts';
 import type { ApplicationSource } from '../model.ts';
 import { manifestDigest, runSyncOperation } from '../sync/operation.ts';
-import { isHook, keyId, planSync } from '../sync/plan.ts';
+import { isHook, planSync } from '../sync/plan.ts';
 import { APP_LABEL, type OperationState, type SyncRequest, type SyncTrigger } from '../types.ts';
 import type { Compared, EngineDeps, EngineOptions, Runtime } from './app-state.ts';
 
@@ -37,7 +37,7 @@ export async function syncOnce(ctx: SyncContext, rt: Runtime, request: SyncReque
     live: c.comparison.live,
     prune,
     pruneLast: syncOptions.has('PruneLast=true'),
-    ...(request.resources ? { only: new Set(request.resources.map(keyId)) } : {}),
+    ...(request.resources ? { only: new Set(request.resources.map(keyString)) } : {}),
     ...(inSync ? { inSync } : {}),
   });
   if (syncOptions.has('FailOnSharedResource=true')) {

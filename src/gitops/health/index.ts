@@ -4,6 +4,7 @@
  * kind's file for the rules. Kinds without a check of their own fall back to
  * the conventional status.conditions (generic.ts).
  */
+import { groupOf } from '../kube/diff.ts';
 import type { Health, HealthStatus, KubeObject } from '../types.ts';
 import { apiServiceHealth } from './apiservice.ts';
 import { crdHealth } from './crd.ts';
@@ -57,10 +58,6 @@ export function worstHealth(list: readonly Health[]): Health {
   return worst;
 }
 
-function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}
 
 /** The health of one live object; undefined (not in the cluster) → Missing. */
 export function resourceHealth(obj: KubeObject | undefined): Health {

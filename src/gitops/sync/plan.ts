@@ -4,6 +4,7 @@
  * CRDs before what lives in them), then name — the order Argo CD users rely
  * on. Pruning runs after the applies of its wave, waves in reverse.
  */
+import { keyString, resourceKeyOf } from '../kube/diff.ts';
 import type { HookType, KubeObject, ResourceKey } from '../types.ts';
 import { hookDeletePolicies, hookTypes, resourceSyncOptions, syncWave, type HookDeletePolicy } from './annotations.ts';
 
@@ -36,19 +37,6 @@ const kindRank = (kind: string) => {
   const i = KIND_ORDER.indexOf(kind);
   return i === -1 ? KIND_ORDER.length : i;
 };
-
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
-
-export function keyOf(obj: KubeObject): ResourceKey {
-  return { group: groupOf(obj.apiVersion), kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
-}
-
-export function keyId(key: ResourceKey): string {
-  return `${key.group}/${key.kind}/${key.namespace}/${key.name}`;
-}
 
 export function describeKey(key: ResourceKey): string {
   return `${key.kind}${key.group ? `.${key.group}` : ''}/${key.namespace ? `${key.namespace}/` : ''}${key.name}`;
@@ -86,7 +74,7 @@ export interface PlanInput {
   prune: boolean;
   /** PruneLast=true: every prune after every other task of the Sync phase. */
   pruneLast: boolean;
-  /** Selective sync: only these ids (keyId). */
+  /** Selective sync: only these ids (keyString). */
   only?: ReadonlySet<string>;
   /** ApplyOutOfSyncOnly: ids known to be in sync are skipped. */
   inSync?: ReadonlySet<string>;
@@ -104,12 +92,12 @@ export function planSync(input: PlanInput): Plan {
   const syncFailHooks: SyncTask[] = [];
   const pruneSkipped: SyncTask[] = [];
   const desiredIds = new Set<string>();
-  const liveById = new Map(input.live.map((o) => [keyId(keyOf(o)), o] as const));
+  const liveById = new Map(input.live.map((o) => [keyString(resourceKeyOf(o)), o] as const));
   let maxWave = Number.NEGATIVE_INFINITY;
 
   for (const obj of input.desired) {
-    const key = keyOf(obj);
-    const id = keyId(key);
+    const key = resourceKeyOf(obj);
+    const id = keyString(key);
     desiredIds.add(id);
     const hooks = hookTypes(obj);
     const options = resourceSyncOptions(obj);
@@ -139,7 +127,7 @@ export function planSync(input: PlanInput): Plan {
     if (live.metadata.ownerReferences?.some((r) => r.controller)) continue;
     const options = resourceSyncOptions(live);
     const wave = syncWave(live);
-    const task: SyncTask = { key: keyOf(live), id, action: 'prune', phase: 'Sync', wave, live, deletePolicies: new Set(), options };
+    const task: SyncTask = { key: resourceKeyOf(live), id, action: 'prune', phase: 'Sync', wave, live, deletePolicies: new Set(), options };
     if (!input.prune || options.has('Prune=false')) pruneSkipped.push(task);
     else tasks.push(task);
   }
