@@ -4,6 +4,8 @@
  */
 import type { Generated, Kysely } from 'kysely';
 import type { AuditLogTable } from '../audit/schema.ts';
+import type { WebhookDeliveryTable, WebhookPolicyTable } from '../notify/schema.ts';
+import type { SealingKeyTable } from '../platform/secrets/schema.ts';
 import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../access/session-schema.ts';
 import type {
   ApiTokenTable,
@@ -188,6 +190,9 @@ export interface Database {
   application_history: ApplicationHistoryTable;
   clusters: ClusterTable;
   git_repositories: GitRepositoryTable;
+  sealing_keys: SealingKeyTable;
+  webhook_policies: WebhookPolicyTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export type Db = Kysely<Database>;
