@@ -2,7 +2,7 @@
  * The delivery log: one row per delivery attempt to one target, the last
  * `keep` per policy (older rows are pruned as new ones are written).
  */
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 
 export interface DeliveryRecord {
   id: number;

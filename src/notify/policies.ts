@@ -10,7 +10,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
 import { AccessError, notFound } from '../access/errors.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import type { Sealer } from '../platform/secrets/sealer.ts';
 import { isApplicationEventType, isWebhookEventType, type WebhookEventType } from './event-types.ts';
 import type { WebhookPolicyTable } from './schema.ts';
