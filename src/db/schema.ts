@@ -15,6 +15,8 @@ import type {
   SettingTable,
   UserGroupTable,
 } from '../access/schema.ts';
+import type { JobScheduleTable, JobTable } from '../platform/jobs/schema.ts';
+import type { DomainEventTable } from '../platform/events/schema.ts';
 
 export interface RepositoryTable {
   name: string;
@@ -188,6 +190,9 @@ export interface Database {
   application_history: ApplicationHistoryTable;
   clusters: ClusterTable;
   git_repositories: GitRepositoryTable;
+  jobs: JobTable;
+  job_schedules: JobScheduleTable;
+  domain_events: DomainEventTable;
 }
 
 export type Db = Kysely<Database>;
