@@ -17,6 +17,8 @@ import type {
   SettingTable,
   UserGroupTable,
 } from '../../access/schema.ts';
+import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
+import type { DomainEventTable } from '../events/schema.ts';
 
 export interface RepositoryTable {
   name: string;
@@ -190,6 +192,9 @@ export interface Database {
   application_history: ApplicationHistoryTable;
   clusters: ClusterTable;
   git_repositories: GitRepositoryTable;
+  jobs: JobTable;
+  job_schedules: JobScheduleTable;
+  domain_events: DomainEventTable;
   sealing_keys: SealingKeyTable;
   webhook_policies: WebhookPolicyTable;
   webhook_deliveries: WebhookDeliveryTable;
