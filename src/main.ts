@@ -19,6 +19,8 @@ import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
+import { createNotify } from './notify/index.ts';
+import { Jobs } from './platform/jobs/platform.ts';
 import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -71,6 +73,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
 
+  const jobs = new Jobs(db, { log: logger, ...(config.database.startsWith('postgres') ? { listenUrl: config.database } : {}) });
+  const notify = await createNotify(db, config, { audit, jobs, metrics: metrics.registry, version: BERTH_VERSION });
+
   const app = buildApp({
     logger,
     metrics,
@@ -85,6 +90,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ready: () => ready,
     auth: { sessions, oidc, baseUrl: config.baseUrl },
     ...(delivery ? { delivery } : {}),
+    notify: { notify, db },
   });
 
   const purge = async () => {
@@ -107,6 +113,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     await delivery.engine.start();
     if (config.appsDir) await delivery.loadAppsDir(config.appsDir);
   }
+  await jobs.start();
   ready = true;
   logger.info({ address, externalUrl: config.baseUrl, dataDir: config.dataDir }, 'berth is serving');
 
@@ -122,6 +129,8 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
       clearInterval(timer);
       auditPurge.stop();
       await app.close();
+      await jobs.stop();
+      await notify.close();
       await delivery?.close();
       // After the server stops taking requests: every acknowledged record is written.
       await audit.close();

@@ -20,6 +20,8 @@ export const RESOURCES = {
   robot: ['list', 'read', 'create', 'update', 'delete'],
   log: ['list'],
   application: ['read', 'create', 'update', 'delete', 'sync'],
+  /** Outgoing webhook policies and their delivery logs: project administrators only. */
+  webhook: ['read', 'create', 'update', 'delete'],
 } as const;
 
 export type Resource = keyof typeof RESOURCES;

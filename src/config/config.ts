@@ -55,6 +55,12 @@ const schema = z.strictObject({
   gitWebhookSecretGitlab: z.string().min(8).optional(),
   gitWebhookSecretGitea: z.string().min(8).optional(),
   appsDir: z.string().min(1).optional(),
+  secretKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  webhookAllowPrivateTargets: z.boolean(),
+  webhookTimeoutSeconds: z.number().int().min(1).max(300),
+  webhookMaxAttempts: z.number().int().min(1).max(50),
+  webhookConcurrency: z.number().int().min(1).max(1_000),
+  webhookDeliveryLogSize: z.number().int().min(1).max(10_000),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -116,6 +122,12 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'gitWebhookSecretGitlab', env: 'BERTH_GIT_WEBHOOK_SECRET_GITLAB', default: undefined, doc: 'Secret token of GitLab push webhooks. Without it GitLab webhooks are refused.' },
   { key: 'gitWebhookSecretGitea', env: 'BERTH_GIT_WEBHOOK_SECRET_GITEA', default: undefined, doc: 'Secret of Gitea push webhooks (HMAC-SHA256). Without it Gitea webhooks are refused.' },
   { key: 'appsDir', env: 'BERTH_APPS_DIR', default: undefined, doc: 'A directory of Application and AppProject YAML files applied at start (created or updated, owned by `admin`).' },
+  { key: 'secretKey', env: 'BERTH_SECRET_KEY', default: undefined, doc: 'Key that seals secrets stored in the database (webhook signing secrets and auth headers), at least 16 characters; keep it out of the database\'s backups. Unset: Berth generates one and keeps it in the database. Changing it makes the sealed secrets unreadable.' },
+  { key: 'webhookAllowPrivateTargets', env: 'BERTH_WEBHOOK_ALLOW_PRIVATE_TARGETS', default: false, doc: 'Let webhooks call loopback and private addresses (127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, ::1, fc00::/7). Link-local and cloud metadata addresses are refused regardless.' },
+  { key: 'webhookTimeoutSeconds', env: 'BERTH_WEBHOOK_TIMEOUT_SECONDS', default: 10, doc: 'A webhook receiver that has not answered after this long fails the attempt (retried with backoff).' },
+  { key: 'webhookMaxAttempts', env: 'BERTH_WEBHOOK_MAX_ATTEMPTS', default: 5, doc: 'Delivery attempts per event and target before the delivery job fails.' },
+  { key: 'webhookConcurrency', env: 'BERTH_WEBHOOK_CONCURRENCY', default: 8, doc: 'Webhook deliveries in flight at once in each process.' },
+  { key: 'webhookDeliveryLogSize', env: 'BERTH_WEBHOOK_DELIVERY_LOG_SIZE', default: 100, doc: 'Delivery attempts kept in the log of each webhook policy.' },
   { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
 ];
 

@@ -15,6 +15,8 @@ import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
 import type { Delivery } from '../gitops/delivery.ts';
+import type { Notify } from '../notify/index.ts';
+import type { Db } from '../platform/db/schema.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
 
 declare module 'fastify' {
@@ -43,6 +45,8 @@ export interface AppOptions {
   auth?: AuthDeps;
   /** The delivery side's stores and engine; absent when gitopsEnabled is off. */
   delivery?: Delivery;
+  /** Outgoing webhooks (/api/v1/projects/{p}/webhooks). */
+  notify?: { notify: Notify; db: Db };
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -128,7 +132,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.notify);
   return app;
 }
 

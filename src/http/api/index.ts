@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessServices } from '../../access/services.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Delivery } from '../../gitops/delivery.ts';
+import type { Notify } from '../../notify/index.ts';
+import type { Db } from '../../platform/db/schema.ts';
 import { ApiRouter } from './router.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -15,8 +17,9 @@ import { repositoryRoutes } from './routes/repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, notify?: { notify: Notify; db: Db }): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -31,5 +34,6 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });
     gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
   }
+  if (notify) webhookRoutes(api, access, notify.notify, notify.db);
   return api;
 }
