@@ -58,10 +58,3 @@ export interface SettingTable {
   value: string;
 }
 
-export interface EventTable {
-  id: string;
-  type: string;
-  subject: string;
-  data: string;
-  created_at: number;
-}

@@ -21,7 +21,7 @@ import { openDatabase } from '../db/database.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { NodeSqliteDialect } from '../db/node-sqlite-dialect.ts';
 import type { Database, Db } from '../db/schema.ts';
-import { AuditLog, AuditQueryError, insertChunks, newAuditId, parseForwardTarget, projectOf, purgeJob, type AuditLogger } from './audit-log.ts';
+import { AuditLog, AuditQueryError, insertChunks, newAuditId, parseForwardTarget, projectOf, runAuditPurge, type AuditLogger } from './audit-log.ts';
 import type { AuditEvent } from './types.ts';
 
 /**
@@ -313,15 +313,11 @@ for (const kind of databases) {
         assert.equal(await audit.purge(90 * day), 0);
       });
 
-      test('purgeJob: retention 0 keeps everything; otherwise run() purges', async () => {
+      test('runAuditPurge: retention 0 keeps everything; otherwise it purges', async () => {
         audit.record(pull(1, { time: Date.now() - 400 * 86_400_000 }));
         await audit.flush();
-        const keep = purgeJob(audit, { retentionDays: 0 });
-        assert.equal(await keep.run(), 0);
-        keep.stop();
-        const job = purgeJob(audit, { retentionDays: 365, initialDelayMs: 60_000 });
-        assert.equal(await job.run(), 1);
-        job.stop();
+        assert.equal(await runAuditPurge(audit, { retentionDays: 0 }), 0);
+        assert.equal(await runAuditPurge(audit, { retentionDays: 365 }), 1);
       });
     });
 

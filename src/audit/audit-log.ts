@@ -31,8 +31,8 @@
  *   purge(olderThanMs: number): Promise<number>   deletes records older than now − olderThanMs
  *   stats(): AuditLogStats
  *
- *   purgeJob(audit, { retentionDays, logger?, intervalMs?, initialDelayMs? }): PurgeJob
- *     Daily purge (unref'd timers); retentionDays 0 keeps everything.
+ *   runAuditPurge(audit, { retentionDays, logger? }): Promise<number>
+ *     One purge (the daily `audit.purge` job); retentionDays 0 keeps everything.
  *
  * Forwarding: buffered records are forwarded after their flush commits;
  * recordIn records once a later check sees them committed (a rolled-back
@@ -649,45 +649,13 @@ export function parseSort(sort: string): { column: keyof AuditLogTable; directio
 
 // --- retention -------------------------------------------------------------
 
-export interface PurgeJob {
-  /** Runs one purge now; resolves with the records removed. */
-  run(): Promise<number>;
-  stop(): void;
-}
-
 /**
- * Purges records older than `retentionDays` once a day (first run after
- * `initialDelayMs`, default 60 s, so startup is not slowed). Timers are
- * unref'd. retentionDays 0 keeps everything: no timer at all.
+ * One purge of records older than `retentionDays` (0 keeps everything): the
+ * `audit.purge` job, scheduled daily on the job platform (src/main.ts).
  */
-export function purgeJob(
-  audit: Pick<AuditLog, 'purge'>,
-  options: { retentionDays: number; logger?: AuditLogger; intervalMs?: number; initialDelayMs?: number },
-): PurgeJob {
-  const log = options.logger ?? noopLogger;
-  const keepMs = options.retentionDays * DAY_MS;
-  const run = async (): Promise<number> => {
-    if (options.retentionDays <= 0) return 0;
-    const removed = await audit.purge(keepMs);
-    if (removed > 0) log.info({ removed, retentionDays: options.retentionDays }, 'old audit records purged');
-    return removed;
-  };
-  if (options.retentionDays <= 0) return { run, stop() {} };
-  const safeRun = () => {
-    run().catch((err: unknown) => log.error({ err }, 'audit purge failed'));
-  };
-  let interval: NodeJS.Timeout | undefined;
-  const first = setTimeout(() => {
-    safeRun();
-    interval = setInterval(safeRun, options.intervalMs ?? DAY_MS);
-    interval.unref();
-  }, options.initialDelayMs ?? 60_000);
-  first.unref();
-  return {
-    run,
-    stop() {
-      clearTimeout(first);
-      clearInterval(interval);
-    },
-  };
+export async function runAuditPurge(audit: Pick<AuditLog, 'purge'>, options: { retentionDays: number; logger?: AuditLogger }): Promise<number> {
+  if (options.retentionDays <= 0) return 0;
+  const removed = await audit.purge(options.retentionDays * DAY_MS);
+  if (removed > 0) (options.logger ?? noopLogger).info({ removed, retentionDays: options.retentionDays }, 'old audit records purged');
+  return removed;
 }

@@ -7,7 +7,6 @@ import type { AuditLogTable } from '../audit/schema.ts';
 import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../access/session-schema.ts';
 import type {
   ApiTokenTable,
-  EventTable,
   ProjectMemberTable,
   ProjectTable,
   RobotPermissionTable,
@@ -179,7 +178,6 @@ export interface Database {
   robot_permissions: RobotPermissionTable;
   api_tokens: ApiTokenTable;
   settings: SettingTable;
-  events: EventTable;
   audit_log: AuditLogTable;
   sessions: SessionTable;
   oidc_logins: OidcLoginTable;
