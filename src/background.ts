@@ -11,7 +11,7 @@ import type { Registry as PromRegistry } from 'prom-client';
 import type { AccessServices } from './access/services.ts';
 import { runAuditPurge, type AuditLog } from './audit/audit-log.ts';
 import type { Config } from './config/config.ts';
-import type { Db } from './db/schema.ts';
+import type { Db } from './platform/db/schema.ts';
 import { DomainEvents } from './platform/events/bus.ts';
 import { JobMetrics } from './platform/jobs/metrics.ts';
 import { Jobs } from './platform/jobs/platform.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase } from '../db/database.ts';
+import { openDatabase } from '../platform/db/database.ts';
 import { pino } from 'pino';
 import { DomainEvents } from '../platform/events/bus.ts';
 import { Jobs } from '../platform/jobs/platform.ts';

@@ -15,8 +15,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
-import { uuidv7 } from '../ids.ts';
+import type { Database } from '../db/schema.ts';
+import { newUuidV7 as uuidv7 } from '../../core/ids.ts';
 import type { Jobs } from '../jobs/platform.ts';
 import type { JobContext, JobKindOptions } from '../jobs/types.ts';
 import type { DomainEvent, DomainEventType, EventBus, EventInput } from './types.ts';

@@ -13,8 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { testDatabases } from '../../../test/support/databases.ts';
-import { openDatabase } from '../../db/database.ts';
-import type { Db } from '../../db/schema.ts';
+import { openDatabase } from '../db/database.ts';
+import type { Db } from '../db/schema.ts';
 import { Jobs, type JobPlatformOptions } from './platform.ts';
 import { PermanentJobError, backoffDelay } from './runner.ts';
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import { PgNotifications } from './notifications.ts';
 import { JobQueue, type JobRecord } from './queue.ts';
 import { JobRunner, type RunnerOptions } from './runner.ts';

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { testDatabases } from '../../../test/support/databases.ts';
-import { openDatabase } from '../../db/database.ts';
-import type { Db } from '../../db/schema.ts';
+import { openDatabase } from '../db/database.ts';
+import type { Db } from '../db/schema.ts';
 import { JobQueue, type JobError } from './queue.ts';
 import { Scheduler } from './schedules.ts';
 

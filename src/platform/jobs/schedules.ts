@@ -10,7 +10,7 @@
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { ScheduleDefinition } from './types.ts';
 
 /** What the scheduler needs of the platform: the dedupe-aware enqueue. */
