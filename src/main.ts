@@ -14,13 +14,15 @@ import { openDatabase } from './platform/db/database.ts';
 import type { Db } from './platform/db/schema.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './platform/observability/metrics.ts';
-import { DeliveryMetrics } from './platform/observability/delivery-metrics.ts';
-import { AuditLog, purgeJob } from './audit/audit-log.ts';
+import { DeliveryMetrics } from './gitops/metrics.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { createBackground } from './background.ts';
+import type { DomainEvents } from './platform/events/bus.ts';
+import type { Jobs } from './platform/jobs/platform.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import { createNotify } from './notify/index.ts';
-import { Jobs } from './platform/jobs/platform.ts';
 import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -32,6 +34,8 @@ export interface Berth {
   registry: Registry;
   access: AccessServices;
   delivery?: Delivery;
+  jobs: Jobs;
+  events: DomainEvents;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -54,7 +58,6 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const metrics = new Metrics();
   // Validates auditForward before anything listens: a typo stops the start.
   const audit = AuditLog.fromConfig(db, config, { logger, metrics: metrics.registry });
-  const auditPurge = purgeJob(audit, { retentionDays: config.auditRetentionDays, logger });
   const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit });
   const sessions = new SessionStore(db, access.users, { ttlSeconds: config.sessionTtlSeconds, baseUrl: config.baseUrl });
   access.sessions = sessions;
@@ -73,8 +76,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
 
-  const jobs = new Jobs(db, { log: logger, ...(config.database.startsWith('postgres') ? { listenUrl: config.database } : {}) });
-  const notify = await createNotify(db, config, { audit, jobs, metrics: metrics.registry, version: BERTH_VERSION });
+  // Jobs and events; background work runs as scheduled jobs (src/background.ts).
+  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION });
 
   const app = buildApp({
     logger,
@@ -93,27 +97,13 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     notify: { notify, db },
   });
 
-  const purge = async () => {
-    try {
-      const n = await registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
-      if (n > 0) logger.info({ removed: n }, 'expired upload sessions removed');
-      const notices = await access.robots.recordExpiryNotices();
-      if (notices > 0) logger.info({ notices }, 'robot expiry events recorded');
-    } catch (err) {
-      logger.error({ err }, 'periodic maintenance failed');
-    }
-  };
-  await purge();
-  const timer = setInterval(() => void purge(), config.uploadPurgeIntervalSeconds * 1000);
-  timer.unref();
-
   const { host, port } = parseListen(config.listen);
   const address = await app.listen({ host, port });
+  await background.start();
   if (delivery) {
     await delivery.engine.start();
     if (config.appsDir) await delivery.loadAppsDir(config.appsDir);
   }
-  await jobs.start();
   ready = true;
   logger.info({ address, externalUrl: config.baseUrl, dataDir: config.dataDir }, 'berth is serving');
 
@@ -123,15 +113,16 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     registry,
     access,
     ...(delivery ? { delivery } : {}),
+    jobs: background.jobs,
+    events: background.events,
     address,
     async close() {
       ready = false;
-      clearInterval(timer);
-      auditPurge.stop();
       await app.close();
-      await jobs.stop();
-      await notify.close();
       await delivery?.close();
+      // Running jobs finish (or give their leases back) while the database is open.
+      await background.stop();
+      await notify.close();
       // After the server stops taking requests: every acknowledged record is written.
       await audit.close();
       await db.destroy();

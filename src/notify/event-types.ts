@@ -3,12 +3,11 @@
  * receivers written for Harbor carry over), Berth's own for delivery events,
  * and the domain events that feed each.
  *
- * Tags: Harbor has no tag event types; a push by tag is a PUSH_ARTIFACT that
- * names the tag, and removing a tag is a DELETE_ARTIFACT that names it. So
- * `tag.created` and `tag.moved` (a manifest pushed by tag, or an existing
- * manifest tagged) map to PUSH_ARTIFACT and `tag.deleted` to DELETE_ARTIFACT;
- * `artifact.pushed` maps to PUSH_ARTIFACT only for a push by digest (a push
- * by tag is reported once, through its tag event).
+ * Tags: Harbor has no tag event types. Every manifest PUT is a PUSH_ARTIFACT
+ * (naming the tag when pushed by tag, also when the same tag and digest are
+ * pushed again, as in Harbor); the `tag.created` / `tag.moved` events the
+ * same PUT publishes are not delivered again. Deleting a tag through /v2 is
+ * a DELETE_ARTIFACT naming the tag, like deleting the artifact itself.
  *
  * Reserved: the scanning, quota, replication and retention types are Harbor
  * names accepted in policies today (so Harbor policies import unchanged) and
@@ -84,8 +83,6 @@ export const SUBSCRIBED_DOMAIN_EVENTS = [
   'artifact.pushed',
   'artifact.pulled',
   'artifact.deleted',
-  'tag.created',
-  'tag.moved',
   'tag.deleted',
   'application.synced',
   'application.sync_failed',
@@ -99,9 +96,6 @@ export type SubscribedEvent = DomainEvent<(typeof SUBSCRIBED_DOMAIN_EVENTS)[numb
 export function webhookTypeOf(event: SubscribedEvent): WebhookEventType | undefined {
   switch (event.type) {
     case 'artifact.pushed':
-      return (event as DomainEvent<'artifact.pushed'>).data.tag === undefined ? 'PUSH_ARTIFACT' : undefined;
-    case 'tag.created':
-    case 'tag.moved':
       return 'PUSH_ARTIFACT';
     case 'artifact.pulled':
       return 'PULL_ARTIFACT';

@@ -11,7 +11,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/column-types.ts';
 import type { Database } from '../db/schema.ts';
-import { uuidv7 } from '../ids.ts';
+import { newUuidV7 as uuidv7 } from '../../core/ids.ts';
 import type { JobTable } from './schema.ts';
 import type { EnqueueOptions, JobState } from './types.ts';
 

@@ -1,5 +1,6 @@
 /** Table types of the job platform and domain events (migration 0006-jobs). */
-import type { JobState } from './types.ts';
+/** A job's life: queued → running → succeeded | failed | cancelled (running → queued again for a retry). */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface JobTable {
   id: string;

@@ -11,7 +11,8 @@ import { isPostgres, keyType } from '../column-types.ts';
  * scheduled slot any process enqueued: advancing it is a compare-and-set, so
  * each slot runs once across processes. `domain_events.seq` is the order
  * events committed in on SQLite (one writer), which in-process listeners
- * tail.
+ * tail. The old `events` journal (robot expiry notices) is replaced by
+ * `domain_events`.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -59,9 +60,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('domain_events_type_time').on('domain_events').columns(['type', 'occurred_at']).execute();
   await db.schema.createIndex('domain_events_time').on('domain_events').column('occurred_at').execute();
 
+  await db.schema.dropTable('events').execute();
+
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('type', 'varchar(64)', (c) => c.notNull())
+    .addColumn('subject', 'varchar(512)', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('events_type_time').on('events').columns(['type', 'created_at']).execute();
   await db.schema.dropTable('domain_events').execute();
   await db.schema.dropTable('job_schedules').execute();
   await db.schema.dropTable('jobs').execute();
