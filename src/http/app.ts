@@ -99,6 +99,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (error instanceof DomainError) {
       const { status, code } = API_ERRORS[error.kind];
       if (status === 401) reply.header('www-authenticate', 'Basic realm="berth"');
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
       return reply.code(status).type('application/json').send(apiErrorBody(code, error.message));
     }
     const status = (error as FastifyError).statusCode;
