@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import { AccessError, notFound } from '../access/errors.ts';
+import { DomainError } from '../core/errors.ts';
 import type { Db } from '../platform/db/schema.ts';
 import type { Sealer } from '../platform/secrets/sealer.ts';
 import { isApplicationEventType, isWebhookEventType, type WebhookEventType } from './event-types.ts';
@@ -133,7 +133,7 @@ export class WebhookPolicyStore {
     const applications = validApplications(input.applications ?? ['*']);
     const targets = await this.#validTargets(id, input.targets, []);
     const secret = newSigningSecret();
-    if (await this.#find(project, input.name)) throw new AccessError('CONFLICT', `webhook policy ${input.name} already exists in project ${project}`);
+    if (await this.#find(project, input.name)) throw new DomainError('conflict', `webhook policy ${input.name} already exists in project ${project}`);
     const now = Date.now();
     const row: WebhookPolicyTable = {
       id,
@@ -160,7 +160,7 @@ export class WebhookPolicyStore {
     const set: Partial<WebhookPolicyTable> = { updated_at: Date.now() };
     if (changes.name !== undefined && changes.name !== name) {
       assertName(changes.name);
-      if (await this.#find(project, changes.name)) throw new AccessError('CONFLICT', `webhook policy ${changes.name} already exists in project ${project}`);
+      if (await this.#find(project, changes.name)) throw new DomainError('conflict', `webhook policy ${changes.name} already exists in project ${project}`);
       set.name = changes.name;
     }
     if (changes.description !== undefined) set.description = validDescription(changes.description);
@@ -226,27 +226,27 @@ export class WebhookPolicyStore {
   }
 
   async #validTargets(policyId: string, inputs: TargetInput[], previous: StoredTarget[]): Promise<StoredTarget[]> {
-    if (inputs.length === 0) throw new AccessError('BAD_REQUEST', 'targets: give at least one target');
-    if (inputs.length > MAX_TARGETS) throw new AccessError('BAD_REQUEST', `targets: at most ${MAX_TARGETS}`);
+    if (inputs.length === 0) throw new DomainError('invalid', 'targets: give at least one target');
+    if (inputs.length > MAX_TARGETS) throw new DomainError('invalid', `targets: at most ${MAX_TARGETS}`);
     const out: StoredTarget[] = [];
     for (const [i, t] of inputs.entries()) {
       const where = `targets[${i}]`;
-      if (!(TARGET_TYPES as readonly string[]).includes(t.type)) throw new AccessError('BAD_REQUEST', `${where}.type: http or slack`);
+      if (!(TARGET_TYPES as readonly string[]).includes(t.type)) throw new DomainError('invalid', `${where}.type: http or slack`);
       const format = t.payloadFormat ?? 'Default';
-      if (!(PAYLOAD_FORMATS as readonly string[]).includes(format)) throw new AccessError('BAD_REQUEST', `${where}.payloadFormat: Default or CloudEvents`);
+      if (!(PAYLOAD_FORMATS as readonly string[]).includes(format)) throw new DomainError('invalid', `${where}.payloadFormat: Default or CloudEvents`);
       try {
         await validateAddress(t.address, this.#targets);
       } catch (err) {
-        if (err instanceof TargetError) throw new AccessError('BAD_REQUEST', `${where}.address: ${err.message}`);
+        if (err instanceof TargetError) throw new DomainError('invalid', `${where}.address: ${err.message}`);
         throw err;
       }
       const id = targetId({ type: t.type, address: t.address, payloadFormat: format });
-      if (out.some((o) => o.id === id)) throw new AccessError('BAD_REQUEST', `${where}: the same target is listed twice`);
+      if (out.some((o) => o.id === id)) throw new DomainError('invalid', `${where}: the same target is listed twice`);
       let authHeaderSealed: string | null;
       if (t.authHeader === undefined) authHeaderSealed = previous.find((p) => p.id === id)?.authHeaderSealed ?? null;
       else if (t.authHeader === null || t.authHeader === '') authHeaderSealed = null;
       else {
-        if (t.authHeader.length > MAX_AUTH_HEADER || /[\r\n\0]/.test(t.authHeader)) throw new AccessError('BAD_REQUEST', `${where}.authHeader: one line of at most ${MAX_AUTH_HEADER} characters`);
+        if (t.authHeader.length > MAX_AUTH_HEADER || /[\r\n\0]/.test(t.authHeader)) throw new DomainError('invalid', `${where}.authHeader: one line of at most ${MAX_AUTH_HEADER} characters`);
         authHeaderSealed = this.#sealer.seal(t.authHeader, authContext(policyId, id));
       }
       out.push({ id, type: t.type, address: t.address, payloadFormat: format, authHeaderSealed, skipCertVerify: t.skipCertVerify === true });
@@ -260,7 +260,7 @@ export class WebhookPolicyStore {
 
   async #row(project: string, name: string): Promise<WebhookPolicyTable> {
     const row = await this.#find(project, name);
-    if (!row) throw notFound(`webhook policy ${name} in project ${project}`);
+    if (!row) throw new DomainError('not_found', `webhook policy ${name} not found in project ${project}`);
     return row;
   }
 
@@ -270,27 +270,27 @@ export class WebhookPolicyStore {
 }
 
 function assertName(name: string): void {
-  if (!POLICY_NAME.test(name)) throw new AccessError('BAD_REQUEST', 'name: 1 to 128 letters, digits, `.`, `_` or `-`, starting with a letter or digit');
+  if (!POLICY_NAME.test(name)) throw new DomainError('invalid', 'name: 1 to 128 letters, digits, `.`, `_` or `-`, starting with a letter or digit');
 }
 
 function validDescription(d: string): string {
-  if (d.length > 1024) throw new AccessError('BAD_REQUEST', 'description: at most 1024 characters');
+  if (d.length > 1024) throw new DomainError('invalid', 'description: at most 1024 characters');
   return d;
 }
 
 function validEventTypes(types: string[]): WebhookEventType[] {
-  if (types.length === 0) throw new AccessError('BAD_REQUEST', 'eventTypes: give at least one (GET /api/v1/webhooks/event-types lists them)');
+  if (types.length === 0) throw new DomainError('invalid', 'eventTypes: give at least one (GET /api/v1/webhooks/event-types lists them)');
   const bad = types.filter((t) => !isWebhookEventType(t));
-  if (bad.length > 0) throw new AccessError('BAD_REQUEST', `eventTypes: unknown ${bad.map((b) => JSON.stringify(b)).join(', ')} (GET /api/v1/webhooks/event-types lists them)`);
+  if (bad.length > 0) throw new DomainError('invalid', `eventTypes: unknown ${bad.map((b) => JSON.stringify(b)).join(', ')} (GET /api/v1/webhooks/event-types lists them)`);
   return [...new Set(types as WebhookEventType[])];
 }
 
 function validApplications(apps: string[]): string[] {
-  if (apps.length === 0) throw new AccessError('BAD_REQUEST', 'applications: give application names or ["*"] for all of the project');
+  if (apps.length === 0) throw new DomainError('invalid', 'applications: give application names or ["*"] for all of the project');
   if (apps.includes('*')) return ['*'];
   const bad = apps.filter((a) => !APP_NAME.test(a));
-  if (bad.length > 0) throw new AccessError('BAD_REQUEST', `applications: invalid names ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
-  if (apps.length > 1000) throw new AccessError('BAD_REQUEST', 'applications: at most 1000');
+  if (bad.length > 0) throw new DomainError('invalid', `applications: invalid names ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  if (apps.length > 1000) throw new DomainError('invalid', 'applications: at most 1000');
   return [...new Set(apps)];
 }
 

@@ -12,7 +12,7 @@ import type { Notify } from '../../../notify/index.ts';
 import { PAYLOAD_FORMATS, TARGET_TYPES } from '../../../notify/policies.ts';
 import { testEventFor } from '../../../notify/subscriber.ts';
 import type { Db } from '../../../platform/db/schema.ts';
-import { AccessError } from '../../../access/errors.ts';
+import { DomainError } from '../../../core/errors.ts';
 import { projectGuard } from '../guards.ts';
 import type { ApiRouter } from '../router.ts';
 
@@ -197,7 +197,7 @@ export function webhookRoutes(api: ApiRouter, access: AccessServices, notify: No
       const results = [];
       for (const t of policy.targets) {
         const dt = await policies.deliveryTarget(policy.id, t.id);
-        if (!dt) throw new AccessError('CONFLICT', 'the policy changed while testing; try again');
+        if (!dt) throw new DomainError('conflict', 'the policy changed while testing; try again');
         const { refused: _refused, ...summary } = await notify.deliverer.attempt(dt, event, 1, undefined, true);
         results.push(summary);
       }
