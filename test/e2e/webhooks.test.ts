@@ -243,6 +243,33 @@ for (const database of await testDatabases()) {
       await must(call(berth.url, 'DELETE', `/projects/${PROJECT}/webhooks/latency`, ADMIN), 204);
     });
 
+    test('application notifications: per application, health degraded and synced as berth.application.* CloudEvents', async () => {
+      await must(
+        call(berth.url, 'POST', `/projects/${PROJECT}/webhooks`, ADMIN, {
+          name: 'apps',
+          eventTypes: ['APPLICATION_SYNCED', 'APPLICATION_HEALTH_DEGRADED'],
+          applications: ['web'],
+          targets: [{ address: `${receiver.url}/apps`, payloadFormat: 'CloudEvents' }],
+        }),
+        201,
+      );
+      // The events the delivery engine publishes, through the real bus.
+      const publish = (e: Parameters<typeof berth.events.publish>[1]) => berth.db.transaction().execute((trx) => berth.events.publish(trx, e));
+      await publish({ type: 'application.synced', actor: 'system', data: { project: PROJECT, application: 'api', revision: 'a'.repeat(40), operationId: 'op-api' } });
+      await publish({ type: 'application.health_changed', actor: 'system', data: { project: PROJECT, application: 'web', from: 'Healthy', to: 'Progressing' } });
+      await publish({ type: 'application.health_changed', actor: 'system', data: { project: PROJECT, application: 'web', from: 'Progressing', to: 'Degraded' } });
+      await publish({ type: 'application.synced', actor: 'alice', data: { project: PROJECT, application: 'web', revision: 'b'.repeat(40), operationId: 'op-web' } });
+      const got = await receiver.waitFor('/apps', 2);
+      await new Promise((r) => setTimeout(r, 1000));
+      const events = receiver.requests.filter((r) => r.path === '/apps').map((r) => JSON.parse(r.body) as { type: string; subject: string; data: { application: { name: string; health?: { to: string }; revision?: string } } });
+      assert.equal(got.length, 2);
+      assert.deepEqual(events.map((e) => e.type).sort(), ['berth.application.health_degraded', 'berth.application.synced']);
+      for (const e of events) assert.equal(e.subject, 'web');
+      assert.equal(events.find((e) => e.type === 'berth.application.synced')?.data.application.revision, 'b'.repeat(40));
+      assert.equal(events.find((e) => e.type === 'berth.application.health_degraded')?.data.application.health?.to, 'Degraded');
+      await must(call(berth.url, 'DELETE', `/projects/${PROJECT}/webhooks/apps`, ADMIN), 204);
+    });
+
     test('loopback targets are refused at create without webhookAllowPrivateTargets, and at delivery after the option is turned off', async () => {
       await must(call(berth.url, 'POST', `/projects/${PROJECT}/webhooks`, ADMIN, { name: 'loop', eventTypes: ['PUSH_ARTIFACT'], targets: [{ address: `${receiver.url}/loop` }] }), 201);
       await berth.stop();
