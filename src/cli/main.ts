@@ -14,6 +14,7 @@ import { memberCommands, projectCommands } from './commands/projects.ts';
 import { robotCommands } from './commands/robots.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
+import { webhookCommands } from './commands/webhooks.ts';
 import { loadSettings } from './config.ts';
 import type { CommandUsage } from './errors.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, commandHelp, groupHelp, parseCommand, str, usageLine } from './framework.ts';
@@ -36,6 +37,7 @@ const GROUPS: Group[] = [
   { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
+  { name: 'webhook', summary: "Manage a project's outgoing webhooks: policies, delivery log, test events", commands: webhookCommands },
 ];
 
 const HELP = `berth — secure OCI registry and GitOps delivery

@@ -14,6 +14,7 @@ import { verifySignature } from '../../src/notify/signature.ts';
 import { ADMIN_PASSWORD, basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
 import { OciClient } from '../support/oci-client.ts';
+import { runCli } from '../support/cli.ts';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.ts';
 
 const ADMIN = basicAuth('admin', ADMIN_PASSWORD);
@@ -268,6 +269,28 @@ for (const database of await testDatabases()) {
       assert.equal(events.find((e) => e.type === 'berth.application.synced')?.data.application.revision, 'b'.repeat(40));
       assert.equal(events.find((e) => e.type === 'berth.application.health_degraded')?.data.application.health?.to, 'Degraded');
       await must(call(berth.url, 'DELETE', `/projects/${PROJECT}/webhooks/apps`, ADMIN), 204);
+    });
+
+    test('CLI: create with an auth header from the environment, list, test, deliveries, rotate-secret, delete', async () => {
+      const { secret: token } = await must<{ secret: string }>(call(berth.url, 'POST', '/users/me/tokens', ADMIN, { name: `cli-${database.name}` }), 201);
+      const env = { BERTH_SERVER: berth.url, BERTH_TOKEN: token, BERTH_CLI_CONFIG: path.join(dataDir, 'cli.json'), HOOK_AUTH: 'Bearer from-env' };
+      const create = await runCli(['webhook', 'create', 'cli', '-p', PROJECT, '--event', 'PUSH_ARTIFACT', '--target', `${receiver.url}/cli`, '--format', 'CloudEvents', '--auth-header-env', 'HOOK_AUTH'], env);
+      assert.equal(create.code, 0, create.stderr);
+      assert.match(create.stdout, /whsec_/);
+      assert.match(create.stderr, /only once/);
+      const list = await runCli(['webhook', 'list', '-p', PROJECT], env);
+      assert.match(list.stdout, /cli\s+yes\s+PUSH_ARTIFACT/);
+      const sent = await runCli(['webhook', 'test', 'cli', '-p', PROJECT], env);
+      assert.equal(sent.code, 0, sent.stderr);
+      const [req] = await receiver.waitFor('/cli', 1);
+      assert.equal(req!.headers.authorization, 'Bearer from-env');
+      const log = await runCli(['webhook', 'deliveries', 'cli', '-p', PROJECT], env);
+      assert.match(log.stdout, /PUSH_ARTIFACT .*\/cli\s+1\s+200/);
+      assert.match((await runCli(['webhook', 'rotate-secret', 'cli', '-p', PROJECT], env)).stdout, /whsec_/);
+      const bad = await runCli(['webhook', 'create', 'meta', '-p', PROJECT, '--event', 'PUSH_ARTIFACT', '--target', 'http://169.254.169.254/'], env);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /cloud metadata/);
+      assert.equal((await runCli(['webhook', 'delete', 'cli', '-p', PROJECT], env)).code, 0);
     });
 
     test('loopback targets are refused at create without webhookAllowPrivateTargets, and at delivery after the option is turned off', async () => {
