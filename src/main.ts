@@ -75,6 +75,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
 
+  // Jobs and events; background work runs as scheduled jobs (src/background.ts).
+  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+
   const app = buildApp({
     logger,
     metrics,
@@ -89,10 +92,8 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ready: () => ready,
     auth: { sessions, oidc, baseUrl: config.baseUrl },
     ...(delivery ? { delivery } : {}),
+    jobs: background.jobs,
   });
-
-  // Jobs and events; background work runs as scheduled jobs (src/background.ts).
-  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
 
   const { host, port } = parseListen(config.listen);
   const address = await app.listen({ host, port });

@@ -9,6 +9,7 @@ import { ApiError, Client } from './client.ts';
 import { appCommands, projectDeliveryCommands } from './commands/apps.ts';
 import { authCommands } from './commands/auth.ts';
 import { clusterCommands } from './commands/clusters.ts';
+import { jobCommands } from './commands/jobs.ts';
 import { repoCommands } from './commands/repos.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { robotCommands } from './commands/robots.ts';
@@ -36,6 +37,7 @@ const GROUPS: Group[] = [
   { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
+  { name: 'jobs', summary: 'Inspect, retry and cancel background jobs (administrators)', commands: jobCommands },
 ];
 
 const HELP = `berth — secure OCI registry and GitOps delivery

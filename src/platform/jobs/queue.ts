@@ -242,21 +242,22 @@ export class JobQueue {
   }
 
   /** Cancels a queued or running job (a running one's process notices at its next renewal). */
-  async cancel(id: string, now = Date.now()): Promise<JobRecord> {
-    const r = await this.#db
+  async cancel(id: string, db: Kysely<Database> = this.#db, now = Date.now()): Promise<JobRecord> {
+    const r = await db
       .updateTable('jobs')
       .set({ state: 'cancelled', active_key: null, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now })
       .where('id', '=', id)
       .where('state', 'in', ['queued', 'running'])
       .executeTakeFirst();
-    const job = await this.get(id);
-    if (r.numUpdatedRows === 0n) throw new JobError('CONFLICT', `job ${id} is ${job.state}: only queued or running jobs can be cancelled`);
-    return job;
+    const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new JobError('NOT_FOUND', `job ${id} not found`);
+    if (r.numUpdatedRows === 0n) throw new JobError('CONFLICT', `job ${id} is ${row.state}: only queued or running jobs can be cancelled`);
+    return toRecord(row);
   }
 
   /** Queues a failed or cancelled job again with fresh attempts. */
-  async retry(id: string, now = Date.now()): Promise<JobRecord> {
-    return this.#db.transaction().execute(async (trx) => {
+  async retry(id: string, db: Kysely<Database> = this.#db, now = Date.now()): Promise<JobRecord> {
+    const run = async (trx: Kysely<Database>) => {
       const row = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new JobError('NOT_FOUND', `job ${id} not found`);
       if (row.state !== 'failed' && row.state !== 'cancelled') throw new JobError('CONFLICT', `job ${id} is ${row.state}: only failed or cancelled jobs can be retried`);
@@ -272,7 +273,8 @@ export class JobQueue {
         .where('state', '=', row.state)
         .execute();
       return toRecord({ ...row, state: 'queued', run_at: now, attempts: 0, active_key: key, finished_at: null, updated_at: now });
-    });
+    };
+    return db.isTransaction ? run(db) : this.#db.transaction().execute(run);
   }
 
   async find(id: string): Promise<JobRecord | undefined> {
