@@ -77,6 +77,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
   const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  await background.recover();
 
   const app = buildApp({
     logger,
