@@ -5,6 +5,8 @@
  * plus the job and event purges the platform schedules itself. Test-only job
  * kinds are registered only when `testJobKinds` is set.
  */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Registry as PromRegistry } from 'prom-client';
@@ -20,6 +22,12 @@ import type { Registry } from './registry/registry.ts';
 export interface Background {
   jobs: Jobs;
   events: DomainEvents;
+  /**
+   * Before the server listens: removes upload sessions (and orphan files) a
+   * crash left behind, so no request sees them; afterwards the scheduled
+   * `uploads.purge` job keeps doing it.
+   */
+  recover(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -42,13 +50,11 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   deps.registry.events = events;
 
   const everyMaintenance = config.uploadPurgeIntervalSeconds * 1000;
-  jobs.register<null>({
-    kind: 'uploads.purge',
-    handle: async (_p, ctx) => {
-      const removed = await deps.registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
-      if (removed > 0) ctx.log.info({ removed }, 'expired upload sessions removed');
-    },
-  });
+  const purgeUploads = async (log: Logger) => {
+    const removed = await deps.registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
+    if (removed > 0) log.info({ removed }, 'expired upload sessions removed');
+  };
+  jobs.register<null>({ kind: 'uploads.purge', handle: (_p, ctx) => purgeUploads(ctx.log) });
   jobs.schedule({ name: 'uploads.purge', everyMs: everyMaintenance, kind: 'uploads.purge' });
   jobs.register<null>({
     kind: 'robots.expiry-notices',
@@ -61,11 +67,12 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   jobs.register<null>({ kind: 'audit.purge', handle: async (_p, ctx) => void (await runAuditPurge(deps.audit, { retentionDays: config.auditRetentionDays, logger: ctx.log })) });
   jobs.schedule({ name: 'audit.purge', cron: '30 3 * * *', kind: 'audit.purge' });
 
-  if (config.testJobKinds) registerTestKinds(jobs);
+  if (config.testJobKinds) registerTestKinds(jobs, path.join(config.dataDir, TEST_JOB_LOG));
 
   return {
     jobs,
     events,
+    recover: () => purgeUploads(logger),
     async start() {
       await events.start();
       await jobs.start();
@@ -74,20 +81,24 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   };
 }
 
+/** Where test job kinds note their runs, in the data directory. */
+export const TEST_JOB_LOG = 'test-jobs.log';
+
 /**
  * `test.block` (BERTH_TEST_JOB_KINDS=1 only): blocks until aborted when the
  * payload names this process's pid, otherwise finishes at once. Each run
- * logs `test job started` / `test job finished` at warn level, which the
- * multi-process tests count.
+ * appends `started|finished <job id> <pid> <epoch ms>` to `logFile`, which
+ * the multi-process tests count.
  */
-function registerTestKinds(jobs: Jobs): void {
+function registerTestKinds(jobs: Jobs, logFile: string): void {
+  const note = (what: string, jobId: string) => appendFileSync(logFile, `${what} ${jobId} ${process.pid} ${Date.now()}\n`);
   jobs.register<{ blockPid?: number }>({
     kind: 'test.block',
     maxAttempts: 5,
     handle: async (payload, ctx) => {
-      ctx.log.warn({ pid: process.pid }, 'test job started');
+      note('started', ctx.jobId);
       if (payload.blockPid === process.pid) await sleep(3_600_000, undefined, { signal: ctx.signal });
-      ctx.log.warn({ pid: process.pid }, 'test job finished');
+      note('finished', ctx.jobId);
     },
   });
 }

@@ -78,6 +78,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
   const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  await background.recover();
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION });
 
   const app = buildApp({
@@ -94,6 +95,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ready: () => ready,
     auth: { sessions, oidc, baseUrl: config.baseUrl },
     ...(delivery ? { delivery } : {}),
+    jobs: background.jobs,
     notify: { notify, db },
   });
 

@@ -9,6 +9,7 @@ import { ApiError, Client } from './client.ts';
 import { appCommands, projectDeliveryCommands } from './commands/apps.ts';
 import { authCommands } from './commands/auth.ts';
 import { clusterCommands } from './commands/clusters.ts';
+import { jobCommands } from './commands/jobs.ts';
 import { repoCommands } from './commands/repos.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { robotCommands } from './commands/robots.ts';
@@ -37,6 +38,7 @@ const GROUPS: Group[] = [
   { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
+  { name: 'jobs', summary: 'Inspect, retry and cancel background jobs (administrators)', commands: jobCommands },
   { name: 'webhook', summary: "Manage a project's outgoing webhooks: policies, delivery log, test events", commands: webhookCommands },
 ];
 

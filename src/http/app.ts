@@ -16,6 +16,7 @@ import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
+import type { Jobs } from '../platform/jobs/platform.ts';
 import type { Notify } from '../notify/index.ts';
 import type { Db } from '../platform/db/schema.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   auth?: AuthDeps;
   /** The delivery side's stores and engine; absent when gitopsEnabled is off. */
   delivery?: Delivery;
+  /** The job platform, for /api/v1/jobs. */
+  jobs?: Jobs;
   /** Outgoing webhooks (/api/v1/projects/{p}/webhooks). */
   notify?: { notify: Notify; db: Db };
 }
@@ -137,7 +140,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.notify);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify);
   return app;
 }
 

@@ -39,7 +39,7 @@ for (const kind of await testDatabases()) {
     let other: Db;
     const stops: Array<() => Promise<void>> = [];
 
-    const process = async (database: Db, setup: (bus: DomainEvents) => void) => {
+    const startProcess = async (database: Db, setup: (bus: DomainEvents) => void) => {
       const jobs = new Jobs(database, { log: silent, pollIntervalMs: 100, leaseMs: 2000, stopGraceMs: 100, ...(kind.name === 'postgres' ? { listenUrl: url } : {}) });
       const bus = new DomainEvents(database, jobs, { log: silent });
       setup(bus);
@@ -66,7 +66,7 @@ for (const kind of await testDatabases()) {
       const delivered: DomainEvent<'artifact.pushed'>[] = [];
       const heardHere: string[] = [];
       const heardThere: string[] = [];
-      const a = await process(db, (bus) => {
+      const a = await startProcess(db, (bus) => {
         bus.subscribe('test-webhooks', ['artifact.pushed'], (event) => {
           delivered.push(event);
           return Promise.resolve();
@@ -75,7 +75,7 @@ for (const kind of await testDatabases()) {
       });
       // The second process (PostgreSQL) registers the same subscriber, as every process does.
       if (other !== db) {
-        await process(other, (bus) => {
+        await startProcess(other, (bus) => {
           bus.subscribe('test-webhooks', ['artifact.pushed'], (event) => {
             delivered.push(event);
             return Promise.resolve();
@@ -106,7 +106,7 @@ for (const kind of await testDatabases()) {
     });
 
     test('a pull nobody subscribes to writes nothing; other events are kept as history', async () => {
-      const { bus } = await process(db, () => {});
+      const { bus } = await startProcess(db, () => {});
       const before = await db.selectFrom('domain_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       await bus.publish(db, { type: 'artifact.pulled', actor: 'bob', data: { project: 'team', repository: 'team/app', digest: `sha256:${'b'.repeat(64)}` } });
       const afterPull = await db.selectFrom('domain_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

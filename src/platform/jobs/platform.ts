@@ -117,16 +117,26 @@ export class Jobs implements JobPlatform {
     return this.#runner.kinds;
   }
 
-  async cancel(id: string): Promise<JobRecord> {
-    const job = await this.queue.cancel(id);
-    if (!this.#runner.abortLocal(id)) await this.notify(this.#db, JOBS_CHANNEL, `cancel:${id}`);
+  /**
+   * Cancels a queued or running job (in `db`'s transaction when given); a
+   * running job's signal is aborted in whichever process runs it.
+   */
+  async cancel(id: string, db: Kysely<Database> = this.#db): Promise<JobRecord> {
+    const job = await this.queue.cancel(id, db);
+    if (!this.#runner.abortLocal(id)) await this.notify(db, JOBS_CHANNEL, `cancel:${id}`);
     return job;
   }
 
-  async retry(id: string): Promise<JobRecord> {
-    const job = await this.queue.retry(id);
-    await this.notify(this.#db, JOBS_CHANNEL, job.kind);
+  /** Queues a failed or cancelled job again (in `db`'s transaction when given). */
+  async retry(id: string, db: Kysely<Database> = this.#db): Promise<JobRecord> {
+    const job = await this.queue.retry(id, db);
+    await this.notify(db, JOBS_CHANNEL, job.kind);
     return job;
+  }
+
+  /** The database the platform works in (for callers that audit a cancel or retry in one transaction). */
+  get db(): Kysely<Database> {
+    return this.#db;
   }
 
   async start(): Promise<void> {

@@ -9,6 +9,7 @@
  * renew or finish the job, even if it is the same process claiming again.
  */
 import { sql, type Kysely } from 'kysely';
+import { DomainError } from '../../core/errors.ts';
 import { isPostgres } from '../db/column-types.ts';
 import type { Database } from '../db/schema.ts';
 import { newUuidV7 as uuidv7 } from '../../core/ids.ts';
@@ -21,11 +22,13 @@ const KIND = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_ERROR_CHARS = 4000;
 
-/** Refused input or a state change that does not apply (the API maps `code`). */
-export class JobError extends Error {
-  readonly code: 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT';
+const KINDS = { BAD_REQUEST: 'invalid', NOT_FOUND: 'not_found', CONFLICT: 'conflict' } as const;
+
+/** Refused input or a state change that does not apply: a DomainError, so the API answers it as such. */
+export class JobError extends DomainError {
+  readonly code: keyof typeof KINDS;
   constructor(code: JobError['code'], message: string) {
-    super(message);
+    super(KINDS[code], message);
     this.name = 'JobError';
     this.code = code;
   }
@@ -242,21 +245,22 @@ export class JobQueue {
   }
 
   /** Cancels a queued or running job (a running one's process notices at its next renewal). */
-  async cancel(id: string, now = Date.now()): Promise<JobRecord> {
-    const r = await this.#db
+  async cancel(id: string, db: Kysely<Database> = this.#db, now = Date.now()): Promise<JobRecord> {
+    const r = await db
       .updateTable('jobs')
       .set({ state: 'cancelled', active_key: null, lease_owner: null, lease_expires_at: null, finished_at: now, updated_at: now })
       .where('id', '=', id)
       .where('state', 'in', ['queued', 'running'])
       .executeTakeFirst();
-    const job = await this.get(id);
-    if (r.numUpdatedRows === 0n) throw new JobError('CONFLICT', `job ${id} is ${job.state}: only queued or running jobs can be cancelled`);
-    return job;
+    const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new JobError('NOT_FOUND', `job ${id} not found`);
+    if (r.numUpdatedRows === 0n) throw new JobError('CONFLICT', `job ${id} is ${row.state}: only queued or running jobs can be cancelled`);
+    return toRecord(row);
   }
 
   /** Queues a failed or cancelled job again with fresh attempts. */
-  async retry(id: string, now = Date.now()): Promise<JobRecord> {
-    return this.#db.transaction().execute(async (trx) => {
+  async retry(id: string, db: Kysely<Database> = this.#db, now = Date.now()): Promise<JobRecord> {
+    const run = async (trx: Kysely<Database>) => {
       const row = await trx.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new JobError('NOT_FOUND', `job ${id} not found`);
       if (row.state !== 'failed' && row.state !== 'cancelled') throw new JobError('CONFLICT', `job ${id} is ${row.state}: only failed or cancelled jobs can be retried`);
@@ -272,7 +276,8 @@ export class JobQueue {
         .where('state', '=', row.state)
         .execute();
       return toRecord({ ...row, state: 'queued', run_at: now, attempts: 0, active_key: key, finished_at: null, updated_at: now });
-    });
+    };
+    return db.isTransaction ? run(db) : this.#db.transaction().execute(run);
   }
 
   async find(id: string): Promise<JobRecord | undefined> {

@@ -35,8 +35,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('started_at', 'bigint')
     .addColumn('finished_at', 'bigint')
     .execute();
-  // The claim: queued jobs by priority, then due time.
-  await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'priority', 'run_at']).execute();
+  // The claim reads it in order: queued jobs, highest priority, earliest due, oldest.
+  await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'priority desc', 'run_at', 'id']).execute();
   // Expired leases, and the purge of finished jobs.
   await db.schema.createIndex('jobs_state_lease').on('jobs').columns(['state', 'lease_expires_at']).execute();
   await db.schema.createIndex('jobs_state_finished').on('jobs').columns(['state', 'finished_at']).execute();
