@@ -241,6 +241,13 @@ for (const database of await testDatabases()) {
       const p99 = percentile(latencies, 99);
       console.log(`# webhook delivery latency on ${database.name}, push acknowledged → receiver, n=${latencies.length}: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
       assert.ok(p99 < 10_000, `p99 ${p99} ms`);
+      const metrics = await (await fetch(`${berth.url}/metrics`)).text();
+      assert.match(metrics, /berth_webhook_deliveries_total\{outcome="success",target_type="http"\} \d+/);
+      assert.match(metrics, /berth_webhook_delivery_duration_seconds_bucket/);
+      const openapi = (await (await fetch(`${berth.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      for (const p of ['/api/v1/projects/{project}/webhooks', '/api/v1/projects/{project}/webhooks/{name}/deliveries', '/api/v1/projects/{project}/webhooks/{name}/test', '/api/v1/projects/{project}/webhooks/{name}/rotate-secret', '/api/v1/webhooks/event-types']) {
+        assert.ok(openapi.paths[p], `${p} in the OpenAPI document`);
+      }
       await must(call(berth.url, 'DELETE', `/projects/${PROJECT}/webhooks/latency`, ADMIN), 204);
     });
 
