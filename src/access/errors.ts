@@ -6,10 +6,13 @@ export type AccessErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NO
 
 export class AccessError extends Error {
   readonly code: AccessErrorCode;
-  constructor(code: AccessErrorCode, message: string) {
+  /** TOO_MANY_REQUESTS: seconds until a retry may succeed (the Retry-After header). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: AccessErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'AccessError';
     this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -55,6 +55,12 @@ const schema = z.strictObject({
   gitWebhookSecretGitlab: z.string().min(8).optional(),
   gitWebhookSecretGitea: z.string().min(8).optional(),
   appsDir: z.string().min(1).optional(),
+  loginFailuresPerAccountAndAddress: z.number().int().min(1).max(1_000),
+  loginFailuresPerAccount: z.number().int().min(1).max(100_000),
+  loginFailuresPerAddress: z.number().int().min(1).max(1_000_000),
+  loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
+  loginLockBaseSeconds: z.number().int().min(1).max(3_600),
+  loginLockMaxSeconds: z.number().int().min(1).max(86_400),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -116,6 +122,12 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'gitWebhookSecretGitlab', env: 'BERTH_GIT_WEBHOOK_SECRET_GITLAB', default: undefined, doc: 'Secret token of GitLab push webhooks. Without it GitLab webhooks are refused.' },
   { key: 'gitWebhookSecretGitea', env: 'BERTH_GIT_WEBHOOK_SECRET_GITEA', default: undefined, doc: 'Secret of Gitea push webhooks (HMAC-SHA256). Without it Gitea webhooks are refused.' },
   { key: 'appsDir', env: 'BERTH_APPS_DIR', default: undefined, doc: 'A directory of Application and AppProject YAML files applied at start (created or updated, owned by `admin`).' },
+  { key: 'loginFailuresPerAccountAndAddress', env: 'BERTH_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', default: 5, doc: 'Failed sign-ins to one account from one address (within the window) before that pair backs off.' },
+  { key: 'loginFailuresPerAccount', env: 'BERTH_LOGIN_FAILURES_PER_ACCOUNT', default: 20, doc: 'Failed sign-ins to one account from any addresses (within the window) before the account backs off everywhere.' },
+  { key: 'loginFailuresPerAddress', env: 'BERTH_LOGIN_FAILURES_PER_ADDRESS', default: 100, doc: 'Failed sign-ins from one address to any accounts (within the window) before the address backs off, except for accounts that signed in successfully from it in the last 30 days.' },
+  { key: 'loginFailureWindowSeconds', env: 'BERTH_LOGIN_FAILURE_WINDOW_SECONDS', default: 300, doc: 'Failed sign-ins are counted over this many seconds from the first one.' },
+  { key: 'loginLockBaseSeconds', env: 'BERTH_LOGIN_LOCK_BASE_SECONDS', default: 2, doc: 'First backoff once a login failure limit is reached; it doubles with each further failure.' },
+  { key: 'loginLockMaxSeconds', env: 'BERTH_LOGIN_LOCK_MAX_SECONDS', default: 300, doc: 'Longest login backoff.' },
   { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
 ];
 

@@ -8,6 +8,7 @@ import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../acces
 import type {
   ApiTokenTable,
   EventTable,
+  LoginThrottleTable,
   ProjectMemberTable,
   ProjectTable,
   RobotPermissionTable,
@@ -178,6 +179,7 @@ export interface Database {
   api_tokens: ApiTokenTable;
   settings: SettingTable;
   events: EventTable;
+  login_throttle: LoginThrottleTable;
   audit_log: AuditLogTable;
   sessions: SessionTable;
   oidc_logins: OidcLoginTable;

@@ -86,10 +86,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (error instanceof AuthChallenge) {
       if (error.challenge) reply.header('www-authenticate', error.challenge);
       const code = error.status === 401 ? 'UNAUTHORIZED' : error.status === 429 ? 'TOOMANYREQUESTS' : 'DENIED';
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', error.retryAfterSeconds);
       return reply.code(error.status).type('application/json').send(ociErrorBody(code, error.message));
     }
     if (error instanceof AccessError) {
       if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Basic realm="berth"');
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', error.retryAfterSeconds);
       return reply.code(ACCESS_STATUS[error.code]).type('application/json').send(JSON.stringify({ errors: [{ code: error.code, message: error.message }] }));
     }
     const status = (error as FastifyError).statusCode;
