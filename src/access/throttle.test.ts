@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { testDatabases } from '../../test/support/databases.ts';
-import { openDatabase } from '../db/database.ts';
-import type { Db } from '../db/schema.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { LoginThrottle, type ThrottleOptions } from './throttle.ts';
 
 const OPTIONS: ThrottleOptions = { failuresPerAccountAndAddress: 3, failuresPerAccount: 8, failuresPerAddress: 20, windowMs: 60_000, baseLockMs: 1000, maxLockMs: 8000 };

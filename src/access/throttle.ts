@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 
 export interface ThrottleOptions {
   failuresPerAccountAndAddress: number;
