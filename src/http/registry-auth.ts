@@ -87,16 +87,6 @@ export class RegistryGate {
     return this.#askAuthorizer(caller, need);
   }
 
-  /**
-   * Like `has`, but a bearer caller's principal is also checked against the
-   * authorizer: for decisions between two correct answers (a blob mount
-   * versus a fresh upload), never to widen a token's reach.
-   */
-  async hasLive(caller: Caller, need: Need): Promise<boolean> {
-    if (allows(caller.granted, need.type, need.name, need.action)) return true;
-    return this.#askAuthorizer(caller, need);
-  }
-
   async #askAuthorizer(caller: Caller, need: Need): Promise<boolean> {
     const granted = await this.#access.authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
     caller.granted.push(...granted);

@@ -217,6 +217,27 @@ for (const database of await testDatabases()) {
         assert.equal(fallback.status, 202);
         assert.match(fallback.headers.get('location')!, /\/blobs\/uploads\//);
       });
+
+      test('mount with a bearer token: its granted scope decides, not what the account could pull', async () => {
+        const digest = await oci.pushBlob('scoped/source', 'mount by scope');
+        const tokenFor = async (...scopes: string[]) => {
+          const query = scopes.map((s) => `scope=${encodeURIComponent(s)}`).join('&');
+          const res = await fetch(`${berth.url}/auth/token?service=berth&${query}`, { headers: { authorization: basicAuth() } });
+          return new OciClient(berth.url, `Bearer ${((await res.json()) as { token: string }).token}`);
+        };
+        // admin could pull the source, but this token grants push on the target only.
+        const pushOnly = await tokenFor('repository:scoped/target:pull,push');
+        const refused = await pushOnly.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}&from=scoped/source`, { method: 'POST' });
+        assert.equal(refused.status, 202, 'falls back to an upload session');
+        assert.match(refused.headers.get('location')!, /\/blobs\/uploads\//);
+        const anonymousMount = await pushOnly.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}`, { method: 'POST' });
+        assert.equal(anonymousMount.status, 202, 'without from, no source outside the token either');
+        assert.equal((await oci.fetch(`/v2/scoped/target/blobs/${digest}`, { method: 'HEAD' })).status, 404, 'nothing linked');
+        const withPull = await tokenFor('repository:scoped/target:pull,push', 'repository:scoped/source:pull');
+        const mounted = await withPull.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}&from=scoped/source`, { method: 'POST' });
+        assert.equal(mounted.status, 201);
+        assert.equal(await (await oci.fetch(`/v2/scoped/target/blobs/${digest}`)).text(), 'mount by scope');
+      });
     });
 
     describe('manifests', () => {
