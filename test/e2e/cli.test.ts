@@ -271,6 +271,22 @@ describe('berth CLI', () => {
     assert.equal(table.trimEnd().split('\n').length, 2);
   });
 
+  test('a reader that closes the pipe early (| head) ends the CLI quietly, no EPIPE stack trace', async () => {
+    for (const args of [['audit', 'list'], ['project', 'list', '-o', 'json']]) {
+      const env: NodeJS.ProcessEnv = { ...process.env, BERTH_CLI_CONFIG: adminConfig, NO_COLOR: '1' };
+      delete env.BERTH_SERVER;
+      delete env.BERTH_TOKEN;
+      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reader goes away before the CLI has written anything: its first write meets a closed pipe.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(stderr, '', `berth ${args.join(' ')}: nothing on stderr`);
+      assert.equal(code, 0, `berth ${args.join(' ')} exit code`);
+    }
+  });
+
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {
     const token = await storedToken();
     const r = await ok(['whoami', '-o', 'json'], { config: path.join(dir, 'none.json'), env: { BERTH_SERVER: berth.url, BERTH_TOKEN: token! } });
