@@ -287,6 +287,26 @@ describe('berth CLI', () => {
     }
   });
 
+  test('cluster add: --api-server is the cluster, the global --server stays Berth', async () => {
+    // BERTH_SERVER points nowhere: only the global --server can reach Berth.
+    const token = await storedToken();
+    const env = { BERTH_SERVER: 'http://127.0.0.1:9', BERTH_TOKEN: token! };
+    const added = await cli(['--server', berth.url, 'cluster', 'add', 'staging', '--api-server', 'https://staging.example.com:6443', '--token-stdin'], { input: 'kube-token\n', env });
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Added cluster staging \(https:\/\/staging\.example\.com:6443, token\)/);
+    const after = await cli(['cluster', 'add', 'staging2', '--api-server', 'https://staging2.example.com:6443', '--token-stdin', '--server', berth.url], { input: 'kube-token\n', env });
+    assert.equal(after.code, 0, `--server after the command: ${after.stderr}`);
+    // The old spelling no longer names the cluster: a usage error before anything is sent anywhere.
+    const old = await cli(['cluster', 'add', 'prod', '--server', 'https://prod.example.com:6443', '--token-stdin'], { input: 'kube-token\n' });
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /go with --api-server/);
+    const list = await ok(['cluster', 'list']);
+    assert.match(list.stdout, /staging\s+https:\/\/staging\.example\.com:6443/);
+    assert.ok(!list.stdout.includes('prod.example.com'));
+    await ok(['cluster', 'rm', 'staging']);
+    await ok(['cluster', 'rm', 'staging2']);
+  });
+
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {
     const token = await storedToken();
     const r = await ok(['whoami', '-o', 'json'], { config: path.join(dir, 'none.json'), env: { BERTH_SERVER: berth.url, BERTH_TOKEN: token! } });
