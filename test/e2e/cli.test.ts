@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -305,6 +305,44 @@ describe('berth CLI', () => {
     assert.ok(!list.stdout.includes('prod.example.com'));
     await ok(['cluster', 'rm', 'staging']);
     await ok(['cluster', 'rm', 'staging2']);
+  });
+
+  /** A project whose delivery policy allows any repository to the cluster `deliver-target` (registered once). */
+  async function deliveryProject(name: string): Promise<void> {
+    if ((await cli(['cluster', 'list', '-o', 'json'])).stdout.includes('"deliver-target"') === false) {
+      await ok(['cluster', 'add', 'deliver-target', '--api-server', 'https://deliver.example.com:6443', '--token-stdin'], { input: 'kube-token\n' });
+    }
+    await ok(['project', 'create', name]);
+    const policy = path.join(dir, `${name}-policy.yaml`);
+    await writeFile(policy, `sourceRepos: ["*"]\ndestinations:\n- { name: deliver-target, namespace: "*" }\n`);
+    await ok(['project', 'delivery', 'set', name, '-f', policy]);
+  }
+
+  test('app create refuses a repository URL that repo add refuses, in the CLI and in the API', async () => {
+    await deliveryProject('urls');
+    const bad = 'https://bot:hunter2@git.example.com/team/apps.git';
+    const repoAdd = await cli(['repo', 'add', bad]);
+    assert.equal(repoAdd.code, 1);
+    assert.match(repoAdd.stderr, /must not contain a password/);
+    const create = await cli(['app', 'create', 'leaky', '-p', 'urls', '--repo', bad, '--dest-name', 'deliver-target', '--dest-namespace', 'x']);
+    assert.equal(create.code, 2, create.stderr);
+    assert.match(create.stderr, /--repo: .*must not contain a password/);
+    assert.ok(!create.stderr.includes('hunter2'), 'the password is not echoed');
+    // The server checks too (a file, another client, the API).
+    const file = path.join(dir, 'leaky.yaml');
+    await writeFile(file, `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: leaky }\nspec:\n  project: urls\n  source: { repoURL: "ext::git-upload-pack%20/srv/x" }\n  destination: { name: deliver-target, namespace: x }\n`);
+    const fromFile = await cli(['app', 'create', '-f', file]);
+    assert.equal(fromFile.code, 1, fromFile.stderr);
+    assert.match(fromFile.stderr, /spec\.source\.repoURL: .*transport helpers/);
+    const token = await storedToken();
+    const viaApi = await api('/applications', `Bearer ${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'leaky' }, spec: { project: 'urls', source: { repoURL: bad }, destination: { name: 'deliver-target', namespace: 'x' } } }),
+    });
+    assert.equal(viaApi.status, 400);
+    assert.match(await viaApi.text(), /spec\.source\.repoURL: .*must not contain a password/);
+    assert.equal((await api('/applications/leaky', `Bearer ${token}`)).status, 404, 'nothing was created');
   });
 
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {

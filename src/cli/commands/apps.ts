@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ManifestDoc } from '../../gitops/apps/loader.ts';
 import type { StoredPolicy } from '../../gitops/apps/policy.ts';
 import type { ApplicationRecord, ApplicationStatus, HistoryEntry, OperationState, ResourceDiff, ResourceStatus } from '../../gitops/types.ts';
+import { validateRepoUrl } from '../../gitops/git/urls.ts';
 import { ApiError, seg } from '../client.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, bool, str } from '../framework.ts';
 import { type Column, orDash, time, yesNo } from '../output.ts';
@@ -139,6 +140,12 @@ function specFromFlags(ctx: Ctx): Record<string, unknown> {
   const destServer = str(v, 'dest-server');
   const destName = str(v, 'dest-name');
   if (!repo) throw new UsageError('give --repo URL (or -f app.yaml)', ctx.spec);
+  // As berth repo add (and the server) check it: no credentials in the URL, no ext:: or file://.
+  try {
+    validateRepoUrl(repo);
+  } catch (err) {
+    throw new UsageError(`--repo: ${(err as Error).message}`, ctx.spec);
+  }
   if (!project) throw new UsageError('give --project PROJECT (the Berth project the application belongs to)', ctx.spec);
   if ((destServer === undefined) === (destName === undefined)) throw new UsageError('give exactly one of --dest-server and --dest-name', ctx.spec);
   const policy = str(v, 'sync-policy');

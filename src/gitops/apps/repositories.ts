@@ -43,6 +43,19 @@ type Row = {
   created_at: number;
 };
 
+/**
+ * The one check of a repository URL, for registering a repository and for
+ * an application's source alike; BAD_REQUEST naming `field` otherwise.
+ * Returns the URL's scheme.
+ */
+export function assertRepositoryUrl(url: string, field: string): string {
+  try {
+    return validateRepoUrl(url.trim()).scheme;
+  } catch (err) {
+    throw new AccessError('BAD_REQUEST', `${field}: ${(err as Error).message}`);
+  }
+}
+
 export class RepositoryStore {
   readonly #db: Db;
   readonly #audit: AuditRecorder;
@@ -55,12 +68,7 @@ export class RepositoryStore {
 
   async add(input: RepositoryInput, actor: AuditContext): Promise<RepositoryInfo> {
     const url = input.url.trim();
-    let ssh: boolean;
-    try {
-      ssh = validateRepoUrl(url).scheme === 'ssh';
-    } catch (err) {
-      throw new AccessError('BAD_REQUEST', `url: ${(err as Error).message}`);
-    }
+    const ssh = assertRepositoryUrl(url, 'url') === 'ssh';
     const normalized = normalizeRepoUrl(url);
     if (ssh && input.password !== undefined) throw new AccessError('BAD_REQUEST', 'password: SSH repositories take sshPrivateKey, not a password');
     if (!ssh && (input.sshPrivateKey !== undefined || input.knownHosts !== undefined || input.insecureIgnoreHostKey)) {
