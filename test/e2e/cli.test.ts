@@ -345,6 +345,18 @@ describe('berth CLI', () => {
     assert.equal((await api('/applications/leaky', `Bearer ${token}`)).status, 404, 'nothing was created');
   });
 
+  test('repo list shows the scheme each repository uses: http, https, ssh', async () => {
+    await ok(['repo', 'add', 'http://git.internal.example/team/plain.git']);
+    await ok(['repo', 'add', 'https://git.example.com/team/secure.git']);
+    const list = await ok(['repo', 'list']);
+    assert.match(list.stdout, /^http:\/\/git\.internal\.example\/team\/plain\.git\s+http\s/m);
+    assert.match(list.stdout, /^https:\/\/git\.example\.com\/team\/secure\.git\s+https\s/m);
+    const json = JSON.parse((await ok(['repo', 'list', '-o', 'json'])).stdout) as { url: string; type: string }[];
+    assert.deepEqual(json.map((r) => [r.url, r.type]).sort(), [['http://git.internal.example/team/plain.git', 'http'], ['https://git.example.com/team/secure.git', 'https']]);
+    await ok(['repo', 'rm', 'http://git.internal.example/team/plain.git']);
+    await ok(['repo', 'rm', 'https://git.example.com/team/secure.git']);
+  });
+
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {
     const token = await storedToken();
     const r = await ok(['whoami', '-o', 'json'], { config: path.join(dir, 'none.json'), env: { BERTH_SERVER: berth.url, BERTH_TOKEN: token! } });

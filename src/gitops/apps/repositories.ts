@@ -21,7 +21,7 @@ export type RepositoryInput = RepoAccess;
 export interface RepositoryInfo {
   url: string;
   normalizedUrl: string;
-  type: 'https' | 'ssh' | 'other';
+  type: 'https' | 'http' | 'ssh' | 'other';
   username?: string;
   hasPassword: boolean;
   hasSshPrivateKey: boolean;
@@ -159,7 +159,7 @@ function toInfo(r: Row): RepositoryInfo {
   return {
     url: r.url,
     normalizedUrl: n,
-    type: n.startsWith('ssh://') ? 'ssh' : /^https?:\/\//.test(n) ? 'https' : 'other',
+    type: n.startsWith('ssh://') ? 'ssh' : n.startsWith('https://') ? 'https' : n.startsWith('http://') ? 'http' : 'other',
     ...(r.username !== null ? { username: r.username } : {}),
     hasPassword: r.password !== null,
     hasSshPrivateKey: r.ssh_private_key !== null,
