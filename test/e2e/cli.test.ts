@@ -357,6 +357,33 @@ describe('berth CLI', () => {
     await ok(['repo', 'rm', 'https://git.example.com/team/secure.git']);
   });
 
+  test('app create takes argocd\'s Kustomize and Helm flags', async () => {
+    await deliveryProject('tools');
+    const common = ['-p', 'tools', '--repo', 'https://git.example.com/team/apps.git', '--dest-name', 'deliver-target', '--dest-namespace', 'x'];
+    await ok(['app', 'create', 'kust', ...common, '--path', 'web', '--kustomize-image', 'web=registry.example.com/team/web:1.4', '--kustomize-image', 'redis:7', '--nameprefix', 'prod-', '--namesuffix', '-eu']);
+    const kust = JSON.parse((await ok(['app', 'get', 'kust', '-o', 'json'])).stdout) as { spec: { source: Record<string, unknown> } };
+    assert.deepEqual(kust.spec.source.kustomize, { images: ['web=registry.example.com/team/web:1.4', 'redis:7'], namePrefix: 'prod-', nameSuffix: '-eu', commonLabels: {}, commonAnnotations: {} });
+    await ok(['app', 'create', 'chart', ...common, '--path', 'charts/api', '--values', 'values-prod.yaml', '--values', 'values-eu.yaml', '--helm-set', 'replicas=3', '--helm-set', 'list={a,b}', '--helm-set-string', 'image.tag=010', '--release-name', 'api']);
+    const chart = JSON.parse((await ok(['app', 'get', 'chart', '-o', 'json'])).stdout) as { spec: { source: Record<string, unknown> } };
+    assert.deepEqual(chart.spec.source.helm, {
+      valueFiles: ['values-prod.yaml', 'values-eu.yaml'],
+      parameters: [
+        { name: 'replicas', value: '3', forceString: false },
+        { name: 'list', value: '{a,b}', forceString: false },
+        { name: 'image.tag', value: '010', forceString: true },
+      ],
+      releaseName: 'api',
+    });
+    const mixed = await cli(['app', 'create', 'mixed', ...common, '--nameprefix', 'x-', '--helm-set', 'a=b']);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /do not go together/);
+    const badSet = await cli(['app', 'create', 'badset', ...common, '--helm-set', 'novalue']);
+    assert.equal(badSet.code, 2);
+    assert.match(badSet.stderr, /--helm-set "novalue": use NAME=VALUE/);
+    await ok(['app', 'delete', 'kust', '--no-cascade']);
+    await ok(['app', 'delete', 'chart', '--no-cascade']);
+  });
+
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {
     const token = await storedToken();
     const r = await ok(['whoami', '-o', 'json'], { config: path.join(dir, 'none.json'), env: { BERTH_SERVER: berth.url, BERTH_TOKEN: token! } });

@@ -4,10 +4,10 @@ import { parse as parseYaml } from 'yaml';
 import type { ManifestDoc } from '../../gitops/apps/loader.ts';
 import type { StoredPolicy } from '../../gitops/apps/policy.ts';
 import type { ApplicationRecord, ApplicationStatus, HistoryEntry, OperationState, ResourceDiff, ResourceStatus } from '../../gitops/types.ts';
-import { validateRepoUrl } from '../../gitops/git/urls.ts';
 import { ApiError, seg } from '../client.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, bool, str } from '../framework.ts';
 import { type Column, orDash, time, yesNo } from '../output.ts';
+import { CREATE_OPTIONS, specFromFlags } from './app-flags.ts';
 import { PAGE_OPTIONS, paging, showList } from './common.ts';
 
 /** A row of GET /applications. */
@@ -132,51 +132,6 @@ function showOperation(ctx: Ctx, app: string, op: OperationState): number {
   return op.phase === 'Succeeded' ? 0 : 1;
 }
 
-/** An Application spec from argocd-style flags. */
-function specFromFlags(ctx: Ctx): Record<string, unknown> {
-  const v = ctx.values;
-  const repo = str(v, 'repo');
-  const project = str(v, 'project');
-  const destServer = str(v, 'dest-server');
-  const destName = str(v, 'dest-name');
-  if (!repo) throw new UsageError('give --repo URL (or -f app.yaml)', ctx.spec);
-  // As berth repo add (and the server) check it: no credentials in the URL, no ext:: or file://.
-  try {
-    validateRepoUrl(repo);
-  } catch (err) {
-    throw new UsageError(`--repo: ${(err as Error).message}`, ctx.spec);
-  }
-  if (!project) throw new UsageError('give --project PROJECT (the Berth project the application belongs to)', ctx.spec);
-  if ((destServer === undefined) === (destName === undefined)) throw new UsageError('give exactly one of --dest-server and --dest-name', ctx.spec);
-  const policy = str(v, 'sync-policy');
-  if (policy !== undefined && policy !== 'automated' && policy !== 'manual' && policy !== 'none') throw new UsageError('--sync-policy is automated or manual', ctx.spec);
-  const automated = policy === 'automated';
-  if (!automated && (bool(v, 'auto-prune') || bool(v, 'self-heal'))) throw new UsageError('--auto-prune and --self-heal need --sync-policy automated', ctx.spec);
-  const syncOptions = (v['sync-option'] as string[] | undefined) ?? [];
-  return {
-    project,
-    source: { repoURL: repo, ...(str(v, 'path') !== undefined ? { path: str(v, 'path') } : {}), ...(str(v, 'revision') !== undefined ? { targetRevision: str(v, 'revision') } : {}) },
-    destination: { ...(destServer !== undefined ? { server: destServer } : { name: destName }), namespace: str(v, 'dest-namespace') ?? '' },
-    syncPolicy: { ...(automated ? { automated: { prune: bool(v, 'auto-prune') ?? false, selfHeal: bool(v, 'self-heal') ?? false } } : {}), syncOptions },
-  };
-}
-
-const CREATE_OPTIONS = {
-  file: { type: 'string', short: 'f', value: 'FILE', help: 'an Application YAML document (- for stdin) instead of the flags' },
-  repo: { type: 'string', value: 'URL', help: 'Git repository URL' },
-  path: { type: 'string', value: 'PATH', help: 'directory in the repository (default .)' },
-  revision: { type: 'string', value: 'REV', help: 'branch, tag, commit or HEAD (default HEAD)' },
-  'dest-server': { type: 'string', value: 'URL', help: 'destination cluster API server URL' },
-  'dest-name': { type: 'string', value: 'NAME', help: 'destination cluster name (in-cluster for the cluster Berth runs in)' },
-  'dest-namespace': { type: 'string', value: 'NS', help: 'destination namespace' },
-  project: { type: 'string', short: 'p', value: 'PROJECT', help: 'the Berth project (its delivery policy applies)' },
-  'sync-policy': { type: 'string', value: 'POLICY', help: 'automated or manual (default manual)' },
-  'auto-prune': { type: 'boolean', help: 'automated sync deletes resources no longer in Git' },
-  'self-heal': { type: 'boolean', help: 'automated sync reverts changes made in the cluster' },
-  'sync-option': { type: 'string', multiple: true, value: 'OPT', help: 'a sync option such as CreateNamespace=true (repeatable)' },
-  upsert: { type: 'boolean', help: 'update the application when it exists' },
-} as const;
-
 const appCreate: CommandSpec = {
   words: ['app', 'create'],
   args: 'NAME --project P --repo URL (--dest-name N | --dest-server URL) [options] | -f app.yaml',
@@ -187,6 +142,8 @@ const appCreate: CommandSpec = {
   examples: [
     'berth app create guestbook --project team --repo https://git.example.com/team/apps.git --path guestbook --dest-name prod --dest-namespace guestbook',
     'berth app create web -p team --repo https://git.example.com/team/apps.git --dest-name prod --dest-namespace web --sync-policy automated --self-heal --sync-option CreateNamespace=true',
+    'berth app create web -p team --repo https://git.example.com/team/apps.git --path web/overlays/prod --dest-name prod --dest-namespace web --kustomize-image web=registry.example.com/team/web:1.4 --nameprefix prod-',
+    'berth app create api -p team --repo https://git.example.com/team/charts.git --path charts/api --dest-name prod --dest-namespace api --values values-prod.yaml --helm-set replicas=3 --helm-set-string image.tag=010 --release-name api',
     'berth app create -f guestbook.yaml',
   ],
   async run(ctx) {
