@@ -384,6 +384,31 @@ describe('berth CLI', () => {
     await ok(['app', 'delete', 'chart', '--no-cascade']);
   });
 
+  test('app apply: an invalid document means nothing is applied, and says which and why', async () => {
+    await deliveryProject('applied');
+    const app = (name: string, extra = '', repo = 'https://git.example.com/team/apps.git', cluster = 'deliver-target') =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: ${name} }\nspec:\n  project: applied\n  source: { repoURL: "${repo}", path: ${name} }\n  destination: { name: ${cluster}, namespace: ${name} }\n${extra}`;
+    const file = path.join(dir, 'mixed-apps.yaml');
+    await writeFile(file, [app('fine'), app('typo', '  syncPolicy: { automated: { prune: maybe } }\n'), app('leaky', '', 'https://bot:hunter2@git.example.com/team/apps.git')].join('---\n'));
+    const r = await cli(['app', 'apply', '-f', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /mixed-apps\.yaml \(document 2\): spec\.syncPolicy\.automated\.prune: .*boolean/);
+    assert.match(r.stderr, /mixed-apps\.yaml \(document 3\): spec\.source\.repoURL: .*must not contain a password/);
+    assert.match(r.stderr, /nothing was applied: 2 documents are invalid \(app apply applies every document or none/);
+    assert.equal(r.stdout, '');
+    assert.equal((await cli(['app', 'get', 'fine'])).code, 1, 'the valid document was not applied either');
+
+    // A refusal by the server stops the apply and says what was applied before it.
+    const refused = path.join(dir, 'refused-apps.yaml');
+    await writeFile(refused, [app('first'), app('mars', '', undefined, 'mars'), app('third')].join('---\n'));
+    const s = await cli(['app', 'apply', '-f', refused]);
+    assert.equal(s.code, 1, s.stderr);
+    assert.equal(s.stdout, 'application/first created\n');
+    assert.match(s.stderr, /refused-apps\.yaml \(document 2\): application\/mars: .*mars is not a registered cluster/);
+    assert.match(s.stderr, /stopped there: 1 applied \(listed above\), 2 not applied/);
+    await ok(['app', 'delete', 'first', '--no-cascade']);
+  });
+
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {
     const token = await storedToken();
     const r = await ok(['whoami', '-o', 'json'], { config: path.join(dir, 'none.json'), env: { BERTH_SERVER: berth.url, BERTH_TOKEN: token! } });

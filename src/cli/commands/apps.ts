@@ -325,38 +325,60 @@ const appApply: CommandSpec = {
   words: ['app', 'apply'],
   args: '-f FILE|DIR',
   summary: 'Create or update every Application and AppProject in YAML files (a directory is read recursively)',
-  details: 'AppProject documents set the delivery policy of the Berth project they name (which must exist); they are applied before the applications.',
+  details: [
+    'AppProject documents set the delivery policy of the Berth project they name (which must exist); they are applied before the applications.',
+    'Every document is checked first: if any is invalid, each invalid one is named with the reason and nothing is applied.',
+    'A document the server then refuses (policy, permissions) stops the apply: those before it stay applied and are listed.',
+  ].join('\n'),
   options: { file: { type: 'string', short: 'f', value: 'FILE|DIR', help: 'a YAML file (- for stdin) or a directory of them' } },
   positionals: [0, 0],
   examples: ['berth app apply -f apps/', 'berth app apply -f guestbook.yaml'],
   async run(ctx) {
     const file = str(ctx.values, 'file');
     if (file === undefined) throw new UsageError('give the manifests with -f FILE|DIR', ctx.spec);
-    const docs = await manifests(file);
+    const { checkManifests } = await import('../../gitops/apps/loader.ts');
+    const { docs, problems } = await checkManifests(file === '-' ? { text: await readStdin(), file: '(stdin)' } : file);
+    if (problems.length > 0) {
+      for (const p of problems) ctx.out.note(`berth: ${p}`);
+      const count = problems.length === 1 ? 'a document is invalid' : `${problems.length} documents are invalid`;
+      throw new CliError(`nothing was applied: ${count} (app apply applies every document or none; fix ${problems.length === 1 ? 'it' : 'them'} and run it again)`);
+    }
     if (docs.length === 0) throw new CliError(`${file}: no Application or AppProject documents`);
     const client = ctx.client();
     const results: { kind: string; name: string; action: string }[] = [];
-    for (const d of docs) {
-      if (d.kind !== 'AppProject') continue;
-      await client.put(`/projects/${seg(d.doc.metadata.name)}/delivery`, d.doc.spec);
-      results.push({ kind: 'AppProject', name: d.doc.metadata.name, action: 'configured' });
-    }
-    for (const d of docs) {
-      if (d.kind !== 'Application') continue;
+    const ordered = [...docs.filter((d) => d.kind === 'AppProject'), ...docs.filter((d) => d.kind === 'Application')];
+    for (const [i, d] of ordered.entries()) {
       const name = d.doc.metadata.name;
+      const where = `${d.file}${d.index > 0 || docs.some((o) => o !== d && o.file === d.file) ? ` (document ${d.index + 1})` : ''}`;
       try {
-        await client.post('/applications', { metadata: { name }, spec: d.doc.spec });
-        results.push({ kind: 'Application', name, action: 'created' });
+        if (d.kind === 'AppProject') {
+          await client.put(`/projects/${seg(name)}/delivery`, d.doc.spec);
+          results.push({ kind: 'AppProject', name, action: 'configured' });
+          continue;
+        }
+        try {
+          await client.post('/applications', { metadata: { name }, spec: d.doc.spec });
+          results.push({ kind: 'Application', name, action: 'created' });
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status === 409)) throw err;
+          await client.put(`/applications/${seg(name)}`, { spec: d.doc.spec });
+          results.push({ kind: 'Application', name, action: 'updated' });
+        }
       } catch (err) {
-        if (!(err instanceof ApiError && err.status === 409)) throw new CliError(`${d.file}: application ${name}: ${(err as Error).message}`);
-        await client.put(`/applications/${seg(name)}`, { spec: d.doc.spec });
-        results.push({ kind: 'Application', name, action: 'updated' });
+        if (!(err instanceof ApiError)) throw err;
+        printApplied(ctx, results);
+        const left = ordered.length - i;
+        throw new CliError(`${where}: ${d.kind === 'AppProject' ? 'appproject' : 'application'}/${name}: ${err.message}\nberth: stopped there: ${results.length} applied (listed above), ${left} not applied`);
       }
     }
-    if (ctx.out.json) return ctx.out.printJson(results);
-    for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
+    printApplied(ctx, results);
   },
 };
+
+function printApplied(ctx: Ctx, results: { kind: string; name: string; action: string }[]): void {
+  if (ctx.out.json) return ctx.out.printJson(results);
+  for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
+}
 
 export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appDiff, appSync, appHistory, appRollback, appDelete, appRefresh, appApply];
 
