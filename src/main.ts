@@ -15,7 +15,7 @@ import { openDatabase } from './platform/db/database.ts';
 import type { Db } from './platform/db/schema.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './platform/observability/metrics.ts';
-import { DeliveryMetrics } from './platform/observability/delivery-metrics.ts';
+import { DeliveryMetrics } from './gitops/metrics.ts';
 import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';

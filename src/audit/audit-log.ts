@@ -38,11 +38,12 @@
  * recordIn records once a later check sees them committed (a rolled-back
  * record is never forwarded).
  */
-import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { DomainError } from '../core/errors.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { isPostgres } from '../platform/db/column-types.ts';
 import type { Database, Db } from '../platform/db/schema.ts';
 import { createForwarder, type AuditForwarder, type ForwarderStats } from './forward.ts';
@@ -125,7 +126,13 @@ export interface AuditLogStats {
   forward: ForwarderStats | null;
 }
 
-export class AuditQueryError extends Error {}
+/** A bad page, page size or sort field: the caller's input. */
+export class AuditQueryError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+    this.name = 'AuditQueryError';
+  }
+}
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -161,36 +168,8 @@ const noopLogger: AuditLogger = { info() {}, warn() {}, error() {} };
 
 // --- ids -------------------------------------------------------------------
 
-let lastIdMs = 0;
-let idSeq = 0;
-/** Random bytes are drawn 4 KiB at a time: one call per id costs ~30 µs. */
-const randomPool = Buffer.alloc(4096);
-let randomOffset = randomPool.length;
-
-/**
- * A UUIDv7 (RFC 9562): 48-bit ms timestamp, then a 12-bit counter (method 1)
- * so ids made in the same millisecond by this process still sort in order,
- * then 62 random bits. Lower-case hex, so string order is time order.
- */
-export function newAuditId(now: number = Date.now()): string {
-  if (now > lastIdMs) {
-    lastIdMs = now;
-    idSeq = 0;
-  } else if (++idSeq > 0xfff) {
-    lastIdMs++;
-    idSeq = 0;
-  }
-  if (randomOffset + 8 > randomPool.length) {
-    randomFillSync(randomPool);
-    randomOffset = 0;
-  }
-  randomPool[randomOffset] = (randomPool[randomOffset]! & 0x3f) | 0x80;
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + 8);
-  randomOffset += 8;
-  const ts = lastIdMs.toString(16).padStart(12, '0');
-  const seq = idSeq.toString(16).padStart(3, '0');
-  return `${ts.slice(0, 8)}-${ts.slice(8)}-7${seq}-${hex.slice(0, 4)}-${hex.slice(4)}`;
-}
+/** Audit record ids are UUIDv7 (src/core/ids.ts): string order is time order. */
+export { newUuidV7 as newAuditId };
 
 // --- rows ------------------------------------------------------------------
 
@@ -219,7 +198,7 @@ function toRow(event: AuditEvent, now: number): AuditLogTable {
   const resource = fit(event.resource, 1024);
   const explicit = event.project === undefined ? undefined : fit(event.project, 255);
   return {
-    id: newAuditId(now),
+    id: newUuidV7(now),
     time,
     actor_kind: fit(event.actor?.kind, 16) || 'anonymous',
     actor_name: fit(event.actor?.name, 255),

@@ -15,6 +15,7 @@ import { robotCommands } from './commands/robots.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
 import { loadSettings } from './config.ts';
+import type { CommandUsage } from './errors.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, commandHelp, groupHelp, parseCommand, str, usageLine } from './framework.ts';
 import { Output } from './output.ts';
 
@@ -184,7 +185,7 @@ async function client(argv: string[]): Promise<number> {
   }
 }
 
-function usageFailure(message: string, spec: CommandSpec | undefined): number {
+function usageFailure(message: string, spec: CommandUsage | undefined): number {
   const usage = spec ? `Usage: ${usageLine(spec)}\nRun 'berth ${spec.words.join(' ')} --help' for more.\n` : "Run 'berth help' for the commands.\n";
   process.stderr.write(`berth: ${message}\n${usage}`);
   return 2;
