@@ -218,7 +218,16 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
       if (query.digest) {
         const digest = parseDigest(query.digest);
         const session = await registry.uploads.start(name);
-        const size = await registry.uploads.complete(name, session.id, digest, req.raw);
+        let size: number;
+        try {
+          size = await registry.uploads.complete(name, session.id, digest, req.raw);
+        } catch (err) {
+          // The client never learned this session's id, so nothing can resume
+          // it (an aborted or refused monolithic upload): drop it now rather
+          // than leave its bytes until the expiry sweep.
+          await registry.uploads.cancel(name, session.id).catch(() => {});
+          throw err;
+        }
         req.bytesIn = size;
         return reply
           .code(201)

@@ -140,6 +140,21 @@ for (const database of await testDatabases()) {
         assert.equal((await oci.fetch(`${location}?digest=${sha256(whole)}`, { method: 'PUT' })).status, 201);
       });
 
+      test('a monolithic POST whose client aborts leaves no session behind', async () => {
+        const body = Buffer.alloc(1000, 'm');
+        const { request } = await import('node:http');
+        const url = new URL(`/v2/aborted/mono/blobs/uploads/?digest=${sha256(body)}`, berth.url);
+        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${url.pathname}${url.search}`, headers: { authorization: basicAuth(), 'content-length': '1000' } });
+        req.on('error', () => {});
+        req.write(body.subarray(0, 400));
+        const sessions = async () => (await berth.db.selectFrom('uploads').select('id').where('repository', '=', 'aborted/mono').execute()).length;
+        for (let i = 0; i < 200 && (await sessions()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(await sessions(), 1, 'the upload started');
+        req.destroy();
+        for (let i = 0; i < 200 && (await sessions()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(await sessions(), 0, 'the session was dropped');
+      });
+
       test('streamed PATCH without Content-Range and a final chunk on PUT', async () => {
         const location = (await oci.fetch('/v2/streamed/app/blobs/uploads/', { method: 'POST' })).headers.get('location')!;
         const patch = await oci.fetch(location, { method: 'PATCH', body: 'stream-part-1|' });
