@@ -191,6 +191,20 @@ describe('resolve', () => {
     assert.ok(perFetch > 0 && perFetch <= 3, `5 polls made ${perFetch} requests, one fetch's worth`);
   });
 
+  test('git errors do not quote the cache directory (Berth\'s data directory)', async () => {
+    const dir = await cacheDir();
+    const cache = new GitRepositoryCache({ dir });
+    await server.createRepo('broken-cache', { 'a.yaml': 'a\n' });
+    const repo = { url: server.url('broken-cache') };
+    await cache.resolve(repo, 'main');
+    // The bare repository loses its HEAD: git no longer recognises it and says where it looked.
+    const [bare] = await fs.readdir(path.join(dir, 'repos'));
+    await fs.rm(path.join(dir, 'repos', bare!, 'HEAD'));
+    const err = await rejectsWith(cache.resolve(repo, 'main', { maxAgeMs: 0 }), () => {});
+    assert.ok(!err.message.includes(dir), err.message);
+    assert.match(err.message, /\(git cache\)|git failed|not found/);
+  });
+
   test('a deleted branch disappears after a fetch (prune)', async () => {
     const cache = new GitRepositoryCache({ dir: await cacheDir() });
     await server.createRepo('prune', { 'a.yaml': 'a\n' });

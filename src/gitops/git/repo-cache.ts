@@ -577,6 +577,7 @@ export class GitRepositoryCache implements GitRepoCache {
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         url: ctx.shownUrl,
         secrets: ctx.secrets,
+        hidePaths: [this.dir],
         what,
       });
     } finally {
