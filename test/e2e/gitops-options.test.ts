@@ -139,6 +139,19 @@ describe('delivery options on a real control plane', { skip }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('a broken kustomization\'s error names repository paths only, never Berth\'s data directory', async () => {
+    await w.git.createRepo('broken-kust', { 'apps/web/kustomization.yaml': 'resources: [../base, deploy.yaml]\n', 'apps/base/kustomization.yaml': 'resources: [missing.yaml]\n' });
+    const app = application('broken-kust', { repo: 'broken-kust', path: 'apps/web', namespace: 'broken-kust', source: { kustomize: { namePrefix: 'x-', images: ['nginx:1.25'] } } }, w);
+    assert.equal((await w.api('POST', '/applications', app)).status, 201);
+    const message = await until('the comparison error', async () => {
+      const st = (await w.api<{ status?: { conditions: { type: string; message: string }[] } }>('GET', '/applications/broken-kust')).body.status;
+      return st?.conditions.find((c) => c.type === 'ComparisonError')?.message;
+    });
+    assert.match(message, /kustomize failed: .*missing\.yaml/s);
+    for (const leak of [w.berth.config.dataDir, 'gitops/git', 'gitops/render', 'berth-render-', '../..']) assert.ok(!message.includes(leak), `the message quotes ${leak}: ${message}`);
+    assert.equal((await w.api('DELETE', '/applications/broken-kust?cascade=false')).status < 300, true);
+  });
+
   test('a kind the project does not allow stops the comparison and the sync: nothing is applied', async () => {
     assert.equal((await w.api('POST', '/projects', { name: 'narrow' })).status, 201);
     // No clusterResourceWhitelist: cluster-scoped kinds are refused (Argo CD's default).
