@@ -41,7 +41,8 @@ export class Identity {
       // password does not get in (else the lock would not slow guessing).
       this.#audit(username, ip, 'failure', 'throttled');
       const seconds = Math.ceil(verdict.waitMs / 1000);
-      throw new AccessError('TOO_MANY_REQUESTS', `too many failed sign-ins for ${username}; try again in ${seconds} s`, { retryAfterSeconds: seconds });
+      const which = verdict.limit === 'address' ? 'from this address' : verdict.limit === 'account' ? `for ${username}` : `for ${username} from this address`;
+      throw new AccessError('TOO_MANY_REQUESTS', `too many failed sign-ins ${which}; try again in ${seconds} s (until then even the right password is refused)`, { retryAfterSeconds: seconds });
     }
     const principal = await this.#check(username, secret);
     if (!principal) {

@@ -42,6 +42,7 @@ for (const kind of await testDatabases()) {
       assert.equal(await wait(t, 'admin', '10.0.0.1', now), 0, 'two failures are allowed');
       await t.failure('admin', '10.0.0.1', now);
       assert.equal(await wait(t, 'admin', '10.0.0.1', now), 1000, 'the third locks the pair');
+      assert.equal((await t.check('admin', '10.0.0.1', now)).limit, 'account and address');
       await t.failure('admin', '10.0.0.1', now);
       assert.equal(await wait(t, 'admin', '10.0.0.1', now), 2000, 'the lock doubles');
       for (let i = 0; i < 3; i++) await t.failure('admin', '10.0.0.1', now);
@@ -56,6 +57,7 @@ for (const kind of await testDatabases()) {
       const now = 2_000_000;
       for (let i = 0; i < 8; i++) await t.failure('bob', `192.0.2.${i}`, now);
       assert.equal(await wait(t, 'bob', '198.51.100.1', now), 1000, 'a fresh address is refused too');
+      assert.equal((await t.check('bob', '198.51.100.1', now)).limit, 'account');
       assert.equal(await wait(t, 'carol', '192.0.2.1', now), 0);
     });
 
@@ -66,6 +68,7 @@ for (const kind of await testDatabases()) {
       await t.success('alice', '203.0.113.9', alice, now);
       for (let i = 0; i < 20; i++) await t.failure(`user${i}`, '203.0.113.9', now);
       assert.ok((await wait(t, 'nobody', '203.0.113.9', now)) > 0, 'an unknown account from the address is refused');
+      assert.equal((await t.check('nobody', '203.0.113.9', now)).limit, 'address');
       assert.equal(await wait(t, 'alice', '203.0.113.9', now), 0, 'a known account from the address is not');
       assert.equal(await wait(t, 'nobody', '203.0.113.10', now), 0, 'nor anyone from elsewhere');
     });

@@ -69,6 +69,8 @@ const PURGE_EVERY_MS = 10 * 60_000;
 export interface ThrottleVerdict {
   /** Milliseconds until this account may try again from this address; 0 when allowed. */
   waitMs: number;
+  /** Which limit holds it back longest (for the message). */
+  limit?: 'account and address' | 'account' | 'address';
   /** True when a success has nothing to write (no failures, known pair fresh). */
   clean: boolean;
 }
@@ -102,14 +104,15 @@ export class LoginThrottle {
     const pairRow = row(k.pair);
     const known = pairRow !== undefined && pairRow.known_until > now;
     const lockOf = (r: Row | undefined) => (r && r.locked_until > now ? r.locked_until - now : 0);
-    const waitMs = Math.max(lockOf(accountRow), lockOf(pairRow), known ? 0 : lockOf(row(k.address)));
+    const waits = { 'account and address': lockOf(pairRow), account: lockOf(accountRow), address: known ? 0 : lockOf(row(k.address)) } as const;
+    const [limit, waitMs] = Object.entries(waits).reduce((a, b) => (b[1] > a[1] ? b : a)) as [keyof typeof waits, number];
     const clean =
       waitMs === 0 && known && pairRow.failures === 0 && pairRow.known_until - now > KNOWN_MS - KNOWN_REFRESH_MS && (accountRow === undefined || accountRow.failures === 0);
     if (clean) {
       if (this.#clean.size >= CACHE_MAX) this.#clean.clear();
       this.#clean.set(k.pair, now + CACHE_MS);
     }
-    return { waitMs, clean };
+    return waitMs > 0 ? { waitMs, clean, limit } : { waitMs, clean };
   }
 
   /** Counts a failed sign-in against the account, the pair and the address. */

@@ -336,7 +336,7 @@ for (const database of await testDatabases()) {
         }
         // During the backoff even admin's right password is refused from there, on every door…
         const right = await call(base, 'GET', '/api/v1/users/me', { auth: ADMIN, headers: from(office) });
-        assertError(right, 429, 'TOO_MANY_REQUESTS', 'right password, /api/v1', /try again in \d+ s/);
+        assertError(right, 429, 'TOO_MANY_REQUESTS', 'right password, /api/v1', /for admin from this address; try again in \d+ s \(until then even the right password is refused\)/);
         const v2 = await call(base, 'GET', '/v2/', { auth: ADMIN, headers: from(office) });
         assertError(v2, 429, 'TOOMANYREQUESTS', 'right password, /v2');
         assert.ok(Number(v2.headers.get('retry-after')) >= 1, 'Retry-After on /v2');
