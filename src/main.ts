@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { createAccessServices, type AccessServices } from './access/services.ts';
 import { OidcClient, OidcSignIn, oidcSettingsFromConfig } from './access/oidc.ts';
 import { SessionStore } from './access/sessions.ts';
+import { throttleOptionsFromConfig } from './access/throttle.ts';
 import { TokenService } from './access/tokens.ts';
 import { ADMIN_USERNAME } from './access/users.ts';
 import { parseListen, type Config } from './config/config.ts';
@@ -58,7 +59,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const metrics = new Metrics();
   // Validates auditForward before anything listens: a typo stops the start.
   const audit = AuditLog.fromConfig(db, config, { logger, metrics: metrics.registry });
-  const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit });
+  const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit, loginThrottle: throttleOptionsFromConfig(config) });
   const sessions = new SessionStore(db, access.users, { ttlSeconds: config.sessionTtlSeconds, baseUrl: config.baseUrl });
   access.sessions = sessions;
   const oidc = oidcSettings && new OidcSignIn(db, new OidcClient(oidcSettings, { warn: (m) => logger.warn(m) }), access.users, { baseUrl: config.baseUrl });

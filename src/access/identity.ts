@@ -35,18 +35,22 @@ export class Identity {
    * per-request Basic auth, which would flood the log).
    */
   async login(username: string, secret: string, ip: string, auditSuccess = false): Promise<Principal | undefined> {
-    const wait = this.#throttle.retryAfter(username, ip);
-    if (wait > 0) {
+    const verdict = await this.#throttle.check(username, ip);
+    if (verdict.waitMs > 0) {
+      // Refused whatever the secret: during the backoff even the right
+      // password does not get in (else the lock would not slow guessing).
       this.#audit(username, ip, 'failure', 'throttled');
-      throw new AccessError('TOO_MANY_REQUESTS', `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`);
+      const seconds = Math.ceil(verdict.waitMs / 1000);
+      const which = verdict.limit === 'address' ? 'from this address' : verdict.limit === 'account' ? `for ${username}` : `for ${username} from this address`;
+      throw new AccessError('TOO_MANY_REQUESTS', `too many failed sign-ins ${which}; try again in ${seconds} s (until then even the right password is refused)`, { retryAfterSeconds: seconds });
     }
     const principal = await this.#check(username, secret);
     if (!principal) {
-      this.#throttle.failure(username, ip);
+      await this.#throttle.failure(username, ip);
       this.#audit(username, ip, 'failure', 'invalid credentials');
       return undefined;
     }
-    this.#throttle.success(username);
+    await this.#throttle.success(username, ip, verdict);
     if (auditSuccess) this.#audit(principal.name, ip, 'success', undefined, principal.kind === 'robot' ? 'robot' : 'user');
     return principal;
   }

@@ -80,3 +80,14 @@ export interface SettingTable {
   value: string;
 }
 
+/** Login throttling (migration 0009-login-throttle, src/access/throttle.ts). */
+export interface LoginThrottleTable {
+  /** SHA-256 hex of the account, the account and address, or the address. */
+  key: string;
+  failures: number;
+  window_start: number;
+  locked_until: number;
+  /** Pair rows: a successful sign-in from this address until then exempts it from the address lock. */
+  known_until: number;
+  updated_at: number;
+}

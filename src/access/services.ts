@@ -9,7 +9,7 @@ import { Identity } from './identity.ts';
 import { ProjectService } from './projects.ts';
 import { RobotService } from './robots.ts';
 import { SettingsService } from './settings.ts';
-import { LoginThrottle } from './throttle.ts';
+import { LoginThrottle, type ThrottleOptions } from './throttle.ts';
 import type { TokenService } from './tokens.ts';
 import { UserService } from './users.ts';
 
@@ -31,13 +31,13 @@ export interface AccessServices {
   sessions?: SessionResolver;
 }
 
-export function createAccessServices(db: Db, tokens: TokenService, options: { anonymousPull: boolean; audit?: AuditRecorder }): AccessServices {
+export function createAccessServices(db: Db, tokens: TokenService, options: { anonymousPull: boolean; audit?: AuditRecorder; loginThrottle?: Partial<ThrottleOptions> }): AccessServices {
   const audit = options.audit ?? NO_AUDIT;
   const users = new UserService(db, audit);
   const projects = new ProjectService(db, audit);
   const robots = new RobotService(db, audit);
   const apiTokens = new ApiTokenService(db, audit);
-  const identity = new Identity(users, robots, apiTokens, new LoginThrottle());
+  const identity = new Identity(users, robots, apiTokens, new LoginThrottle(db, options.loginThrottle));
   const authorizer = new RbacAuthorizer(projects, robots, { anonymousPull: options.anonymousPull });
   identity.audit = audit;
   // A change to who-can-do-what drops cached decisions in this process.

@@ -108,6 +108,7 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
   }
   // `--duration -1`: parseArgs refuses a value starting with a dash unless written `--duration=-1`.
   const joined: string[] = [];
+  const shorts = new Set(Object.values(options).flatMap((o) => (o.short ? [`-${o.short}`] : [])));
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const next = args[i + 1];
@@ -115,7 +116,9 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
       joined.push(...args.slice(i));
       break;
     }
-    if (a.startsWith('--') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-\d+$/.test(next)) {
+    // …and `--namesuffix -eu` likewise: a dash-led value that is not one of the command's short options.
+    const dashValue = next !== undefined && (/^-\d+$/.test(next) || (/^-[^-]/.test(next) && !shorts.has(next)));
+    if (a.startsWith('--') && options[a.slice(2)]?.type === 'string' && dashValue) {
       joined.push(`${a}=${next}`);
       i++;
     } else joined.push(a);

@@ -224,6 +224,16 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+// `berth app history x | head`: once the reader closes the pipe, writes fail
+// with EPIPE. That is the reader saying it has enough: exit quietly (status 0)
+// instead of dying on an unhandled 'error' event with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -66,6 +66,12 @@ const schema = z.strictObject({
   jobsRetentionDays: z.number().int().min(0),
   jobsStopGraceMs: z.number().int().min(0).max(600_000),
   testJobKinds: z.boolean(),
+  loginFailuresPerAccountAndAddress: z.number().int().min(1).max(1_000),
+  loginFailuresPerAccount: z.number().int().min(1).max(100_000),
+  loginFailuresPerAddress: z.number().int().min(1).max(1_000_000),
+  loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
+  loginLockBaseSeconds: z.number().int().min(1).max(3_600),
+  loginLockMaxSeconds: z.number().int().min(1).max(86_400),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -133,6 +139,12 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'webhookMaxAttempts', env: 'BERTH_WEBHOOK_MAX_ATTEMPTS', default: 5, doc: 'Delivery attempts per event and target before the delivery job fails.' },
   { key: 'webhookConcurrency', env: 'BERTH_WEBHOOK_CONCURRENCY', default: 8, doc: 'Webhook deliveries in flight at once in each process.' },
   { key: 'webhookDeliveryLogSize', env: 'BERTH_WEBHOOK_DELIVERY_LOG_SIZE', default: 100, doc: 'Delivery attempts kept in the log of each webhook policy.' },
+  { key: 'loginFailuresPerAccountAndAddress', env: 'BERTH_LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS', default: 5, doc: 'Failed sign-ins to one account from one address (within the window) before that pair backs off.' },
+  { key: 'loginFailuresPerAccount', env: 'BERTH_LOGIN_FAILURES_PER_ACCOUNT', default: 20, doc: 'Failed sign-ins to one account from any addresses (within the window) before the account backs off everywhere.' },
+  { key: 'loginFailuresPerAddress', env: 'BERTH_LOGIN_FAILURES_PER_ADDRESS', default: 100, doc: 'Failed sign-ins from one address to any accounts (within the window) before the address backs off, except for accounts that signed in successfully from it in the last 30 days.' },
+  { key: 'loginFailureWindowSeconds', env: 'BERTH_LOGIN_FAILURE_WINDOW_SECONDS', default: 300, doc: 'Failed sign-ins are counted over this many seconds from the first one.' },
+  { key: 'loginLockBaseSeconds', env: 'BERTH_LOGIN_LOCK_BASE_SECONDS', default: 2, doc: 'First backoff once a login failure limit is reached; it doubles with each further failure.' },
+  { key: 'loginLockMaxSeconds', env: 'BERTH_LOGIN_LOCK_MAX_SECONDS', default: 300, doc: 'Longest login backoff.' },
   { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
   { key: 'jobsPollIntervalMs', env: 'BERTH_JOBS_POLL_INTERVAL_MS', default: 1000, doc: 'How often an idle process looks for due jobs when no wakeup arrived (PostgreSQL NOTIFY and in-process wakeups make it claim at once; polling is the fallback and runs delayed retries and scheduled jobs).' },
   { key: 'jobsLeaseMs', env: 'BERTH_JOBS_LEASE_MS', default: 30_000, doc: 'Lease of a running job, renewed every third of it: a job whose process died is taken over by another process this long after the last renewal.' },

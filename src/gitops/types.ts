@@ -157,9 +157,12 @@ export interface RepoAccess {
 export interface GitRepoCache {
   /**
    * Resolves a branch, tag, HEAD or SHA to a commit SHA. Fetches first when the
-   * cached answer is older than `maxAgeMs` (0 = always fetch).
+   * cached answer is older than `maxAgeMs` (0 = always fetch), or when it comes
+   * from a fetch that started before `fetchedSince` (a `preciseNow()` reading
+   * from git/repo-cache.ts; a poll passes its start so that it sees every
+   * commit pushed before it began).
    */
-  resolve(repo: RepoAccess, revision: string, options?: { maxAgeMs?: number }): Promise<string>;
+  resolve(repo: RepoAccess, revision: string, options?: { maxAgeMs?: number; fetchedSince?: number }): Promise<string>;
   /** A read-only directory holding the whole tree at `commit`; shared, never modified. */
   tree(repo: RepoAccess, commit: string): Promise<string>;
   /** Forgets cached resolutions for this URL (a webhook arrived). */

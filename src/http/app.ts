@@ -101,6 +101,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (error instanceof AuthChallenge) {
       if (error.challenge) reply.header('www-authenticate', error.challenge);
       const code = error.status === 401 ? 'UNAUTHORIZED' : error.status === 429 ? 'TOOMANYREQUESTS' : 'DENIED';
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', error.retryAfterSeconds);
       return reply.code(error.status).type('application/json').send(ociErrorBody(code, error.message));
     }
     if (error instanceof DomainError) {

@@ -29,10 +29,13 @@ export interface Caller {
 export class AuthChallenge extends Error {
   readonly status: 401 | 403 | 429;
   readonly challenge: string | undefined;
-  constructor(status: 401 | 403 | 429, message: string, challenge: string | undefined) {
+  /** 429: the Retry-After header. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: 401 | 403 | 429, message: string, challenge: string | undefined, retryAfterSeconds?: number) {
     super(message);
     this.status = status;
     this.challenge = challenge;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -68,7 +71,7 @@ export class RegistryGate {
       try {
         principal = credentials && (await this.#access.identity.login(credentials.username, credentials.password, ip));
       } catch (err) {
-        if (err instanceof AccessError && err.code === 'TOO_MANY_REQUESTS') throw new AuthChallenge(429, err.message, undefined);
+        if (err instanceof AccessError && err.code === 'TOO_MANY_REQUESTS') throw new AuthChallenge(429, err.message, undefined, err.retryAfterSeconds);
         throw err;
       }
       if (!principal) throw this.challenge(401, 'invalid user name or password', []);
@@ -81,16 +84,6 @@ export class RegistryGate {
   async has(caller: Caller, need: Need): Promise<boolean> {
     if (allows(caller.granted, need.type, need.name, need.action)) return true;
     if (caller.method === 'bearer') return false;
-    return this.#askAuthorizer(caller, need);
-  }
-
-  /**
-   * Like `has`, but a bearer caller's principal is also checked against the
-   * authorizer: for decisions between two correct answers (a blob mount
-   * versus a fresh upload), never to widen a token's reach.
-   */
-  async hasLive(caller: Caller, need: Need): Promise<boolean> {
-    if (allows(caller.granted, need.type, need.name, need.action)) return true;
     return this.#askAuthorizer(caller, need);
   }
 

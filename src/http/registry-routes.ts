@@ -201,11 +201,13 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
       const query = req.query as Record<string, string | undefined>;
       if (query.mount) {
         // Without pull on the source, fall back to an upload: never reveal
-        // whether the blob exists there. The source is checked against the
-        // caller's current permissions, as clients often request a token for
-        // the target repository only. Without `from`, any repository the
-        // caller may pull from will do (OCI 1.1 anonymous mount).
-        const mayPull = (repo: string) => gate.hasLive(caller, { type: 'repository', name: repo, action: 'pull' });
+        // whether the blob exists there. With a bearer token, its granted
+        // scope is the authority (as in CNCF Distribution): a token asked for
+        // push on the target only does not mount, whatever the account could
+        // pull; Basic-auth callers are asked of the authorizer. Without
+        // `from`, any repository the caller may pull from will do (OCI 1.1
+        // anonymous mount).
+        const mayPull = (repo: string) => gate.has(caller, { type: 'repository', name: repo, action: 'pull' });
         const mounted = await registry.mountBlob(name, query.mount, query.from, mayPull);
         if (mounted.mounted) {
           return reply
@@ -217,7 +219,16 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
       if (query.digest) {
         const digest = parseDigest(query.digest);
         const session = await registry.uploads.start(name);
-        const size = await registry.uploads.complete(name, session.id, digest, req.raw);
+        let size: number;
+        try {
+          size = await registry.uploads.complete(name, session.id, digest, req.raw);
+        } catch (err) {
+          // The client never learned this session's id, so nothing can resume
+          // it (an aborted or refused monolithic upload): drop it now rather
+          // than leave its bytes until the expiry sweep.
+          await registry.uploads.cancel(name, session.id).catch(() => {});
+          throw err;
+        }
         req.bytesIn = size;
         return reply
           .code(201)

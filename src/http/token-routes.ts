@@ -27,6 +27,7 @@ export function registerTokenRoutes(app: FastifyInstance, access: AccessServices
       return p;
     } catch (err) {
       if (err instanceof AccessError && err.code === 'TOO_MANY_REQUESTS') {
+        if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', err.retryAfterSeconds);
         void reply.code(429).send({ errors: [{ code: 'TOOMANYREQUESTS', message: err.message }] });
         return undefined;
       }

@@ -2,8 +2,9 @@
  * Blob upload sessions: monolithic, chunked and streamed. Bytes stream to the
  * storage driver while being hashed, so memory stays flat; the digest is
  * verified before the blob becomes visible. The running sha256 state lives in
- * memory keyed by session; after a restart (or a failed chunk) it is rebuilt
- * from the stored bytes, so every session stays resumable.
+ * memory keyed by session; after a restart it is rebuilt from the stored
+ * bytes, so every session stays resumable. A refused or aborted chunk is cut
+ * off again, so it never changes the session.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable } from 'node:stream';
@@ -71,10 +72,7 @@ export class UploadManager {
       if (range && range.start !== size) {
         throw new RegistryError('UPLOAD_RANGE_INVALID', `chunk starts at ${range.start} but the upload has ${size} bytes`, { size });
       }
-      const newSize = await this.#write(id, size, source);
-      if (range && newSize - size !== range.end - range.start + 1) {
-        throw new RegistryError('BLOB_UPLOAD_INVALID', `Content-Range announced ${range.end - range.start + 1} bytes but ${newSize - size} arrived`, { size: newSize });
-      }
+      const newSize = await this.#writeChunk(id, size, source, range);
       await this.#db.updateTable('uploads').set({ updated_at: Date.now() }).where('id', '=', id).execute();
       return { id, size: newSize };
     });
@@ -90,7 +88,7 @@ export class UploadManager {
       if (range && range.start !== size) {
         throw new RegistryError('UPLOAD_RANGE_INVALID', `final chunk starts at ${range.start} but the upload has ${size} bytes`, { size });
       }
-      if (source) size = await this.#write(id, size, source);
+      if (source) size = await this.#writeChunk(id, size, source, range);
       const actual = await this.#digest(id, size, digest.algorithm);
       if (actual !== digest.hex) {
         await this.#discard(id);
@@ -142,22 +140,47 @@ export class UploadManager {
     if (!row || row.repository !== repository) throw unknownUpload(id);
   }
 
-  async #write(id: string, offset: number, source: Readable): Promise<number> {
-    let state = this.#hashes.get(id);
-    if (state && state.offset !== offset) state = undefined;
-    const hashing = state?.hash;
-    // pipeline (not pipe) so a client abort on `source` fails the write too.
-    const input = hashing ? pipeline(source, hashThrough(hashing), () => {}) : source;
+  /**
+   * Writes one chunk at `offset` (the current size). A chunk that fails
+   * (client abort, storage error) or whose length differs from its
+   * Content-Range is undone: the file is cut back to `offset` and the running
+   * hash restored, so the session is exactly as before and the client can
+   * resend the chunk from the same offset.
+   */
+  async #writeChunk(id: string, offset: number, source: Readable, range?: { start: number; end: number }): Promise<number> {
+    const state = this.#hashes.get(id);
+    const current = state && state.offset === offset ? state : undefined;
+    const saved = current?.hash.copy();
     try {
-      const size = await this.#storage.appendUpload(id, offset, input);
-      if (state) state.offset = size;
+      const size = await this.#write(id, offset, source, current);
+      const announced = range ? range.end - range.start + 1 : undefined;
+      if (announced !== undefined && size - offset !== announced) {
+        throw new RegistryError('BLOB_UPLOAD_INVALID', `Content-Range announced ${announced} bytes but ${size - offset} arrived`, { size: offset });
+      }
       return size;
     } catch (err) {
-      // Part of the chunk may be stored; the hash no longer matches the file.
-      this.#hashes.delete(id);
       source.destroy();
+      try {
+        await this.#storage.truncateUpload(id, offset);
+        if (current && saved) {
+          current.hash = saved;
+          current.offset = offset;
+        }
+      } catch {
+        // The file could not be cut back (e.g. cancelled meanwhile): the
+        // hash no longer matches it, so it is rebuilt from storage if needed.
+        if (current) current.offset = -1;
+      }
       throw err;
     }
+  }
+
+  async #write(id: string, offset: number, source: Readable, state: HashState | undefined): Promise<number> {
+    // pipeline (not pipe) so a client abort on `source` fails the write too.
+    const input = state ? pipeline(source, hashThrough(state.hash), () => {}) : source;
+    const size = await this.#storage.appendUpload(id, offset, input);
+    if (state) state.offset = size;
+    return size;
   }
 
   /** The hex digest of the upload, from the running hash when it is current. */

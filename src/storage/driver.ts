@@ -31,6 +31,11 @@ export interface BlobStorage {
    * hold part of the data; `uploadSize` tells how much.
    */
   appendUpload(id: string, offset: number, source: Readable): Promise<number>;
+  /**
+   * Cuts the upload back to `size` bytes: a refused or aborted chunk leaves
+   * the session exactly as it was before that chunk.
+   */
+  truncateUpload(id: string, size: number): Promise<void>;
   /** Streams the upload's bytes, to re-hash it after a restart. */
   readUpload(id: string): Readable;
   /** Makes the upload the blob `digest`, atomically. The upload is gone after. */

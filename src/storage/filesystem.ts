@@ -4,7 +4,7 @@
  * verified upload, so a crash never leaves a partial blob under its digest.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -119,6 +119,10 @@ export class FilesystemStorage implements BlobStorage {
     const out = createWriteStream(file, { flags: 'r+', start: offset, highWaterMark: IO_CHUNK });
     await pipeline(source, out);
     return offset + out.bytesWritten;
+  }
+
+  async truncateUpload(id: string, size: number): Promise<void> {
+    await truncate(this.#uploadPath(id), size);
   }
 
   readUpload(id: string): Readable {

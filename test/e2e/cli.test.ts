@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -269,6 +269,144 @@ describe('berth CLI', () => {
     const table = (await ok(['audit', 'list', '--actor', 'admin', '--resource-type', 'project', '--page-size', '1'])).stdout;
     assert.match(table, /^TIME\s+ACTOR\s+ACTION\s+TYPE\s+RESOURCE\s+OUTCOME\s+SOURCE IP$/m);
     assert.equal(table.trimEnd().split('\n').length, 2);
+  });
+
+  test('a reader that closes the pipe early (| head) ends the CLI quietly, no EPIPE stack trace', async () => {
+    for (const args of [['audit', 'list'], ['project', 'list', '-o', 'json']]) {
+      const env: NodeJS.ProcessEnv = { ...process.env, BERTH_CLI_CONFIG: adminConfig, NO_COLOR: '1' };
+      delete env.BERTH_SERVER;
+      delete env.BERTH_TOKEN;
+      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reader goes away before the CLI has written anything: its first write meets a closed pipe.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(stderr, '', `berth ${args.join(' ')}: nothing on stderr`);
+      assert.equal(code, 0, `berth ${args.join(' ')} exit code`);
+    }
+  });
+
+  test('cluster add: --api-server is the cluster, the global --server stays Berth', async () => {
+    // BERTH_SERVER points nowhere: only the global --server can reach Berth.
+    const token = await storedToken();
+    const env = { BERTH_SERVER: 'http://127.0.0.1:9', BERTH_TOKEN: token! };
+    const added = await cli(['--server', berth.url, 'cluster', 'add', 'staging', '--api-server', 'https://staging.example.com:6443', '--token-stdin'], { input: 'kube-token\n', env });
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Added cluster staging \(https:\/\/staging\.example\.com:6443, token\)/);
+    const after = await cli(['cluster', 'add', 'staging2', '--api-server', 'https://staging2.example.com:6443', '--token-stdin', '--server', berth.url], { input: 'kube-token\n', env });
+    assert.equal(after.code, 0, `--server after the command: ${after.stderr}`);
+    // The old spelling no longer names the cluster: a usage error before anything is sent anywhere.
+    const old = await cli(['cluster', 'add', 'prod', '--server', 'https://prod.example.com:6443', '--token-stdin'], { input: 'kube-token\n' });
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /go with --api-server/);
+    const list = await ok(['cluster', 'list']);
+    assert.match(list.stdout, /staging\s+https:\/\/staging\.example\.com:6443/);
+    assert.ok(!list.stdout.includes('prod.example.com'));
+    await ok(['cluster', 'rm', 'staging']);
+    await ok(['cluster', 'rm', 'staging2']);
+  });
+
+  /** A project whose delivery policy allows any repository to the cluster `deliver-target` (registered once). */
+  async function deliveryProject(name: string): Promise<void> {
+    if ((await cli(['cluster', 'list', '-o', 'json'])).stdout.includes('"deliver-target"') === false) {
+      await ok(['cluster', 'add', 'deliver-target', '--api-server', 'https://deliver.example.com:6443', '--token-stdin'], { input: 'kube-token\n' });
+    }
+    await ok(['project', 'create', name]);
+    const policy = path.join(dir, `${name}-policy.yaml`);
+    await writeFile(policy, `sourceRepos: ["*"]\ndestinations:\n- { name: deliver-target, namespace: "*" }\n`);
+    await ok(['project', 'delivery', 'set', name, '-f', policy]);
+  }
+
+  test('app create refuses a repository URL that repo add refuses, in the CLI and in the API', async () => {
+    await deliveryProject('urls');
+    const bad = 'https://bot:hunter2@git.example.com/team/apps.git';
+    const repoAdd = await cli(['repo', 'add', bad]);
+    assert.equal(repoAdd.code, 1);
+    assert.match(repoAdd.stderr, /must not contain a password/);
+    const create = await cli(['app', 'create', 'leaky', '-p', 'urls', '--repo', bad, '--dest-name', 'deliver-target', '--dest-namespace', 'x']);
+    assert.equal(create.code, 2, create.stderr);
+    assert.match(create.stderr, /--repo: .*must not contain a password/);
+    assert.ok(!create.stderr.includes('hunter2'), 'the password is not echoed');
+    // The server checks too (a file, another client, the API).
+    const file = path.join(dir, 'leaky.yaml');
+    await writeFile(file, `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: leaky }\nspec:\n  project: urls\n  source: { repoURL: "ext::git-upload-pack%20/srv/x" }\n  destination: { name: deliver-target, namespace: x }\n`);
+    const fromFile = await cli(['app', 'create', '-f', file]);
+    assert.equal(fromFile.code, 1, fromFile.stderr);
+    assert.match(fromFile.stderr, /spec\.source\.repoURL: .*transport helpers/);
+    const token = await storedToken();
+    const viaApi = await api('/applications', `Bearer ${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'leaky' }, spec: { project: 'urls', source: { repoURL: bad }, destination: { name: 'deliver-target', namespace: 'x' } } }),
+    });
+    assert.equal(viaApi.status, 400);
+    assert.match(await viaApi.text(), /spec\.source\.repoURL: .*must not contain a password/);
+    assert.equal((await api('/applications/leaky', `Bearer ${token}`)).status, 404, 'nothing was created');
+  });
+
+  test('repo list shows the scheme each repository uses: http, https, ssh', async () => {
+    await ok(['repo', 'add', 'http://git.internal.example/team/plain.git']);
+    await ok(['repo', 'add', 'https://git.example.com/team/secure.git']);
+    const list = await ok(['repo', 'list']);
+    assert.match(list.stdout, /^http:\/\/git\.internal\.example\/team\/plain\.git\s+http\s/m);
+    assert.match(list.stdout, /^https:\/\/git\.example\.com\/team\/secure\.git\s+https\s/m);
+    const json = JSON.parse((await ok(['repo', 'list', '-o', 'json'])).stdout) as { url: string; type: string }[];
+    assert.deepEqual(json.map((r) => [r.url, r.type]).sort(), [['http://git.internal.example/team/plain.git', 'http'], ['https://git.example.com/team/secure.git', 'https']]);
+    await ok(['repo', 'rm', 'http://git.internal.example/team/plain.git']);
+    await ok(['repo', 'rm', 'https://git.example.com/team/secure.git']);
+  });
+
+  test('app create takes argocd\'s Kustomize and Helm flags', async () => {
+    await deliveryProject('tools');
+    const common = ['-p', 'tools', '--repo', 'https://git.example.com/team/apps.git', '--dest-name', 'deliver-target', '--dest-namespace', 'x'];
+    await ok(['app', 'create', 'kust', ...common, '--path', 'web', '--kustomize-image', 'web=registry.example.com/team/web:1.4', '--kustomize-image', 'redis:7', '--nameprefix', 'prod-', '--namesuffix', '-eu']);
+    const kust = JSON.parse((await ok(['app', 'get', 'kust', '-o', 'json'])).stdout) as { spec: { source: Record<string, unknown> } };
+    assert.deepEqual(kust.spec.source.kustomize, { images: ['web=registry.example.com/team/web:1.4', 'redis:7'], namePrefix: 'prod-', nameSuffix: '-eu', commonLabels: {}, commonAnnotations: {} });
+    await ok(['app', 'create', 'chart', ...common, '--path', 'charts/api', '--values', 'values-prod.yaml', '--values', 'values-eu.yaml', '--helm-set', 'replicas=3', '--helm-set', 'list={a,b}', '--helm-set-string', 'image.tag=010', '--release-name', 'api']);
+    const chart = JSON.parse((await ok(['app', 'get', 'chart', '-o', 'json'])).stdout) as { spec: { source: Record<string, unknown> } };
+    assert.deepEqual(chart.spec.source.helm, {
+      valueFiles: ['values-prod.yaml', 'values-eu.yaml'],
+      parameters: [
+        { name: 'replicas', value: '3', forceString: false },
+        { name: 'list', value: '{a,b}', forceString: false },
+        { name: 'image.tag', value: '010', forceString: true },
+      ],
+      releaseName: 'api',
+    });
+    const mixed = await cli(['app', 'create', 'mixed', ...common, '--nameprefix', 'x-', '--helm-set', 'a=b']);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /do not go together/);
+    const badSet = await cli(['app', 'create', 'badset', ...common, '--helm-set', 'novalue']);
+    assert.equal(badSet.code, 2);
+    assert.match(badSet.stderr, /--helm-set "novalue": use NAME=VALUE/);
+    await ok(['app', 'delete', 'kust', '--no-cascade']);
+    await ok(['app', 'delete', 'chart', '--no-cascade']);
+  });
+
+  test('app apply: an invalid document means nothing is applied, and says which and why', async () => {
+    await deliveryProject('applied');
+    const app = (name: string, extra = '', repo = 'https://git.example.com/team/apps.git', cluster = 'deliver-target') =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: ${name} }\nspec:\n  project: applied\n  source: { repoURL: "${repo}", path: ${name} }\n  destination: { name: ${cluster}, namespace: ${name} }\n${extra}`;
+    const file = path.join(dir, 'mixed-apps.yaml');
+    await writeFile(file, [app('fine'), app('typo', '  syncPolicy: { automated: { prune: maybe } }\n'), app('leaky', '', 'https://bot:hunter2@git.example.com/team/apps.git')].join('---\n'));
+    const r = await cli(['app', 'apply', '-f', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /mixed-apps\.yaml \(document 2\): spec\.syncPolicy\.automated\.prune: .*boolean/);
+    assert.match(r.stderr, /mixed-apps\.yaml \(document 3\): spec\.source\.repoURL: .*must not contain a password/);
+    assert.match(r.stderr, /nothing was applied: 2 documents are invalid \(app apply applies every document or none/);
+    assert.equal(r.stdout, '');
+    assert.equal((await cli(['app', 'get', 'fine'])).code, 1, 'the valid document was not applied either');
+
+    // A refusal by the server stops the apply and says what was applied before it.
+    const refused = path.join(dir, 'refused-apps.yaml');
+    await writeFile(refused, [app('first'), app('mars', '', undefined, 'mars'), app('third')].join('---\n'));
+    const s = await cli(['app', 'apply', '-f', refused]);
+    assert.equal(s.code, 1, s.stderr);
+    assert.equal(s.stdout, 'application/first created\n');
+    assert.match(s.stderr, /refused-apps\.yaml \(document 2\): application\/mars: .*mars is not a registered cluster/);
+    assert.match(s.stderr, /stopped there: 1 applied \(listed above\), 2 not applied/);
+    await ok(['app', 'delete', 'first', '--no-cascade']);
   });
 
   test('BERTH_SERVER and BERTH_TOKEN override the config file', async () => {

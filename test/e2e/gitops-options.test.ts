@@ -139,6 +139,46 @@ describe('delivery options on a real control plane', { skip }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('a broken kustomization\'s error names repository paths only, never Berth\'s data directory', async () => {
+    await w.git.createRepo('broken-kust', { 'apps/web/kustomization.yaml': 'resources: [../base, deploy.yaml]\n', 'apps/base/kustomization.yaml': 'resources: [missing.yaml]\n' });
+    const app = application('broken-kust', { repo: 'broken-kust', path: 'apps/web', namespace: 'broken-kust', source: { kustomize: { namePrefix: 'x-', images: ['nginx:1.25'] } } }, w);
+    assert.equal((await w.api('POST', '/applications', app)).status, 201);
+    const message = await until('the comparison error', async () => {
+      const st = (await w.api<{ status?: { conditions: { type: string; message: string }[] } }>('GET', '/applications/broken-kust')).body.status;
+      return st?.conditions.find((c) => c.type === 'ComparisonError')?.message;
+    });
+    assert.match(message, /kustomize failed: .*missing\.yaml/s);
+    for (const leak of [w.berth.config.dataDir, 'gitops/git', 'gitops/render', 'berth-render-', '../..']) assert.ok(!message.includes(leak), `the message quotes ${leak}: ${message}`);
+    assert.equal((await w.api('DELETE', '/applications/broken-kust?cascade=false')).status < 300, true);
+  });
+
+  test('fields another field manager adds are kept and do not make the app OutOfSync; Replace=true removes them (docs/gitops.md)', async () => {
+    await w.git.createRepo('fm', { 'f/cm.yaml': yamlDocs(configMap('fm', { a: '1' })) });
+    assert.equal((await w.api('POST', '/applications', application('fm', { repo: 'fm', path: 'f', namespace: 'fm' }, w))).status, 201);
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/fm/sync', {})).body.phase, 'Succeeded');
+    await w.cluster.kubectl(['patch', 'configmap', 'fm', '-n', 'fm', '--type', 'merge', '-p', '{"metadata":{"labels":{"team":"x"}},"data":{"extra":"y"}}']);
+    const refreshed = await w.api<{ sync: { status: string } }>('POST', '/applications/fm/refresh');
+    assert.equal(refreshed.body.sync.status, 'Synced', 'a field kubectl-patch owns is not drift');
+    const diffs = (await w.api<{ state: string }[]>('GET', '/applications/fm/diff')).body;
+    assert.ok(diffs.every((d) => d.state === 'Synced'), JSON.stringify(diffs));
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/fm/sync', {})).body.phase, 'Succeeded');
+    let live = await kget(['configmap', 'fm', '-n', 'fm']);
+    assert.deepEqual([live.metadata.labels.team, live.data.extra, live.data.a], ['x', 'y', '1'], 'a sync leaves them in place');
+
+    // A field that is in Git and changed by someone else is drift, and a sync takes it back.
+    await w.cluster.kubectl(['patch', 'configmap', 'fm', '-n', 'fm', '--type', 'merge', '-p', '{"data":{"a":"2"}}']);
+    assert.equal((await w.api<{ sync: { status: string } }>('POST', '/applications/fm/refresh')).body.sync.status, 'OutOfSync');
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/fm/sync', {})).body.phase, 'Succeeded');
+    assert.equal((await kget(['configmap', 'fm', '-n', 'fm'])).data.a, '1');
+
+    // Replace=true (once, per request) replaces the object with Git's: the other manager's fields go.
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/fm/sync', { syncOptions: ['Replace=true'] })).body.phase, 'Succeeded');
+    live = await kget(['configmap', 'fm', '-n', 'fm']);
+    assert.equal(live.metadata.labels?.team, undefined);
+    assert.equal(live.data.extra, undefined);
+    assert.equal(live.data.a, '1');
+  });
+
   test('a kind the project does not allow stops the comparison and the sync: nothing is applied', async () => {
     assert.equal((await w.api('POST', '/projects', { name: 'narrow' })).status, 201);
     // No clusterResourceWhitelist: cluster-scoped kinds are refused (Argo CD's default).

@@ -84,6 +84,77 @@ for (const database of await testDatabases()) {
         assert.equal(await (await oci.fetch(`/v2/chunked/app/blobs/${sha256(data)}`)).text(), data.toString());
       });
 
+      test('a refused chunk (Content-Range length differs from its body) leaves the session as it was', async () => {
+        const data = Buffer.from('0123456789abcdefghij');
+        const location = (await oci.fetch('/v2/refused/chunk/blobs/uploads/', { method: 'POST' })).headers.get('location')!;
+        assert.equal((await oci.fetch(location, { method: 'PATCH', body: data.subarray(0, 10), headers: { 'content-range': '0-9' } })).status, 202);
+        for (const [body, range] of [[data.subarray(10), '10-14'], [data.subarray(10, 15), '10-19']] as const) {
+          const refused = await oci.fetch(location, { method: 'PATCH', body, headers: { 'content-range': range } });
+          assert.equal(refused.status, 400);
+          assert.equal(await errorCode(refused), 'BLOB_UPLOAD_INVALID');
+          assert.equal(refused.headers.get('range'), '0-9');
+          assert.equal((await oci.fetch(location)).headers.get('range'), '0-9');
+        }
+        // The next correct chunk continues from the old offset, and the
+        // running hash did not see the refused bytes.
+        const next = await oci.fetch(location, { method: 'PATCH', body: data.subarray(10), headers: { 'content-range': '10-19' } });
+        assert.equal(next.status, 202);
+        assert.equal(next.headers.get('range'), '0-19');
+        const refusedFinal = await oci.fetch(`${location}?digest=${sha256(data)}`, { method: 'PUT', body: 'xyz', headers: { 'content-range': '20-29' } });
+        assert.equal(refusedFinal.status, 400);
+        assert.equal((await oci.fetch(location)).headers.get('range'), '0-19');
+        assert.equal((await oci.fetch(`${location}?digest=${sha256(data)}`, { method: 'PUT' })).status, 201);
+        assert.equal(await (await oci.fetch(`/v2/refused/chunk/blobs/${sha256(data)}`)).text(), data.toString());
+      });
+
+      test('a chunk whose client aborts mid-body leaves the session as it was', async () => {
+        const head = Buffer.alloc(1000, 'a');
+        const tail = Buffer.alloc(1000, 'b');
+        const location = (await oci.fetch('/v2/aborted/chunk/blobs/uploads/', { method: 'POST' })).headers.get('location')!;
+        assert.equal((await oci.fetch(location, { method: 'PATCH', body: head, headers: { 'content-range': '0-999' } })).status, 202);
+        // Declares 1000 bytes, sends 600 of them, waits until they are stored, then hangs up.
+        const { request } = await import('node:http');
+        const url = new URL(location, berth.url);
+        const req = request({ host: url.hostname, port: url.port, method: 'PATCH', path: url.pathname, headers: { authorization: basicAuth(), 'content-range': '1000-1999', 'content-length': '1000' } });
+        req.on('error', () => {});
+        req.write(tail.subarray(0, 600));
+        let seen = '';
+        for (let i = 0; i < 200 && seen !== '0-1599'; i++) {
+          seen = (await oci.fetch(location)).headers.get('range') ?? '';
+          if (seen !== '0-1599') await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(seen, '0-1599', 'the partial chunk reached storage before the abort');
+        req.destroy();
+        // Once the server has undone the chunk, the same chunk is accepted
+        // from the old offset (until then the session is busy).
+        let retry: Response | undefined;
+        for (let i = 0; i < 200; i++) {
+          retry = await oci.fetch(location, { method: 'PATCH', body: tail, headers: { 'content-range': '1000-1999' } });
+          if (retry.status !== 400) break;
+          await retry.body?.cancel();
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(retry?.status, 202);
+        assert.equal(retry?.headers.get('range'), '0-1999');
+        const whole = Buffer.concat([head, tail]);
+        assert.equal((await oci.fetch(`${location}?digest=${sha256(whole)}`, { method: 'PUT' })).status, 201);
+      });
+
+      test('a monolithic POST whose client aborts leaves no session behind', async () => {
+        const body = Buffer.alloc(1000, 'm');
+        const { request } = await import('node:http');
+        const url = new URL(`/v2/aborted/mono/blobs/uploads/?digest=${sha256(body)}`, berth.url);
+        const req = request({ host: url.hostname, port: url.port, method: 'POST', path: `${url.pathname}${url.search}`, headers: { authorization: basicAuth(), 'content-length': '1000' } });
+        req.on('error', () => {});
+        req.write(body.subarray(0, 400));
+        const sessions = async () => (await berth.db.selectFrom('uploads').select('id').where('repository', '=', 'aborted/mono').execute()).length;
+        for (let i = 0; i < 200 && (await sessions()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(await sessions(), 1, 'the upload started');
+        req.destroy();
+        for (let i = 0; i < 200 && (await sessions()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(await sessions(), 0, 'the session was dropped');
+      });
+
       test('streamed PATCH without Content-Range and a final chunk on PUT', async () => {
         const location = (await oci.fetch('/v2/streamed/app/blobs/uploads/', { method: 'POST' })).headers.get('location')!;
         const patch = await oci.fetch(location, { method: 'PATCH', body: 'stream-part-1|' });
@@ -160,6 +231,27 @@ for (const database of await testDatabases()) {
         const fallback = await oci.fetch(`/v2/mount/target/blobs/uploads/?mount=${sha256('absent')}&from=mount/source`, { method: 'POST' });
         assert.equal(fallback.status, 202);
         assert.match(fallback.headers.get('location')!, /\/blobs\/uploads\//);
+      });
+
+      test('mount with a bearer token: its granted scope decides, not what the account could pull', async () => {
+        const digest = await oci.pushBlob('scoped/source', 'mount by scope');
+        const tokenFor = async (...scopes: string[]) => {
+          const query = scopes.map((s) => `scope=${encodeURIComponent(s)}`).join('&');
+          const res = await fetch(`${berth.url}/auth/token?service=berth&${query}`, { headers: { authorization: basicAuth() } });
+          return new OciClient(berth.url, `Bearer ${((await res.json()) as { token: string }).token}`);
+        };
+        // admin could pull the source, but this token grants push on the target only.
+        const pushOnly = await tokenFor('repository:scoped/target:pull,push');
+        const refused = await pushOnly.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}&from=scoped/source`, { method: 'POST' });
+        assert.equal(refused.status, 202, 'falls back to an upload session');
+        assert.match(refused.headers.get('location')!, /\/blobs\/uploads\//);
+        const anonymousMount = await pushOnly.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}`, { method: 'POST' });
+        assert.equal(anonymousMount.status, 202, 'without from, no source outside the token either');
+        assert.equal((await oci.fetch(`/v2/scoped/target/blobs/${digest}`, { method: 'HEAD' })).status, 404, 'nothing linked');
+        const withPull = await tokenFor('repository:scoped/target:pull,push', 'repository:scoped/source:pull');
+        const mounted = await withPull.fetch(`/v2/scoped/target/blobs/uploads/?mount=${digest}&from=scoped/source`, { method: 'POST' });
+        assert.equal(mounted.status, 201);
+        assert.equal(await (await oci.fetch(`/v2/scoped/target/blobs/${digest}`)).text(), 'mount by scope');
       });
     });
 

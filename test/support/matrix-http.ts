@@ -3,9 +3,9 @@
  * `call` returning status, headers and the parsed body, Basic and Bearer
  * headers, the registry token flow, and audit-log queries.
  *
- * Login throttling counts failures per source address as well as per user
- * (src/access/throttle.ts): five failures from 127.0.0.1 would lock every
- * account for that address. Suites that fail logins on purpose start Berth
+ * Login throttling counts failures per account and address, per account and
+ * per address (src/access/throttle.ts): failures from 127.0.0.1 would add up
+ * for the whole suite. Suites that fail logins on purpose start Berth
  * with BERTH_TRUST_PROXY=true and send those requests from a fresh
  * X-Forwarded-For address (`freshIp()`).
  */

@@ -7,6 +7,7 @@ import type { ApplicationRecord, ApplicationStatus, HistoryEntry, OperationState
 import { ApiError, seg } from '../client.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, bool, str } from '../framework.ts';
 import { type Column, orDash, time, yesNo } from '../output.ts';
+import { CREATE_OPTIONS, specFromFlags } from './app-flags.ts';
 import { PAGE_OPTIONS, paging, showList } from './common.ts';
 
 /** A row of GET /applications. */
@@ -131,45 +132,6 @@ function showOperation(ctx: Ctx, app: string, op: OperationState): number {
   return op.phase === 'Succeeded' ? 0 : 1;
 }
 
-/** An Application spec from argocd-style flags. */
-function specFromFlags(ctx: Ctx): Record<string, unknown> {
-  const v = ctx.values;
-  const repo = str(v, 'repo');
-  const project = str(v, 'project');
-  const destServer = str(v, 'dest-server');
-  const destName = str(v, 'dest-name');
-  if (!repo) throw new UsageError('give --repo URL (or -f app.yaml)', ctx.spec);
-  if (!project) throw new UsageError('give --project PROJECT (the Berth project the application belongs to)', ctx.spec);
-  if ((destServer === undefined) === (destName === undefined)) throw new UsageError('give exactly one of --dest-server and --dest-name', ctx.spec);
-  const policy = str(v, 'sync-policy');
-  if (policy !== undefined && policy !== 'automated' && policy !== 'manual' && policy !== 'none') throw new UsageError('--sync-policy is automated or manual', ctx.spec);
-  const automated = policy === 'automated';
-  if (!automated && (bool(v, 'auto-prune') || bool(v, 'self-heal'))) throw new UsageError('--auto-prune and --self-heal need --sync-policy automated', ctx.spec);
-  const syncOptions = (v['sync-option'] as string[] | undefined) ?? [];
-  return {
-    project,
-    source: { repoURL: repo, ...(str(v, 'path') !== undefined ? { path: str(v, 'path') } : {}), ...(str(v, 'revision') !== undefined ? { targetRevision: str(v, 'revision') } : {}) },
-    destination: { ...(destServer !== undefined ? { server: destServer } : { name: destName }), namespace: str(v, 'dest-namespace') ?? '' },
-    syncPolicy: { ...(automated ? { automated: { prune: bool(v, 'auto-prune') ?? false, selfHeal: bool(v, 'self-heal') ?? false } } : {}), syncOptions },
-  };
-}
-
-const CREATE_OPTIONS = {
-  file: { type: 'string', short: 'f', value: 'FILE', help: 'an Application YAML document (- for stdin) instead of the flags' },
-  repo: { type: 'string', value: 'URL', help: 'Git repository URL' },
-  path: { type: 'string', value: 'PATH', help: 'directory in the repository (default .)' },
-  revision: { type: 'string', value: 'REV', help: 'branch, tag, commit or HEAD (default HEAD)' },
-  'dest-server': { type: 'string', value: 'URL', help: 'destination cluster API server URL' },
-  'dest-name': { type: 'string', value: 'NAME', help: 'destination cluster name (in-cluster for the cluster Berth runs in)' },
-  'dest-namespace': { type: 'string', value: 'NS', help: 'destination namespace' },
-  project: { type: 'string', short: 'p', value: 'PROJECT', help: 'the Berth project (its delivery policy applies)' },
-  'sync-policy': { type: 'string', value: 'POLICY', help: 'automated or manual (default manual)' },
-  'auto-prune': { type: 'boolean', help: 'automated sync deletes resources no longer in Git' },
-  'self-heal': { type: 'boolean', help: 'automated sync reverts changes made in the cluster' },
-  'sync-option': { type: 'string', multiple: true, value: 'OPT', help: 'a sync option such as CreateNamespace=true (repeatable)' },
-  upsert: { type: 'boolean', help: 'update the application when it exists' },
-} as const;
-
 const appCreate: CommandSpec = {
   words: ['app', 'create'],
   args: 'NAME --project P --repo URL (--dest-name N | --dest-server URL) [options] | -f app.yaml',
@@ -180,6 +142,8 @@ const appCreate: CommandSpec = {
   examples: [
     'berth app create guestbook --project team --repo https://git.example.com/team/apps.git --path guestbook --dest-name prod --dest-namespace guestbook',
     'berth app create web -p team --repo https://git.example.com/team/apps.git --dest-name prod --dest-namespace web --sync-policy automated --self-heal --sync-option CreateNamespace=true',
+    'berth app create web -p team --repo https://git.example.com/team/apps.git --path web/overlays/prod --dest-name prod --dest-namespace web --kustomize-image web=registry.example.com/team/web:1.4 --nameprefix prod-',
+    'berth app create api -p team --repo https://git.example.com/team/charts.git --path charts/api --dest-name prod --dest-namespace api --values values-prod.yaml --helm-set replicas=3 --helm-set-string image.tag=010 --release-name api',
     'berth app create -f guestbook.yaml',
   ],
   async run(ctx) {
@@ -361,38 +325,60 @@ const appApply: CommandSpec = {
   words: ['app', 'apply'],
   args: '-f FILE|DIR',
   summary: 'Create or update every Application and AppProject in YAML files (a directory is read recursively)',
-  details: 'AppProject documents set the delivery policy of the Berth project they name (which must exist); they are applied before the applications.',
+  details: [
+    'AppProject documents set the delivery policy of the Berth project they name (which must exist); they are applied before the applications.',
+    'Every document is checked first: if any is invalid, each invalid one is named with the reason and nothing is applied.',
+    'A document the server then refuses (policy, permissions) stops the apply: those before it stay applied and are listed.',
+  ].join('\n'),
   options: { file: { type: 'string', short: 'f', value: 'FILE|DIR', help: 'a YAML file (- for stdin) or a directory of them' } },
   positionals: [0, 0],
   examples: ['berth app apply -f apps/', 'berth app apply -f guestbook.yaml'],
   async run(ctx) {
     const file = str(ctx.values, 'file');
     if (file === undefined) throw new UsageError('give the manifests with -f FILE|DIR', ctx.spec);
-    const docs = await manifests(file);
+    const { checkManifests } = await import('../../gitops/apps/loader.ts');
+    const { docs, problems } = await checkManifests(file === '-' ? { text: await readStdin(), file: '(stdin)' } : file);
+    if (problems.length > 0) {
+      for (const p of problems) ctx.out.note(`berth: ${p}`);
+      const count = problems.length === 1 ? 'a document is invalid' : `${problems.length} documents are invalid`;
+      throw new CliError(`nothing was applied: ${count} (app apply applies every document or none; fix ${problems.length === 1 ? 'it' : 'them'} and run it again)`);
+    }
     if (docs.length === 0) throw new CliError(`${file}: no Application or AppProject documents`);
     const client = ctx.client();
     const results: { kind: string; name: string; action: string }[] = [];
-    for (const d of docs) {
-      if (d.kind !== 'AppProject') continue;
-      await client.put(`/projects/${seg(d.doc.metadata.name)}/delivery`, d.doc.spec);
-      results.push({ kind: 'AppProject', name: d.doc.metadata.name, action: 'configured' });
-    }
-    for (const d of docs) {
-      if (d.kind !== 'Application') continue;
+    const ordered = [...docs.filter((d) => d.kind === 'AppProject'), ...docs.filter((d) => d.kind === 'Application')];
+    for (const [i, d] of ordered.entries()) {
       const name = d.doc.metadata.name;
+      const where = `${d.file}${d.index > 0 || docs.some((o) => o !== d && o.file === d.file) ? ` (document ${d.index + 1})` : ''}`;
       try {
-        await client.post('/applications', { metadata: { name }, spec: d.doc.spec });
-        results.push({ kind: 'Application', name, action: 'created' });
+        if (d.kind === 'AppProject') {
+          await client.put(`/projects/${seg(name)}/delivery`, d.doc.spec);
+          results.push({ kind: 'AppProject', name, action: 'configured' });
+          continue;
+        }
+        try {
+          await client.post('/applications', { metadata: { name }, spec: d.doc.spec });
+          results.push({ kind: 'Application', name, action: 'created' });
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status === 409)) throw err;
+          await client.put(`/applications/${seg(name)}`, { spec: d.doc.spec });
+          results.push({ kind: 'Application', name, action: 'updated' });
+        }
       } catch (err) {
-        if (!(err instanceof ApiError && err.status === 409)) throw new CliError(`${d.file}: application ${name}: ${(err as Error).message}`);
-        await client.put(`/applications/${seg(name)}`, { spec: d.doc.spec });
-        results.push({ kind: 'Application', name, action: 'updated' });
+        if (!(err instanceof ApiError)) throw err;
+        printApplied(ctx, results);
+        const left = ordered.length - i;
+        throw new CliError(`${where}: ${d.kind === 'AppProject' ? 'appproject' : 'application'}/${name}: ${err.message}\nberth: stopped there: ${results.length} applied (listed above), ${left} not applied`);
       }
     }
-    if (ctx.out.json) return ctx.out.printJson(results);
-    for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
+    printApplied(ctx, results);
   },
 };
+
+function printApplied(ctx: Ctx, results: { kind: string; name: string; action: string }[]): void {
+  if (ctx.out.json) return ctx.out.printJson(results);
+  for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
+}
 
 export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appDiff, appSync, appHistory, appRollback, appDelete, appRefresh, appApply];
 

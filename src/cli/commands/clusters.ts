@@ -36,18 +36,19 @@ function clusterNameFrom(context: string): string {
 
 const clusterAdd: CommandSpec = {
   words: ['cluster', 'add'],
-  args: '[NAME] (--kubeconfig FILE [--context CONTEXT] | --server URL (--token-stdin | --token TOKEN) [--ca-file FILE] [--insecure-skip-tls-verify])',
+  args: '[NAME] (--kubeconfig FILE [--context CONTEXT] | --api-server URL (--token-stdin | --token TOKEN) [--ca-file FILE] [--insecure-skip-tls-verify])',
   summary: 'Register a cluster applications can deploy to',
   details: [
     'From a kubeconfig, the credentials of CONTEXT (default: current-context) are read here',
     'and sent to Berth: a bearer token or a client certificate and key (exec and',
     'auth-provider plugins are not supported). NAME defaults to the context name.',
     'Prefer --token-stdin to --token: command lines are visible to other local users.',
+    "--api-server is the cluster's Kubernetes API server; the global --server stays Berth's address.",
   ].join('\n'),
   options: {
-    kubeconfig: { type: 'string', value: 'FILE', help: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, when --server is not given)' },
+    kubeconfig: { type: 'string', value: 'FILE', help: 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, when --api-server is not given)' },
     context: { type: 'string', value: 'CONTEXT', help: 'kubeconfig context (default: its current-context)' },
-    server: { type: 'string', value: 'URL', help: 'API server URL' },
+    'api-server': { type: 'string', value: 'URL', help: "the cluster's Kubernetes API server URL (not Berth's: that is --server)" },
     token: { type: 'string', value: 'TOKEN', help: 'bearer token (visible in the process list: prefer --token-stdin)' },
     'token-stdin': { type: 'boolean', help: 'read the bearer token from stdin' },
     'ca-file': { type: 'string', value: 'FILE', help: "PEM file of the API server's CA" },
@@ -56,14 +57,15 @@ const clusterAdd: CommandSpec = {
   positionals: [0, 1],
   examples: [
     'berth cluster add prod --kubeconfig ~/.kube/config --context prod-admin',
-    'berth cluster add staging --server https://staging.example.com:6443 --ca-file ca.pem --token-stdin < token',
+    'berth cluster add staging --api-server https://staging.example.com:6443 --ca-file ca.pem --token-stdin < token',
+    'berth --server https://berth.example.com cluster add prod --kubeconfig prod.kubeconfig',
   ],
   async run(ctx) {
-    const server = str(ctx.values, 'server');
+    const server = str(ctx.values, 'api-server');
     let kubeconfig = str(ctx.values, 'kubeconfig');
     let body: Record<string, unknown>;
     if (server === undefined) {
-      if (str(ctx.values, 'token') !== undefined || bool(ctx.values, 'token-stdin') || str(ctx.values, 'ca-file') !== undefined) throw new UsageError('--token, --token-stdin and --ca-file go with --server', ctx.spec);
+      if (str(ctx.values, 'token') !== undefined || bool(ctx.values, 'token-stdin') || str(ctx.values, 'ca-file') !== undefined) throw new UsageError("--token, --token-stdin and --ca-file go with --api-server (the cluster's API server; --server is Berth's address)", ctx.spec);
       kubeconfig ??= process.env.KUBECONFIG?.split(path.delimiter)[0] || path.join(os.homedir(), '.kube', 'config');
       const { KubeconfigError, connectionFromKubeconfig } = await import('../../gitops/kube/kubeconfig.ts');
       let conn;
@@ -84,7 +86,7 @@ const clusterAdd: CommandSpec = {
       };
       if (conn.bearerTokenFile !== undefined) ctx.out.warn(`The token was read from ${conn.bearerTokenFile} once; Berth does not re-read rotated tokens of registered clusters.`);
     } else {
-      if (kubeconfig !== undefined || str(ctx.values, 'context') !== undefined) throw new UsageError('give --kubeconfig or --server, not both', ctx.spec);
+      if (kubeconfig !== undefined || str(ctx.values, 'context') !== undefined) throw new UsageError('give --kubeconfig or --api-server, not both', ctx.spec);
       const name = ctx.positionals[0];
       if (name === undefined) throw new UsageError('give the cluster NAME', ctx.spec);
       const flagToken = str(ctx.values, 'token');

@@ -7,6 +7,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { AuditContext } from '../../audit/audited.ts';
+import { validateRepoUrl } from '../git/urls.ts';
 import { appProjectSchema, applicationSchema, type AppProject, type Application } from '../model.ts';
 import type { DeliveryPolicyStore } from './policy.ts';
 import type { ApplicationStore } from './store.ts';
@@ -51,29 +52,84 @@ export async function loadManifests(dir: string): Promise<ManifestDoc[]> {
 
 /** Parses one YAML text (multi-document); `file` names it in errors. */
 export function parseManifests(text: string, file: string): ManifestDoc[] {
-  const out: ManifestDoc[] = [];
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
+  const { docs, problems } = checkManifestText(text, file);
+  if (problems.length > 0) throw new ManifestError(problems[0]!);
+  return docs;
+}
+
+/**
+ * Every document of `target` (a file, a directory read recursively, or the
+ * given text) checked, with one message per invalid document instead of
+ * stopping at the first: what `berth app apply` shows before applying
+ * nothing. Applications are also checked for a repository URL that Berth
+ * would refuse.
+ */
+export async function checkManifests(target: string | { text: string; file: string }): Promise<{ docs: ManifestDoc[]; problems: string[] }> {
+  if (typeof target !== 'string') return checkManifestText(target.text, target.file, true);
+  const docs: ManifestDoc[] = [];
+  const problems: string[] = [];
+  let files: string[];
+  try {
+    files = await yamlFiles(target);
+  } catch (err) {
+    if (err instanceof ManifestError) return { docs, problems: [err.message] };
+    throw err;
+  }
+  for (const file of files) {
+    const st = await stat(file);
+    if (st.size > MAX_FILE_BYTES) {
+      problems.push(`${file}: larger than ${MAX_FILE_BYTES} bytes`);
+      continue;
+    }
+    const r = checkManifestText(await readFile(file, 'utf8'), file, true);
+    docs.push(...r.docs);
+    problems.push(...r.problems);
+  }
+  return { docs, problems };
+}
+
+function checkManifestText(text: string, file: string, checkUrls = false): { docs: ManifestDoc[]; problems: string[] } {
+  const docs: ManifestDoc[] = [];
+  const problems: string[] = [];
+  const parsed = parseAllDocuments(text);
+  const list = Array.isArray(parsed) ? parsed : [parsed];
   list.forEach((d, i) => {
     const where = list.length > 1 ? `${file} (document ${i + 1})` : file;
-    if (d.errors.length > 0) throw new ManifestError(`${where}: ${d.errors[0]!.message}`);
-    const value: unknown = d.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
-    if (typeof value !== 'object' || Array.isArray(value)) throw new ManifestError(`${where}: not a YAML mapping`);
-    const kind = (value as { kind?: unknown }).kind;
-    if (kind === 'Application') {
-      const r = applicationSchema.safeParse(value);
-      if (!r.success) throw new ManifestError(`${where}: ${issues(r.error.issues)}`);
-      out.push({ kind: 'Application', file, index: i, doc: r.data });
-    } else if (kind === 'AppProject') {
-      const r = appProjectSchema.safeParse(value);
-      if (!r.success) throw new ManifestError(`${where}: ${issues(r.error.issues)}`);
-      out.push({ kind: 'AppProject', file, index: i, doc: r.data });
-    } else {
-      throw new ManifestError(`${where}: kind ${JSON.stringify(kind ?? null)} is not Application or AppProject`);
+    try {
+      const doc = parseDocument(d, where, file, i);
+      if (doc && checkUrls && doc.kind === 'Application') {
+        try {
+          validateRepoUrl(doc.doc.spec.source.repoURL);
+        } catch (err) {
+          throw new ManifestError(`${where}: spec.source.repoURL: ${(err as Error).message}`);
+        }
+      }
+      if (doc) docs.push(doc);
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err;
+      problems.push(err.message);
     }
   });
-  return out;
+  return { docs, problems };
+}
+
+function parseDocument(d: ReturnType<typeof parseAllDocuments>[number], where: string, file: string, index: number): ManifestDoc | undefined {
+  if (d.errors.length > 0) throw new ManifestError(`${where}: ${d.errors[0]!.message}`);
+  const value: unknown = d.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ManifestError(`${where}: not a YAML mapping`);
+  const kind = (value as { kind?: unknown }).kind;
+  if (kind === 'Application') {
+    const r = applicationSchema.safeParse(value);
+    if (!r.success) throw new ManifestError(`${where}: ${issues(r.error.issues)}`);
+    return { kind: 'Application', file, index, doc: r.data };
+  }
+  if (kind === 'AppProject') {
+    const r = appProjectSchema.safeParse(value);
+    if (!r.success) throw new ManifestError(`${where}: ${issues(r.error.issues)}`);
+    return { kind: 'AppProject', file, index, doc: r.data };
+  }
+  throw new ManifestError(`${where}: kind ${JSON.stringify(kind ?? null)} is not Application or AppProject`);
 }
 
 function issues(list: readonly { path: readonly PropertyKey[]; message: string }[]): string {

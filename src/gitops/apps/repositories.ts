@@ -21,7 +21,7 @@ export type RepositoryInput = RepoAccess;
 export interface RepositoryInfo {
   url: string;
   normalizedUrl: string;
-  type: 'https' | 'ssh' | 'other';
+  type: 'https' | 'http' | 'ssh' | 'other';
   username?: string;
   hasPassword: boolean;
   hasSshPrivateKey: boolean;
@@ -43,6 +43,19 @@ type Row = {
   created_at: number;
 };
 
+/**
+ * The one check of a repository URL, for registering a repository and for
+ * an application's source alike; BAD_REQUEST naming `field` otherwise.
+ * Returns the URL's scheme.
+ */
+export function assertRepositoryUrl(url: string, field: string): string {
+  try {
+    return validateRepoUrl(url.trim()).scheme;
+  } catch (err) {
+    throw new AccessError('BAD_REQUEST', `${field}: ${(err as Error).message}`);
+  }
+}
+
 export class RepositoryStore {
   readonly #db: Db;
   readonly #audit: AuditRecorder;
@@ -55,12 +68,7 @@ export class RepositoryStore {
 
   async add(input: RepositoryInput, actor: AuditContext): Promise<RepositoryInfo> {
     const url = input.url.trim();
-    let ssh: boolean;
-    try {
-      ssh = validateRepoUrl(url).scheme === 'ssh';
-    } catch (err) {
-      throw new AccessError('BAD_REQUEST', `url: ${(err as Error).message}`);
-    }
+    const ssh = assertRepositoryUrl(url, 'url') === 'ssh';
     const normalized = normalizeRepoUrl(url);
     if (ssh && input.password !== undefined) throw new AccessError('BAD_REQUEST', 'password: SSH repositories take sshPrivateKey, not a password');
     if (!ssh && (input.sshPrivateKey !== undefined || input.knownHosts !== undefined || input.insecureIgnoreHostKey)) {
@@ -151,7 +159,7 @@ function toInfo(r: Row): RepositoryInfo {
   return {
     url: r.url,
     normalizedUrl: n,
-    type: n.startsWith('ssh://') ? 'ssh' : /^https?:\/\//.test(n) ? 'https' : 'other',
+    type: n.startsWith('ssh://') ? 'ssh' : n.startsWith('https://') ? 'https' : n.startsWith('http://') ? 'http' : 'other',
     ...(r.username !== null ? { username: r.username } : {}),
     hasPassword: r.password !== null,
     hasSshPrivateKey: r.ssh_private_key !== null,

@@ -15,7 +15,7 @@ import { applicationSourceSchema, applicationSpecSchema, dnsLabel, type Applicat
 import type { ApplicationRecord, ApplicationStatus, HistoryEntry, OperationPhase, SyncTrigger } from '../types.ts';
 import type { ClusterStore } from './clusters.ts';
 import { checkApplication, zodMessage, type DeliveryPolicyStore } from './policy.ts';
-import { normalizeRepoUrl } from './repositories.ts';
+import { assertRepositoryUrl, normalizeRepoUrl } from './repositories.ts';
 
 export const DEFAULT_HISTORY_LIMIT = 10;
 
@@ -222,6 +222,9 @@ export class ApplicationStore {
   // ---- internals ----
 
   async #checked(name: string, spec: ApplicationSpec): Promise<Pick<AppRow, 'name' | 'project' | 'spec' | 'repo_url' | 'dest_name' | 'dest_server'>> {
+    // The same check as registering the repository: an application must not
+    // hold a URL `berth repo add` refuses (credentials in it, ext::, file://…).
+    assertRepositoryUrl(spec.source.repoURL, 'spec.source.repoURL');
     const dest = await checkApplication(await this.#policies.get(spec.project), spec, (d) => this.#clusters.resolve(d));
     return { name, project: spec.project, spec: JSON.stringify(spec), repo_url: normalizeRepoUrl(spec.source.repoURL), dest_name: dest.name, dest_server: dest.server };
   }

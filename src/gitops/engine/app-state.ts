@@ -75,6 +75,12 @@ export interface Runtime {
   /** The last prepared objects and what they were prepared from. */
   prepared?: { key: string; objects: PreparedObjects };
   nextReconcileAt: number;
+  /**
+   * When the pending poll began (preciseNow()): its comparison must see
+   * every commit pushed before then, so a fetch older than this is not
+   * fresh enough, however recent.
+   */
+  pollSince?: number;
   fetchNext: boolean;
   hardNext: boolean;
   saved?: string;

@@ -12,7 +12,7 @@ import type { ClusterHandles } from './clusters.ts';
 import { compareObjects } from './compare.ts';
 import { prepareObjects, type PreparedObjects } from './prepare.ts';
 
-export async function compareApp(deps: EngineDeps, clusters: ClusterHandles, rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean): Promise<Compared> {
+export async function compareApp(deps: EngineDeps, clusters: ClusterHandles, rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean, fetchedSince?: number): Promise<Compared> {
   const { record } = rt;
   try {
     const handle = await clusters.forDestination(record.spec.destination);
@@ -21,7 +21,7 @@ export async function compareApp(deps: EngineDeps, clusters: ClusterHandles, rt:
     const repo = await deps.repositories.access(source.repoURL);
     let commit: string;
     try {
-      commit = await deps.git.resolve(repo, revision, { maxAgeMs });
+      commit = await deps.git.resolve(repo, revision, fetchedSince === undefined ? { maxAgeMs } : { maxAgeMs, fetchedSince });
     } catch (err) {
       return { ok: false, message: `repository ${source.repoURL} unreachable or revision ${revision} unknown: ${errorMessage(err)}` };
     }

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { AccessError, notFound } from '../../access/errors.ts';
 import { diffObjects, keyString, resourceKeyOf } from '../kube/diff.ts';
+import { preciseNow } from '../git/repo-cache.ts';
 import { normalizeRepoUrl } from '../git/urls.ts';
 import { parseDurationMs, type ApplicationSource } from '../model.ts';
 import { isHook } from '../sync/plan.ts';
@@ -112,6 +113,7 @@ export class GitOpsEngine implements DeliveryEngine {
     for (const [name, rt] of this.#apps) {
       if (now >= rt.nextReconcileAt) {
         rt.nextReconcileAt = this.#nextPoll();
+        rt.pollSince = preciseNow();
         this.#queue.add(name);
       }
     }
@@ -162,8 +164,8 @@ export class GitOpsEngine implements DeliveryEngine {
     return rt;
   }
 
-  #compare(rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean): Promise<Compared> {
-    return compareApp(this.#deps, this.#clusters, rt, source, revision, maxAgeMs, hard);
+  #compare(rt: Runtime, source: ApplicationSource, revision: string, maxAgeMs: number, hard: boolean, fetchedSince?: number): Promise<Compared> {
+    return compareApp(this.#deps, this.#clusters, rt, source, revision, maxAgeMs, hard, fetchedSince);
   }
 
   async #reconcile(name: string): Promise<void> {
@@ -173,9 +175,11 @@ export class GitOpsEngine implements DeliveryEngine {
     const { source } = rt.record.spec;
     const fetch = rt.fetchNext;
     const hard = rt.hardNext;
+    const pollSince = rt.pollSince;
     rt.fetchNext = false;
     rt.hardNext = false;
-    const c = await this.#compare(rt, source, source.targetRevision, fetch ? 0 : this.#options.reconcileIntervalMs, hard);
+    rt.pollSince = undefined;
+    const c = await this.#compare(rt, source, source.targetRevision, fetch ? 0 : this.#options.reconcileIntervalMs, hard, pollSince);
     if (this.#apps.get(name) !== rt) return;
     const now = Date.now();
     if (!c.ok) {

@@ -19,6 +19,11 @@ export interface GitRunOptions {
   url: string;
   /** Strings to scrub from anything git printed. */
   secrets: readonly (string | undefined)[];
+  /**
+   * Berth's own directories (the repository cache) to keep out of messages:
+   * each becomes `(git cache)`, so users never see the data directory.
+   */
+  hidePaths?: readonly string[];
   /** What the operation is, for messages: "fetch", "resolve" … */
   what: string;
   /** Largest stdout kept, in bytes (default 8 MiB). */
@@ -174,7 +179,8 @@ export function runGit(args: readonly string[], baseEnv: Record<string, string>,
         resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err });
         return;
       }
-      const scrubbed = scrubSecrets(err, options.secrets);
+      let scrubbed = scrubSecrets(err, options.secrets);
+      for (const dir of options.hidePaths ?? []) if (dir.length > 1) scrubbed = scrubbed.split(dir).join('(git cache)');
       const { reason, cause } = classifyGitFailure(scrubbed);
       const words = gitWords(scrubbed);
       const status = signal ? `killed by ${signal}` : `exit ${code}`;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startGitServer, type GitServer } from '../../../test/support/git-server.ts';
 import { baseGitEnv, runGit } from './git-command.ts';
-import { GitError, GitRepositoryCache } from './repo-cache.ts';
+import { GitError, GitRepositoryCache, preciseNow } from './repo-cache.ts';
 
 const tmpDirs: string[] = [];
 async function cacheDir(): Promise<string> {
@@ -148,6 +148,61 @@ describe('resolve', () => {
     assert.deepEqual(new Set(all), new Set([third]));
     assert.equal(server.requests - requests, perFetch, `8 concurrent resolves made ${server.requests - requests} requests; one fetch makes ${perFetch}`);
     console.log(`# full fetch ${fullFetchBytes} B, incremental ${incrementalBytes} B, ${perFetch} HTTP requests per up-to-date fetch`);
+  });
+
+  test('a poll sees every commit pushed before it began, even when another fetch started just before the push', async () => {
+    const cache = new GitRepositoryCache({ dir: await cacheDir() });
+    await server.createRepo('polled', { 'app.yaml': 'v: 1\n' });
+    const repo = { url: server.url('polled') };
+    const interval = 180_000;
+    await cache.resolve(repo, 'main');
+
+    // Another app's fetch is in flight: it has listed the refs, then the push lands, then the poll begins.
+    const second = await server.commit('polled', { 'app.yaml': 'v: 2\n' }, 'two');
+    server.setLatency(600);
+    let third: string;
+    let polled: string;
+    let other: Promise<string>;
+    try {
+      const before = server.requests;
+      other = cache.resolve(repo, 'main', { maxAgeMs: 0 });
+      for (let i = 0; i < 100 && server.requests < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(server.requests >= before + 2, 'the other fetch listed the refs');
+      await new Promise((r) => setTimeout(r, 250));
+      third = await server.commit('polled', { 'app.yaml': 'v: 3\n' }, 'three');
+      polled = await cache.resolve(repo, 'main', { maxAgeMs: interval, fetchedSince: preciseNow() });
+    } finally {
+      server.setLatency(0);
+    }
+    assert.equal(await other, second, 'the earlier fetch saw the refs as they stood before the push');
+    assert.equal(polled, third, 'the poll did not settle for a fetch that started before it');
+
+    // A completed fetch within the interval is not fresh for a poll that began after the push.
+    const fourth = await server.commit('polled', { 'app.yaml': 'v: 4\n' }, 'four');
+    assert.equal(await cache.resolve(repo, 'main', { maxAgeMs: interval }), third, 'an ordinary comparison still uses the cache');
+    assert.equal(await cache.resolve(repo, 'main', { maxAgeMs: interval, fetchedSince: preciseNow() }), fourth);
+
+    // Polls that began together share one fetch that started after them.
+    const since = preciseNow();
+    const requests = server.requests;
+    const all = await Promise.all(Array.from({ length: 5 }, () => cache.resolve(repo, 'main', { maxAgeMs: interval, fetchedSince: since })));
+    assert.deepEqual(new Set(all), new Set([fourth]));
+    const perFetch = server.requests - requests;
+    assert.ok(perFetch > 0 && perFetch <= 3, `5 polls made ${perFetch} requests, one fetch's worth`);
+  });
+
+  test('git errors do not quote the cache directory (Berth\'s data directory)', async () => {
+    const dir = await cacheDir();
+    const cache = new GitRepositoryCache({ dir });
+    await server.createRepo('broken-cache', { 'a.yaml': 'a\n' });
+    const repo = { url: server.url('broken-cache') };
+    await cache.resolve(repo, 'main');
+    // The bare repository loses its HEAD: git no longer recognises it and says where it looked.
+    const [bare] = await fs.readdir(path.join(dir, 'repos'));
+    await fs.rm(path.join(dir, 'repos', bare!, 'HEAD'));
+    const err = await rejectsWith(cache.resolve(repo, 'main', { maxAgeMs: 0 }), () => {});
+    assert.ok(!err.message.includes(dir), err.message);
+    assert.match(err.message, /\(git cache\)|git failed|not found/);
   });
 
   test('a deleted branch disappears after a fetch (prune)', async () => {

@@ -59,9 +59,11 @@ interface RepoState {
   init?: Promise<void>;
   /** Start time of the last successful fetch; 0 = never. */
   fetchedAt: number;
+  /** The same, as a precise clock reading (preciseNow), for `fetchedSince`. */
+  fetchStartedAt: number;
   /** A webhook said the repository changed since the last fetch started. */
   invalidated: boolean;
-  fetching?: { identity: string; promise: Promise<void> };
+  fetching?: { identity: string; started: number; promise: Promise<void> };
   /** Credential identity → when a fetch with it last succeeded. */
   verified: Map<string, number>;
   /** Commits known to be present in this repository. */
@@ -107,6 +109,14 @@ case "$1" in
   *) exit 1 ;;
 esac
 `;
+
+/**
+ * A wall-clock reading in epoch milliseconds with sub-millisecond precision
+ * (monotonic within the process): what `fetchedSince` is compared against.
+ */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /**
  * Checks a revision given by a user (branch, tag, HEAD, SHA): no option
@@ -166,14 +176,14 @@ export class GitRepositoryCache implements GitRepoCache {
 
   // ------------------------------------------------------------ public API
 
-  async resolve(repo: RepoAccess, revision: string, options: { maxAgeMs?: number } = {}): Promise<string> {
+  async resolve(repo: RepoAccess, revision: string, options: { maxAgeMs?: number; fetchedSince?: number } = {}): Promise<string> {
     const ctx = await this.context(repo);
     validateRevision(revision, ctx.shownUrl);
     const maxAgeMs = options.maxAgeMs ?? this.defaultMaxAgeMs;
 
     if (FULL_SHA.test(revision.toLowerCase())) return this.resolveCommit(ctx, revision.toLowerCase());
 
-    const fetched = await this.ensureFetched(ctx, maxAgeMs);
+    const fetched = await this.ensureFetched(ctx, maxAgeMs, options.fetchedSince);
     const { state } = ctx;
     const generation = state.generation;
     let found = state.refs.get(revision);
@@ -217,6 +227,7 @@ export class GitRepositoryCache implements GitRepoCache {
       if (normalizeRepoUrl(state.canonical) === wanted) {
         state.invalidated = true;
         state.fetchedAt = 0;
+        state.fetchStartedAt = 0;
       }
     }
   }
@@ -275,7 +286,7 @@ export class GitRepositoryCache implements GitRepoCache {
     const key = createHash('sha256').update(keySource).digest('hex');
     let state = this.repos.get(key);
     if (!state) {
-      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, invalidated: false, verified: new Map(), commits: new Set(), refs: new Map(), generation: 0, lookups: new Map() };
+      state = { key, canonical, gitDir: path.join(this.reposDir, key), fetchedAt: 0, fetchStartedAt: 0, invalidated: false, verified: new Map(), commits: new Set(), refs: new Map(), generation: 0, lookups: new Map() };
       this.repos.set(key, state);
     }
     const identity = createHmac('sha256', this.identityKey)
@@ -311,14 +322,19 @@ export class GitRepositoryCache implements GitRepoCache {
 
   /**
    * Fetches unless the repository was fetched within `maxAgeMs` (negative:
-   * always), was not invalidated, and this caller's credentials are proven.
-   * Joins a fetch already running. Returns whether a fetch ran for this call.
+   * always) by a fetch that started at or after `since` (a preciseNow()
+   * reading; a poll passes its own start, so that it sees every commit pushed
+   * before it began), was not invalidated, and this caller's credentials are
+   * proven. Joins a fetch already running if that fetch started at or after
+   * `since`; an older one is waited for, then fetched again. Returns whether
+   * a fetch ran for this call.
    */
-  private async ensureFetched(ctx: Context, maxAgeMs: number): Promise<boolean> {
+  private async ensureFetched(ctx: Context, maxAgeMs: number, since?: number): Promise<boolean> {
     const { state } = ctx;
+    const recentEnough = (started: number) => since === undefined || started >= since;
     for (;;) {
       // Fresh enough: answer from the cache, even while a fetch runs for someone else.
-      const fresh = maxAgeMs >= 0 && state.fetchedAt > 0 && Date.now() - state.fetchedAt <= maxAgeMs;
+      const fresh = maxAgeMs >= 0 && state.fetchedAt > 0 && Date.now() - state.fetchedAt <= maxAgeMs && recentEnough(state.fetchStartedAt);
       if (fresh && !state.invalidated && this.isVerified(state, ctx.identity)) return false;
       const inflight = state.fetching;
       if (inflight) {
@@ -326,16 +342,16 @@ export class GitRepositoryCache implements GitRepoCache {
         try {
           await inflight.promise;
         } catch (err) {
-          if (inflight.identity === ctx.identity) throw err;
+          if (inflight.identity === ctx.identity && recentEnough(inflight.started)) throw err;
           ok = false;
         }
-        if (ok && !state.invalidated && this.isVerified(state, ctx.identity)) return true;
+        if (ok && recentEnough(inflight.started) && !state.invalidated && this.isVerified(state, ctx.identity)) return true;
         continue;
       }
-      const entry: { identity: string; promise: Promise<void> } = { identity: ctx.identity, promise: Promise.resolve() };
+      const entry: { identity: string; started: number; promise: Promise<void> } = { identity: ctx.identity, started: preciseNow(), promise: Promise.resolve() };
       entry.promise = (async () => {
         try {
-          await this.fetch(ctx);
+          await this.fetch(ctx, entry.started);
         } finally {
           if (state.fetching === entry) state.fetching = undefined;
         }
@@ -346,7 +362,7 @@ export class GitRepositoryCache implements GitRepoCache {
     }
   }
 
-  private async fetch(ctx: Context): Promise<void> {
+  private async fetch(ctx: Context, startedPrecise: number): Promise<void> {
     const { state } = ctx;
     await this.initRepo(state, ctx);
     const wasInvalidated = state.invalidated;
@@ -370,6 +386,7 @@ export class GitRepositoryCache implements GitRepoCache {
       throw err;
     }
     state.fetchedAt = started;
+    state.fetchStartedAt = startedPrecise;
     state.verified.set(ctx.identity, started);
     state.generation++;
     state.refs.clear();
@@ -560,6 +577,7 @@ export class GitRepositoryCache implements GitRepoCache {
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         url: ctx.shownUrl,
         secrets: ctx.secrets,
+        hidePaths: [this.dir],
         what,
       });
     } finally {

@@ -60,6 +60,10 @@ spec:
 `,
       'deps/Chart.yaml': CHART + 'dependencies:\n- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n',
       'deps/templates/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n',
+      'badtpl/Chart.yaml': CHART,
+      'badtpl/templates/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ required "name is required" .Values.name }}}\n',
+      'badsyntax/Chart.yaml': CHART,
+      'badsyntax/templates/x.yaml': '{{ if }}\n',
       'notobj/Chart.yaml': CHART,
       'notobj/templates/x.yaml': 'hello: world\n',
       'escape/Chart.yaml': CHART,
@@ -124,6 +128,16 @@ spec:
     const before = renderer.stats.spawns;
     await assert.rejects(render('escape'), /escape\/templates\/secret\.txt is a symlink that points outside the repository/);
     assert.equal(renderer.stats.spawns, before);
+  });
+
+  test('helm errors name repository paths only, never the tree or work directory', async () => {
+    for (const chart of ['badtpl', 'badsyntax']) {
+      await assert.rejects(render(chart, { values: 'other: 1\n' }), (e: Error) => {
+        assert.ok(e instanceof RenderError && e.code === 'tool-failed', String(e));
+        assert.ok(!e.message.includes(tmp) && !e.message.includes('berth-render-'), e.message);
+        return true;
+      });
+    }
   });
 
   test('a template that is not a Kubernetes object is named by its template path', async () => {

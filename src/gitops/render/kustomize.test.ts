@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -117,5 +117,36 @@ ${images.map((img, i) => `      - {name: c${i}, image: "${img}"}`).join('\n')}
       assert.ok(!e.message.includes(tree) && !e.message.includes('berth-render-'), e.message);
       return true;
     });
+  });
+});
+
+describe('kustomize errors name repository paths only (real kustomize)', { skip: skipUnlessPeer('kustomize') }, () => {
+  let tmp: string;
+  after(async () => rm(tmp, { recursive: true, force: true }));
+
+  test('a broken kustomization, built directly or through Berth\'s overlay, quotes no path of the data directory', async () => {
+    // Laid out as in Berth: trees and render temp under one data directory, here reached through a symlink.
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'berth-kustomize-paths-'));
+    const dataDir = path.join(tmp, 'var-lib-berth');
+    const linked = path.join(tmp, 'data-link');
+    await mkdir(path.join(dataDir, 'gitops', 'render'), { recursive: true });
+    await symlink(dataDir, linked);
+    const tree = path.join(linked, 'gitops', 'git', 'trees', 'c'.repeat(40));
+    await writeTree(tree, {
+      'apps/broken/kustomization.yaml': 'resources: [../base, missing.yaml]\n',
+      'apps/base/kustomization.yaml': 'configMapGenerator:\n- name: settings\n  files: [absent.txt]\n',
+    });
+    const renderer = new ManifestRenderer({ kustomizeBinary: peerPath('kustomize'), cacheMaxBytes: 0, tempDir: path.join(linked, 'gitops', 'render') });
+    for (const kustomize of [undefined, { namePrefix: 'x-' }, { images: ['nginx:1.25'] }]) {
+      const what = JSON.stringify(kustomize ?? 'plain');
+      await assert.rejects(renderer.render({ treeDir: tree, source: source('apps/broken', kustomize ? { kustomize } : {}), commit: 'c', appName: 'app', namespace: 'dest' }), (e: Error) => {
+        assert.ok(e instanceof RenderError && e.code === 'tool-failed', `${what}: ${String(e)}`);
+        for (const leak of [tmp, 'var-lib-berth', 'data-link', 'gitops/', 'trees/', 'berth-render-', '../..']) {
+          assert.ok(!e.message.includes(leak), `${what}: the message quotes ${leak}: ${e.message}`);
+        }
+        assert.match(e.message, /absent\.txt/, what);
+        return true;
+      });
+    }
   });
 });

@@ -19,8 +19,33 @@ export async function realRoot(treeDir: string): Promise<string> {
     if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
     return root;
   } catch (err) {
-    throw new RenderError(`the repository tree is not available: ${(err as Error).message}`, { cause: err });
+    // Not err.message: it quotes the tree's absolute path in Berth's data directory.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RenderError(`the repository tree is not available${code ? ` (${code})` : ''}`, { cause: err });
   }
+}
+
+/**
+ * What to replace in a tool's messages so that they name paths relative to
+ * the repository only, never Berth's data or temporary directories: the tree
+ * (as given and as its real path), the way Berth's generated overlay reaches
+ * it (`../../…/trees/<commit>/app`), the overlay, and the work directory.
+ * Longest first, so a path is rewritten by its most specific form.
+ */
+export function pathRedactions(input: { root: string; treeDir: string; work: string }): [string, string][] {
+  const overlay = path.join(input.work, 'overlay');
+  const fromOverlay = path.relative(overlay, input.root);
+  const pairs: [string, string][] = [
+    [overlay + path.sep, '(overlay)/'],
+    [overlay, '(overlay)'],
+    [fromOverlay + path.sep, ''],
+    [fromOverlay, '.'],
+    [input.work + path.sep, '(work)/'],
+    [input.work, '(work)'],
+  ];
+  for (const tree of new Set([input.root, path.resolve(input.treeDir)])) pairs.push([tree + path.sep, ''], [tree, '.']);
+  // A bare `../..` would also match a user's own relative paths: only rewrite forms that name a directory.
+  return pairs.filter(([from]) => from.split(path.sep).some((part) => part !== '' && part !== '..')).sort((a, b) => b[0].length - a[0].length);
 }
 
 /**

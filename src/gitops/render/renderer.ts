@@ -3,7 +3,7 @@
  * the desired Kubernetes objects (plain directory, kustomize or helm), with
  * a byte-bounded, single-flight cache of the results.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject, RenderInput, Renderer } from '../types.ts';
@@ -14,7 +14,7 @@ import { resolveBinary, runTool, Semaphore, type ToolName } from './exec.ts';
 import { explainHelmFailure, helmTemplateArgs } from './helm.ts';
 import { assertKustomizeRootsInside, findKustomization, hasKustomizeOptions, writeOverlay } from './kustomize.ts';
 import { parseYamlManifests } from './parse.ts';
-import { assertNoEscapingSymlinks, display, isFile, realRoot, resolveInside } from './paths.ts';
+import { assertNoEscapingSymlinks, display, isFile, pathRedactions, realRoot, resolveInside } from './paths.ts';
 
 export interface ManifestRendererOptions {
   /** kustomize executable: a path, or a name looked up on PATH. Default: $BERTH_KUSTOMIZE_PATH, else `kustomize`. */
@@ -180,7 +180,7 @@ export class ManifestRenderer implements Renderer {
     }
     await assertKustomizeRootsInside(root, appDir);
     return this.#withWorkDir(async (work) => {
-      const run = (args: readonly string[], cwd: string): Promise<string> => this.#run('kustomize', args, cwd, work, root);
+      const run = (args: readonly string[], cwd: string): Promise<string> => this.#run('kustomize', args, cwd, work, root, input.treeDir);
       const k = input.source.kustomize;
       const target = hasKustomizeOptions(k) ? await writeOverlay(appDir, k ?? {}, work, run) : appDir;
       const out = await run(['build', target], work);
@@ -194,7 +194,7 @@ export class ManifestRenderer implements Renderer {
     await assertNoEscapingSymlinks(root, appDir);
     return this.#withWorkDir(async (work) => {
       const args = await helmTemplateArgs({ root, chartDir: appDir, helm: input.source.helm ?? {}, appName: input.appName, namespace: input.namespace, workDir: work });
-      const out = await this.#run('helm', args, work, work, root).catch((err: unknown) => {
+      const out = await this.#run('helm', args, work, work, root, input.treeDir).catch((err: unknown) => {
         throw err instanceof RenderError ? explainHelmFailure(err) : err;
       });
       return parseYamlManifests(out, `helm template ${display(root, appDir)}`, { helmSources: true });
@@ -202,17 +202,20 @@ export class ManifestRenderer implements Renderer {
   }
 
   async #withWorkDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-    const dir = await mkdtemp(path.join(this.#tempDir, 'berth-render-'));
+    const made = await mkdtemp(path.join(this.#tempDir, 'berth-render-'));
     try {
+      // The real path: the overlay reaches the tree by a relative path from
+      // here, which must be the one error messages are scrubbed of.
+      const dir = await realpath(made);
       await mkdir(path.join(dir, 'home'), { mode: 0o700 });
       await mkdir(path.join(dir, 'tmp'), { mode: 0o700 });
       return await fn(dir);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(made, { recursive: true, force: true });
     }
   }
 
-  async #run(tool: ToolName, args: readonly string[], cwd: string, work: string, root: string): Promise<string> {
+  async #run(tool: ToolName, args: readonly string[], cwd: string, work: string, root: string, treeDir: string): Promise<string> {
     const binary = await resolveBinary(tool, this.#binaries[tool]);
     // Nothing of Berth's environment: only what the tools need, all in the work dir.
     const env: Record<string, string> = {
@@ -236,11 +239,7 @@ export class ManifestRenderer implements Renderer {
         env,
         timeoutMs: this.#timeoutMs,
         maxOutputBytes: this.#maxOutputBytes,
-        redact: [
-          [root + path.sep, ''],
-          [root, '.'],
-          [work, '$WORK'],
-        ],
+        redact: pathRedactions({ root, treeDir, work }),
         onSpawn: () => this.#spawns++,
       }),
     );

@@ -11,6 +11,7 @@ import type { SealingKeyTable } from '../secrets/schema.ts';
 import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../../access/session-schema.ts';
 import type {
   ApiTokenTable,
+  LoginThrottleTable,
   ProjectMemberTable,
   ProjectTable,
   RobotPermissionTable,
@@ -57,6 +58,7 @@ export interface Database {
   robot_permissions: RobotPermissionTable;
   api_tokens: ApiTokenTable;
   settings: SettingTable;
+  login_throttle: LoginThrottleTable;
   audit_log: AuditLogTable;
   sessions: SessionTable;
   oidc_logins: OidcLoginTable;

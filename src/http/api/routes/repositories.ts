@@ -15,7 +15,7 @@ export interface RepositoryRouteDeps {
 const repositorySchema = z.object({
   url: z.string(),
   normalizedUrl: z.string(),
-  type: z.enum(['https', 'ssh', 'other']),
+  type: z.enum(['https', 'http', 'ssh', 'other']),
   username: z.string().optional(),
   hasPassword: z.boolean(),
   hasSshPrivateKey: z.boolean(),

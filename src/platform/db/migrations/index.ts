@@ -10,6 +10,7 @@ import * as m0004 from './0004-oidc.ts';
 import * as m0005 from './0005-gitops.ts';
 import * as m0006 from './0006-jobs.ts';
 import * as m0008 from './0008-webhooks.ts';
+import * as m0009 from './0009-login-throttle.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-gitops': m0005,
   '0006-jobs': m0006,
   '0008-webhooks': m0008,
+  '0009-login-throttle': m0009,
 };
