@@ -4,6 +4,8 @@
  */
 import type { Generated, Kysely } from 'kysely';
 import type { AuditLogTable } from '../audit/schema.ts';
+import type { LeaseTable } from '../platform/leases/schema.ts';
+import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../gitops/engine/schema.ts';
 import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../access/session-schema.ts';
 import type {
   ApiTokenTable,
@@ -188,6 +190,9 @@ export interface Database {
   application_history: ApplicationHistoryTable;
   clusters: ClusterTable;
   git_repositories: GitRepositoryTable;
+  leases: LeaseTable;
+  application_operations: ApplicationOperationTable;
+  delivery_refresh_requests: DeliveryRefreshRequestTable;
 }
 
 export type Db = Kysely<Database>;
