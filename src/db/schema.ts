@@ -68,6 +68,8 @@ export interface TagTable {
 export interface UploadTable {
   id: string;
   repository: string;
+  /** Bumped by every request that wrote to the session (any process): see src/registry/uploads.ts. */
+  version: Generated<number>;
   created_at: number;
   updated_at: number;
 }

@@ -17,6 +17,9 @@ import { keyType } from '../column-types.ts';
  * automated sync) is unique per application: one automated sync per commit
  * and parameters.
  *
+ * `uploads.version`: bumped by each request on an upload session, so a
+ * process's running hash is trusted only while no other process wrote.
+ *
  * `delivery_refresh_requests`: a Git webhook or refresh seen by one process
  * for a repository whose applications another process operates.
  */
@@ -61,6 +64,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('application_operations_dedupe').on('application_operations').columns(['app', 'dedupe_key']).unique().execute();
   await db.schema.createIndex('application_operations_active').on('application_operations').columns(['active', 'state']).execute();
 
+  // Upload sessions served by several processes (src/registry/uploads.ts).
+  await db.schema.alterTable('uploads').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+
   await db.schema
     .createTable('delivery_refresh_requests')
     .addColumn('repo_url', keyType(db, 1024), (c) => c.primaryKey())
@@ -70,6 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('uploads').dropColumn('version').execute();
   await db.schema.dropTable('delivery_refresh_requests').execute();
   await db.schema.dropTable('application_operations').execute();
   await db.schema.dropTable('leases').execute();
