@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { AccessError, notFound } from './errors.ts';
 import { hashSecret, newSecret, secretMatches } from './secrets.ts';
 

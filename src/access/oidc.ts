@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config/config.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { AccessError } from './errors.ts';
 import { hashSecret, newSecret, secretMatches } from './secrets.ts';
 import type { User, UserService } from './users.ts';

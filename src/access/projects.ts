@@ -5,8 +5,8 @@
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
 import type { Transaction } from 'kysely';
-import type { Database, Db } from '../db/schema.ts';
-import { containsIgnoringCase } from '../db/sql.ts';
+import type { Database, Db } from '../platform/db/schema.ts';
+import { containsIgnoringCase } from '../platform/db/sql.ts';
 import { AccessError, notFound } from './errors.ts';
 import { isRole, type Role } from './permissions.ts';
 

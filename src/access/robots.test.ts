@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openDatabase } from '../db/database.ts';
+import { openDatabase } from '../platform/db/database.ts';
 import { listEvents } from '../events/journal.ts';
 import { ProjectService } from './projects.ts';
 import { RobotService } from './robots.ts';

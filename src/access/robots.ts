@@ -7,7 +7,7 @@
  */
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { recordEvent } from '../events/journal.ts';
 import { AccessError, notFound } from './errors.ts';
 import { isPermission, type Permission } from './permissions.ts';

@@ -2,7 +2,7 @@
  * Docker registry token scopes: `repository:<name>:pull,push,delete,*` and
  * `registry:catalog:*`.
  */
-import { isValidRepositoryName } from '../registry/names.ts';
+import { isValidRepositoryName } from '../oci/names.ts';
 
 export type Action = 'pull' | 'push' | 'delete' | '*';
 

@@ -1,5 +1,5 @@
 /** The access services, built once in main.ts and handed to the HTTP edge. */
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { NO_AUDIT } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
 import { ApiTokenService } from './api-tokens.ts';

@@ -8,7 +8,7 @@
  * `X-Berth-CSRF: 1` or an `Origin` equal to the external URL's; else 403.
  * Requests with an Authorization header never look at the cookie.
  */
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { AccessError } from './errors.ts';
 import type { Principal } from './principal.ts';
 import { hashSecret, newSecret } from './secrets.ts';

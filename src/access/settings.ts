@@ -1,7 +1,7 @@
 /** System settings stored in the database, with typed defaults. */
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { AccessError } from './errors.ts';
 
 export interface Settings {

@@ -7,8 +7,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
-import type { Db } from '../db/schema.ts';
-import { containsIgnoringCase } from '../db/sql.ts';
+import type { Db } from '../platform/db/schema.ts';
+import { containsIgnoringCase } from '../platform/db/sql.ts';
 import { AccessError, notFound } from './errors.ts';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';

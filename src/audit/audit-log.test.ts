@@ -17,10 +17,10 @@ import { Migrator } from 'kysely/migration';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { testDatabases } from '../../test/support/databases.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrations } from '../db/migrations/index.ts';
-import { NodeSqliteDialect } from '../db/node-sqlite-dialect.ts';
-import type { Database, Db } from '../db/schema.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import { migrations } from '../platform/db/migrations/index.ts';
+import { NodeSqliteDialect } from '../platform/db/node-sqlite-dialect.ts';
+import type { Database, Db } from '../platform/db/schema.ts';
 import { AuditLog, AuditQueryError, insertChunks, newAuditId, parseForwardTarget, projectOf, purgeJob, type AuditLogger } from './audit-log.ts';
 import type { AuditEvent } from './types.ts';
 
@@ -332,7 +332,7 @@ for (const kind of databases) {
         const here = (f: string) => pathToFileURL(path.join(import.meta.dirname, f)).href;
         await writeFile(
           script,
-          `import { openDatabase } from ${JSON.stringify(here('../db/database.ts'))};
+          `import { openDatabase } from ${JSON.stringify(here('../platform/db/database.ts'))};
 import { AuditLog } from ${JSON.stringify(here('audit-log.ts'))};
 const db = await openDatabase(${JSON.stringify(dbUrl)});
 const audit = new AuditLog(db, { flushIntervalMs: 60_000 });

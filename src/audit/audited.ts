@@ -4,7 +4,7 @@
  * `trx` (on SQLite the outer handle waits for this transaction to end).
  */
 import type { Transaction } from 'kysely';
-import type { Database, Db } from '../db/schema.ts';
+import type { Database, Db } from '../platform/db/schema.ts';
 import type { AuditEvent, AuditRecorder } from './types.ts';
 
 /** Who makes a change, from where. */

@@ -3,7 +3,7 @@
  * Implementation: src/audit/audit-log.ts.
  */
 import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../platform/db/schema.ts';
 
 export type ActorKind = 'user' | 'robot' | 'anonymous' | 'system';
 

@@ -6,8 +6,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { AccessError, type AccessErrorCode } from '../access/errors.ts';
 import type { AccessServices } from '../access/services.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import { RegistryError } from '../registry/errors.ts';
+import type { Metrics } from '../platform/observability/metrics.ts';
+import { RegistryError } from '../oci/errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';

@@ -2,7 +2,7 @@
  * Translates registry domain errors to the OCI error body and HTTP status.
  * The only place where RegistryError codes meet HTTP.
  */
-import type { RegistryErrorCode } from '../registry/errors.ts';
+import type { RegistryErrorCode } from '../oci/errors.ts';
 
 const STATUS: Record<RegistryErrorCode, number> = {
   BLOB_UNKNOWN: 404,

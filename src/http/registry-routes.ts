@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry/registry.ts';
-import { RegistryError } from '../registry/errors.ts';
-import { MAX_MANIFEST_BYTES, MediaTypes } from '../registry/manifest.ts';
+import { RegistryError } from '../oci/errors.ts';
+import { MAX_MANIFEST_BYTES, MediaTypes } from '../oci/manifest.ts';
 import { nextLink, parsePageRequest } from '../registry/pagination.ts';
 import { parseContentRange, parseRangeHeader } from '../registry/range.ts';
-import { parseDigest, type Digest } from '../registry/digest.ts';
-import { assertRepositoryName } from '../registry/names.ts';
+import { parseDigest, type Digest } from '../oci/digest.ts';
+import { assertRepositoryName } from '../oci/names.ts';
 import { actorOf } from '../access/principal.ts';
 import { projectOf } from '../access/projects.ts';
 import type { AccessServices } from '../access/services.ts';

@@ -3,7 +3,7 @@
  * takes a Kysely executor so callers compose them in one transaction.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../platform/db/schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RegistryError } from './errors.ts';
+import { RegistryError } from '../oci/errors.ts';
 import { nextLink, parsePageRequest } from './pagination.ts';
 
 test('parses n and last', () => {

@@ -1,5 +1,5 @@
 /** `n` / `last` pagination shared by the tag list and the catalog. */
-import { RegistryError } from './errors.ts';
+import { RegistryError } from '../oci/errors.ts';
 
 export interface PageRequest {
   /** undefined: no limit given. */

@@ -4,12 +4,12 @@
  * RegistryErrors named by OCI error codes.
  */
 import type { Writable } from 'node:stream';
-import type { Db } from '../db/schema.ts';
+import type { Db } from '../platform/db/schema.ts';
 import type { BlobStorage } from '../storage/driver.ts';
-import { RegistryError } from './errors.ts';
-import { digestOf, looksLikeDigest, parseDigest, type Digest } from './digest.ts';
-import { MediaTypes, parseManifest } from './manifest.ts';
-import { assertRepositoryName, assertTag, isValidRepositoryName } from './names.ts';
+import { RegistryError } from '../oci/errors.ts';
+import { digestOf, looksLikeDigest, parseDigest, type Digest } from '../oci/digest.ts';
+import { MediaTypes, parseManifest } from '../oci/manifest.ts';
+import { assertRepositoryName, assertTag, isValidRepositoryName } from '../oci/names.ts';
 import { ensureRepository, linkBlob, linkedBlobSize, repositoryExists } from './metadata.ts';
 import { MAX_PAGE_SIZE, type PageRequest } from './pagination.ts';
 import { UploadManager } from './uploads.ts';

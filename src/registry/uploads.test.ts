@@ -12,11 +12,11 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { testDatabases } from '../../test/support/databases.ts';
-import { openDatabase } from '../db/database.ts';
-import type { Db } from '../db/schema.ts';
+import { openDatabase } from '../platform/db/database.ts';
+import type { Db } from '../platform/db/schema.ts';
 import { FilesystemStorage } from '../storage/filesystem.ts';
-import { parseDigest } from './digest.ts';
-import { RegistryError } from './errors.ts';
+import { parseDigest } from '../oci/digest.ts';
+import { RegistryError } from '../oci/errors.ts';
 import { UploadManager } from './uploads.ts';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

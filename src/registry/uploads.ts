@@ -15,12 +15,12 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { BlobStorage } from '../storage/driver.ts';
-import type { Db } from '../db/schema.ts';
-import { RegistryError } from './errors.ts';
-import type { Digest, DigestAlgorithm } from './digest.ts';
+import type { Db } from '../platform/db/schema.ts';
+import { RegistryError } from '../oci/errors.ts';
+import type { Digest, DigestAlgorithm } from '../oci/digest.ts';
 import { LeaseManager, instanceId } from '../platform/leases/leases.ts';
 import { linkBlob } from './metadata.ts';
-import { assertRepositoryName } from './names.ts';
+import { assertRepositoryName } from '../oci/names.ts';
 
 export interface UploadStatus {
   id: string;

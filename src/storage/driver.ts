@@ -5,7 +5,7 @@
  * Digests and upload ids reach a driver already validated.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Digest } from '../registry/digest.ts';
+import type { Digest } from '../oci/digest.ts';
 
 export interface BlobStorage {
   /** Size in bytes of a committed blob, or undefined when absent. */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { parseDigest } from '../registry/digest.ts';
+import { parseDigest } from '../oci/digest.ts';
 import { FilesystemStorage } from './filesystem.ts';
 
 const dirs: string[] = [];

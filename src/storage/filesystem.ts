@@ -8,7 +8,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Digest } from '../registry/digest.ts';
+import type { Digest } from '../oci/digest.ts';
 import { BufferPool } from './buffer-pool.ts';
 import type { BlobStorage } from './driver.ts';
 

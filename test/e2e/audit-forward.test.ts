@@ -14,8 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { SD_ID } from '../../src/audit/forward.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import type { Db } from '../../src/db/schema.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import type { Db } from '../../src/platform/db/schema.ts';
 
 interface Syslog {
   pri: number;

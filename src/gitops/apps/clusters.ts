@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
-import type { Db } from '../../db/schema.ts';
+import type { Db } from '../../platform/db/schema.ts';
 import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../model.ts';
 import type { ClusterConnection } from '../types.ts';
 import { zodMessage } from './policy.ts';

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
-import type { Db } from '../../db/schema.ts';
+import type { Db } from '../../platform/db/schema.ts';
 import { deliveryPolicySchema, type ApplicationSpec, type DeliveryPolicy } from '../model.ts';
 import { normalizeRepoUrl } from './repositories.ts';
 

@@ -7,7 +7,7 @@
 import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
-import type { Db } from '../../db/schema.ts';
+import type { Db } from '../../platform/db/schema.ts';
 import { normalizeRepoUrl, validateRepoUrl } from '../git/urls.ts';
 import type { RepoAccess } from '../types.ts';
 

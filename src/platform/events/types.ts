@@ -6,7 +6,7 @@
  * (cheap reactions such as cache invalidation), best effort.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { JobContext, JobKindOptions } from '../jobs/types.ts';
 
 /** Who caused an event: a user or robot name, `anonymous`, or `system`. */

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { testDatabases } from '../../../test/support/databases.ts';
-import { openDatabase } from '../../db/database.ts';
-import type { Db } from '../../db/schema.ts';
+import { openDatabase } from '../db/database.ts';
+import type { Db } from '../db/schema.ts';
 import { LeaseManager, instanceId } from './leases.ts';
 
 for (const kind of await testDatabases()) {

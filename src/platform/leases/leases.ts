@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { sql } from 'kysely';
-import type { Db } from '../../db/schema.ts';
+import type { Db } from '../db/schema.ts';
 
 /** A held lease: its fencing token and when it expires unless renewed. */
 export interface Lease {

@@ -3,10 +3,10 @@
  * the same queries run unchanged on SQLite and PostgreSQL.
  */
 import type { Generated, Kysely } from 'kysely';
-import type { AuditLogTable } from '../audit/schema.ts';
-import type { LeaseTable } from '../platform/leases/schema.ts';
-import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../gitops/engine/schema.ts';
-import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../access/session-schema.ts';
+import type { AuditLogTable } from '../../audit/schema.ts';
+import type { OidcCliSessionTable, OidcLoginTable, SessionTable } from '../../access/session-schema.ts';
+import type { LeaseTable } from '../leases/schema.ts';
+import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
 import type {
   ApiTokenTable,
   EventTable,
@@ -16,7 +16,7 @@ import type {
   RobotTable,
   SettingTable,
   UserGroupTable,
-} from '../access/schema.ts';
+} from '../../access/schema.ts';
 
 export interface RepositoryTable {
   name: string;
