@@ -37,6 +37,6 @@ export interface ApplicationOperationTable {
 export interface DeliveryRefreshRequestTable {
   repo_url: string;
   requested_at: number;
-  /** JSON array of changed paths, or NULL when unknown. */
+  /** JSON: the requesting process (`origin`) and the changed paths (`paths`) when known. */
   changed_paths: string | null;
 }

@@ -25,7 +25,7 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   robotRoutes(api, access);
   systemRoutes(api, access, version);
   if (delivery) {
-    applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine });
+    applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
     clusterRoutes(api, access, { clusters: delivery.clusters });
     repositoryRoutes(api, access, { repositories: delivery.repositories });
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });

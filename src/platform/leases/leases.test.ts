@@ -69,6 +69,8 @@ for (const kind of await testDatabases()) {
       assert.deepEqual((await a.live('x:')).map((l) => l.name), ['x:1', 'x:2', 'x:3'], 'x:4 expired');
       assert.equal(await a.releaseAll('x:'), 3);
       assert.deepEqual(await a.held('x:'), []);
+      assert.deepEqual(await a.renewAll('x:', 1_000), [], 'released leases are not renewed back');
+      assert.equal(await a.renew('x:1', 1_000), false);
     });
 
     test('concurrent acquisition by ten owners: exactly one wins', async () => {

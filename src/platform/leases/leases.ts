@@ -74,10 +74,11 @@ export class LeaseManager {
     return row ? { name, token: Number(row.token), expiresAt: Number(row.expires_at) } : undefined;
   }
 
-  /** Extends a lease we hold (with the given token, when given); false when it was lost. */
+  /** Extends a lease we hold (with the given token, when given); false when it was lost or released. */
   async renew(name: string, ttlMs: number, token?: number): Promise<boolean> {
     assertLease(name, ttlMs);
-    let q = this.#db.updateTable('leases').set({ expires_at: this.#now() + ttlMs }).where('name', '=', name).where('owner', '=', this.owner);
+    const now = this.#now();
+    let q = this.#db.updateTable('leases').set({ expires_at: now + ttlMs }).where('name', '=', name).where('owner', '=', this.owner).where('expires_at', '>', now);
     if (token !== undefined) q = q.where('token', '=', token);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
@@ -90,7 +91,9 @@ export class LeaseManager {
    */
   async renewAll(prefix: string, ttlMs: number): Promise<string[]> {
     assertLease(`${prefix}x`, ttlMs);
-    await this.#db.updateTable('leases').set({ expires_at: this.#now() + ttlMs }).where('owner', '=', this.owner).where('name', 'like', likePrefix(prefix)).execute();
+    const now = this.#now();
+    // Only unexpired ones: a released or expired lease is no longer ours to extend.
+    await this.#db.updateTable('leases').set({ expires_at: now + ttlMs }).where('owner', '=', this.owner).where('name', 'like', likePrefix(prefix)).where('expires_at', '>', now).execute();
     return this.held(prefix);
   }
 
