@@ -19,7 +19,6 @@ import { AuditLog, purgeJob } from './audit/audit-log.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
-import path from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -63,7 +62,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     // Printed once, on the console only: the log stream may be shipped elsewhere.
     process.stdout.write(`\nBerth created the ${ADMIN_USERNAME} account with the generated password:\n\n    ${generated}\n\nIt is not shown again. Set BERTH_ADMIN_PASSWORD before the first start to choose it.\n\n`);
   }
-  const storage = await FilesystemStorage.open({ root: path.join(config.dataDir, 'storage'), fsync: config.storageFsync });
+  const storage = await FilesystemStorage.open({ root: config.storage, fsync: config.storageFsync });
   const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
   registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
