@@ -100,6 +100,8 @@ const operationSchema = z.object({
   resolvedRevision: z.string().optional(),
   actor: z.object({ kind: z.string(), name: z.string() }),
   state: z.string(),
+  /** The process (host:pid:random) running or last running it. */
+  owner: z.string().optional(),
   attempts: z.number().int(),
   message: z.string(),
   resourcesDone: z.number().int(),
@@ -354,7 +356,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
     response: z.array(operationSchema),
     handler: async ({ principal, params, query }) => {
       await authorized(principal, params.name, 'application:read');
-      return (await deps.operations.list(params.name, query.limit)).map(({ request: _r, source: _s, result: _res, sourceIp: _ip, owner: _o, ...op }) => op);
+      return (await deps.operations.list(params.name, query.limit)).map(({ request: _r, source: _s, result: _res, sourceIp: _ip, ...op }) => op);
     },
   });
 
