@@ -1,5 +1,5 @@
 /**
- * `npm test`: type check, lint, build the peer tools the suites need, then
+ * `npm test`: type check, lint, import rules, build the peer tools the suites need, then
  * every test (unit tests beside the code in src/, e2e suites in test/).
  * In CI (CI=true) a peer that cannot be built fails the run; elsewhere the
  * suites needing it skip and say why. test/support/global-setup.ts starts one
@@ -23,6 +23,8 @@ function run(label: string, command: string, args: string[], env: NodeJS.Process
 const bin = (name: string) => path.join(import.meta.dirname, '..', 'node_modules', '.bin', name);
 if (run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit']) !== 0) process.exit(1);
 if (run('lint (eslint)', bin('eslint'), ['.']) !== 0) process.exit(1);
+// Import cycles and the layer order (docs/architecture.md, .dependency-cruiser.js).
+if (run('import rules (depcruise)', bin('depcruise'), ['--config', '.dependency-cruiser.js', '--output-type', 'err', 'src', 'test', 'bench', 'scripts']) !== 0) process.exit(1);
 
 const peers = run('peer tools (test/peers/build-all.sh)', 'bash', ['test/peers/build-all.sh']);
 if (peers !== 0) {

@@ -14,8 +14,11 @@ import { openDatabase } from './platform/db/database.ts';
 import type { Db } from './platform/db/schema.ts';
 import { buildApp } from './http/app.ts';
 import { Metrics } from './platform/observability/metrics.ts';
-import { DeliveryMetrics } from './platform/observability/delivery-metrics.ts';
-import { AuditLog, purgeJob } from './audit/audit-log.ts';
+import { DeliveryMetrics } from './gitops/metrics.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { createBackground } from './background.ts';
+import type { DomainEvents } from './platform/events/bus.ts';
+import type { Jobs } from './platform/jobs/platform.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
@@ -29,6 +32,8 @@ export interface Berth {
   registry: Registry;
   access: AccessServices;
   delivery?: Delivery;
+  jobs: Jobs;
+  events: DomainEvents;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -51,7 +56,6 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const metrics = new Metrics();
   // Validates auditForward before anything listens: a typo stops the start.
   const audit = AuditLog.fromConfig(db, config, { logger, metrics: metrics.registry });
-  const auditPurge = purgeJob(audit, { retentionDays: config.auditRetentionDays, logger });
   const access = createAccessServices(db, tokens, { anonymousPull: config.anonymousPull, audit });
   const sessions = new SessionStore(db, access.users, { ttlSeconds: config.sessionTtlSeconds, baseUrl: config.baseUrl });
   access.sessions = sessions;
@@ -68,7 +72,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
-  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
+  // Jobs and events; background work runs as scheduled jobs (src/background.ts).
+  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
     logger,
@@ -84,24 +90,12 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ready: () => ready,
     auth: { sessions, oidc, baseUrl: config.baseUrl },
     ...(delivery ? { delivery } : {}),
+    jobs: background.jobs,
   });
-
-  const purge = async () => {
-    try {
-      const n = await registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
-      if (n > 0) logger.info({ removed: n }, 'expired upload sessions removed');
-      const notices = await access.robots.recordExpiryNotices();
-      if (notices > 0) logger.info({ notices }, 'robot expiry events recorded');
-    } catch (err) {
-      logger.error({ err }, 'periodic maintenance failed');
-    }
-  };
-  await purge();
-  const timer = setInterval(() => void purge(), config.uploadPurgeIntervalSeconds * 1000);
-  timer.unref();
 
   const { host, port } = parseListen(config.listen);
   const address = await app.listen({ host, port });
+  await background.start();
   if (delivery) {
     await delivery.engine.start();
     if (config.appsDir) await delivery.loadAppsDir(config.appsDir);
@@ -115,13 +109,15 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     registry,
     access,
     ...(delivery ? { delivery } : {}),
+    jobs: background.jobs,
+    events: background.events,
     address,
     async close() {
       ready = false;
-      clearInterval(timer);
-      auditPurge.stop();
       await app.close();
       await delivery?.close();
+      // Running jobs finish (or give their leases back) while the database is open.
+      await background.stop();
       // After the server stops taking requests: every acknowledged record is written.
       await audit.close();
       await db.destroy();

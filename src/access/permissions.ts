@@ -76,6 +76,18 @@ export function isPermission(s: string): s is Permission {
 }
 
 /**
+ * System permissions: not part of any project role, held by system
+ * administrators only (the job queue is shared by every project).
+ */
+export const SYSTEM_PERMISSIONS = ['job:read', 'job:manage'] as const;
+export type SystemPermission = (typeof SYSTEM_PERMISSIONS)[number];
+
+/** Whether `principal` holds a system permission: system administrators hold them all. */
+export function hasSystemPermission(principal: { admin: boolean }, _permission: SystemPermission): boolean {
+  return principal.admin;
+}
+
+/**
  * Registry token actions and the permission each needs. `delete` covers
  * deleting manifests, blobs and tags through /v2.
  */
@@ -93,5 +105,6 @@ export function permissionsTable(): string {
     const cells = ROLES.map((r) => (ROLE_PERMISSIONS[r].has(p) ? '✓' : ''));
     return `| \`${p}\` | ${cells.join(' | ')} | ${PUBLIC_READ.includes(p) ? '✓' : ''} |`;
   });
-  return [header, sep, ...rows].join('\n');
+  const system = ['', '| system permission | system administrators | everyone else |', '| --- | :---: | :---: |', ...SYSTEM_PERMISSIONS.map((p) => `| \`${p}\` | ✓ |  |`)];
+  return [header, sep, ...rows, ...system].join('\n');
 }

@@ -7,6 +7,7 @@ import type { AuditRecorder } from '../audit/types.ts';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../platform/db/schema.ts';
 import { containsIgnoringCase } from '../platform/db/sql.ts';
+import { NO_EVENTS, type EventPublisher } from '../platform/events/types.ts';
 import { AccessError, notFound } from './errors.ts';
 import { isRole, type Role } from './permissions.ts';
 
@@ -50,6 +51,8 @@ export class ProjectService {
   readonly #audit: AuditRecorder;
   /** Called after any change that may alter who can do what. */
   onChange: () => void = () => {};
+  /** Where project.* domain events go (set at wiring). */
+  events: EventPublisher = NO_EVENTS;
 
   constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
@@ -71,6 +74,7 @@ export class ProjectService {
         .executeTakeFirst();
       if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `project ${input.name} already exists`);
       if (input.admin) await trx.insertInto('project_members').values({ project: input.name, member_kind: 'user', member_name: input.admin, role: 'projectAdmin', created_at: now }).execute();
+      await this.events.publish(trx, { type: 'project.created', actor: ctx?.actor?.name ?? input.createdBy, data: { project: input.name } });
     });
     this.onChange();
     return this.get(input.name);
@@ -91,6 +95,7 @@ export class ProjectService {
       if (inserted && ctx) {
         await this.#audit.recordIn(trx, { ...ctx, resourceType: 'project', resource: name, action: 'create', project: name, outcome: 'success', detail: 'created by first push' });
       }
+      if (inserted) await this.events.publish(trx, { type: 'project.created', actor: ctx?.actor?.name ?? createdBy, data: { project: name } });
       return inserted;
     });
     if (created) this.onChange();
@@ -140,7 +145,10 @@ export class ProjectService {
     const set: { public?: number; updated_at: number } = { updated_at: Date.now() };
     if (changes.public !== undefined) set.public = changes.public ? 1 : 0;
     const detail = changes.public === undefined ? '' : changes.public ? 'public' : 'private';
-    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'update', project: name, detail }, (trx) => trx.updateTable('projects').set(set).where('name', '=', name).execute());
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'update', project: name, detail }, async (trx) => {
+      await trx.updateTable('projects').set(set).where('name', '=', name).execute();
+      await this.events.publish(trx, { type: 'project.updated', actor: ctx?.actor?.name ?? 'system', data: { project: name } });
+    });
     this.onChange();
     return this.get(name);
   }
@@ -187,6 +195,7 @@ export class ProjectService {
       await trx.deleteFrom('robot_permissions').where('namespace', '=', name).execute();
       await trx.deleteFrom('project_members').where('project', '=', name).execute();
       await trx.deleteFrom('projects').where('name', '=', name).execute();
+      await this.events.publish(trx, { type: 'project.deleted', actor: ctx?.actor?.name ?? 'system', data: { project: name } });
     });
     for (const after of afterCommit) after();
     this.onChange();

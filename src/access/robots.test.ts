@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openDatabase } from '../platform/db/database.ts';
-import { listEvents } from '../events/journal.ts';
+import { pino } from 'pino';
+import { DomainEvents } from '../platform/events/bus.ts';
+import { Jobs } from '../platform/jobs/platform.ts';
 import { ProjectService } from './projects.ts';
 import { RobotService } from './robots.ts';
 
@@ -46,6 +48,9 @@ test('nobody grants more than they hold; project robots stay in their project', 
 
 test('expiry notices are recorded 7 days and 1 day ahead and at expiry, once each', async () => {
   const { db, robots } = await setup();
+  const bus = new DomainEvents(db, new Jobs(db, { log: pino({ level: 'silent' }) }), { log: pino({ level: 'silent' }) });
+  bus.on(['robot.expiring', 'robot.expired'], () => {});
+  robots.events = bus;
   const { robot } = await robots.create({ name: 'soon', level: 'system', duration: 10, permissions: [{ namespace: '*', access: [{ resource: 'repository', action: 'pull' }] }] }, 'admin', allow);
   const t0 = Date.now();
   assert.equal(await robots.recordExpiryNotices(t0), 0, 'nothing 10 days ahead');
@@ -53,8 +58,8 @@ test('expiry notices are recorded 7 days and 1 day ahead and at expiry, once eac
   assert.equal(await robots.recordExpiryNotices(t0 + 5 * DAY), 0, 'recorded once');
   assert.equal(await robots.recordExpiryNotices(t0 + 9.5 * DAY), 1, 'the 1-day notice');
   assert.equal(await robots.recordExpiryNotices(t0 + 11 * DAY), 1, 'expired');
-  const events = await listEvents(db, { subject: robot.name });
-  assert.deepEqual(events.map((e) => [e.type, e.data.daysLeft]).reverse(), [['robot.expiring', 7], ['robot.expiring', 1], ['robot.expired', 0]]);
+  const events = (await bus.list({})).filter((e) => e.type.startsWith('robot.expir') && 'robot' in e.data && e.data.robot === robot.name);
+  assert.deepEqual(events.map((e) => [e.type, 'daysLeft' in e.data ? e.data.daysLeft : 0]).reverse(), [['robot.expiring', 7], ['robot.expiring', 1], ['robot.expired', 0]]);
   await robots.update(robot.name, { duration: 30 }, allow);
   assert.equal(await robots.recordExpiryNotices(t0 + 24 * DAY), 1, 'a renewed robot is noticed again');
   await db.destroy();

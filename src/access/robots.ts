@@ -8,7 +8,7 @@
 import { NO_AUDIT, audited, type AuditContext } from '../audit/audited.ts';
 import type { AuditRecorder } from '../audit/types.ts';
 import type { Db } from '../platform/db/schema.ts';
-import { recordEvent } from '../events/journal.ts';
+import { NO_EVENTS, type EventPublisher } from '../platform/events/types.ts';
 import { AccessError, notFound } from './errors.ts';
 import { isPermission, type Permission } from './permissions.ts';
 import type { Principal } from './principal.ts';
@@ -53,6 +53,8 @@ export class RobotService {
   readonly #db: Db;
   readonly #audit: AuditRecorder;
   onChange: () => void = () => {};
+  /** Where robot.* domain events go (set at wiring). */
+  events: EventPublisher = NO_EVENTS;
 
   constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
@@ -91,6 +93,7 @@ export class RobotService {
         .execute();
       const rows = flatten(fullName, input.permissions);
       if (rows.length > 0) await trx.insertInto('robot_permissions').values(rows).execute();
+      await this.events.publish(trx, { type: 'robot.created', actor: ctx?.actor?.name ?? createdBy, data: { robot: fullName, ...(project ? { project } : {}) } });
     });
     this.onChange();
     return { robot: await this.get(fullName), secret };
@@ -182,6 +185,7 @@ export class RobotService {
     await audited(this.#db, this.#audit, ctx, { resourceType: 'robot', resource: name, action: 'delete', ...(robot.project ? { project: robot.project } : {}) }, async (trx) => {
       const r = await trx.deleteFrom('robots').where('name', '=', name).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound(`robot ${name}`);
+      await this.events.publish(trx, { type: 'robot.deleted', actor: ctx?.actor?.name ?? 'system', data: { robot: name, ...(robot.project ? { project: robot.project } : {}) } });
     });
     this.onChange();
   }
@@ -212,8 +216,9 @@ export class RobotService {
   }
 
   /**
-   * Records `robot.expiring` events 7 days and 1 day before expiry, and
-   * `robot.expired` once it has passed, each once per robot and expiry.
+   * Publishes `robot.expiring` events 7 days and 1 day before expiry, and
+   * `robot.expired` once it has passed, each once per robot and expiry (a
+   * scheduled job, see main.ts).
    */
   async recordExpiryNotices(now = Date.now()): Promise<number> {
     const rows = await this.#db.selectFrom('robots').select(['name', 'expires_at', 'expiry_notice_days', 'project']).where('expires_at', 'is not', null).where('expires_at', '<=', now + 7 * DAY).execute();
@@ -223,12 +228,9 @@ export class RobotService {
       const threshold = left <= 0 ? 0 : left <= DAY ? 1 : 7;
       if (r.expiry_notice_days !== null && Number(r.expiry_notice_days) <= threshold) continue;
       await this.#db.transaction().execute(async (trx) => {
-        await recordEvent(trx, threshold === 0 ? 'robot.expired' : 'robot.expiring', r.name, {
-          robot: r.name,
-          project: r.project,
-          expiresAt: Number(r.expires_at),
-          daysLeft: threshold,
-        });
+        const about = { robot: r.name, expiresAt: Number(r.expires_at), ...(r.project ? { project: r.project } : {}) };
+        if (threshold === 0) await this.events.publish(trx, { type: 'robot.expired', actor: 'system', data: about });
+        else await this.events.publish(trx, { type: 'robot.expiring', actor: 'system', data: { ...about, daysLeft: threshold } });
         await trx.updateTable('robots').set({ expiry_notice_days: threshold }).where('name', '=', r.name).execute();
       });
       recorded++;

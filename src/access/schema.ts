@@ -1,4 +1,26 @@
-/** Table types of identity and access (migration 0002-access). */
+/** Table types of identity and access (migrations 0001-registry, 0002-access). Imports nothing: src/platform/db/schema.ts combines them into `Database`. */
+import type { Generated } from 'kysely';
+
+export interface UserTable {
+  username: string;
+  /** scrypt hash; `!` for accounts that cannot sign in with a password (OIDC). */
+  password_hash: string;
+  is_admin: Generated<number>;
+  created_at: number;
+  email: string | null;
+  source: Generated<'local' | 'oidc'>;
+  oidc_subject: string | null;
+  disabled: Generated<number>;
+  updated_at: number | null;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  private_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
 export interface UserGroupTable {
   username: string;
   group_name: string;
@@ -58,10 +80,3 @@ export interface SettingTable {
   value: string;
 }
 
-export interface EventTable {
-  id: string;
-  type: string;
-  subject: string;
-  data: string;
-  created_at: number;
-}

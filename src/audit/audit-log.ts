@@ -31,18 +31,18 @@
  *   purge(olderThanMs: number): Promise<number>   deletes records older than now − olderThanMs
  *   stats(): AuditLogStats
  *
- *   purgeJob(audit, { retentionDays, logger?, intervalMs?, initialDelayMs? }): PurgeJob
- *     Daily purge (unref'd timers); retentionDays 0 keeps everything.
+ *   runAuditPurge(audit, { retentionDays, logger? }): Promise<number>
+ *     One purge (the daily `audit.purge` job); retentionDays 0 keeps everything.
  *
  * Forwarding: buffered records are forwarded after their flush commits;
  * recordIn records once a later check sees them committed (a rolled-back
  * record is never forwarded).
  */
-import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { newUuidV7 } from '../core/ids.ts';
 import { isPostgres } from '../platform/db/column-types.ts';
 import type { Database, Db } from '../platform/db/schema.ts';
 import { createForwarder, type AuditForwarder, type ForwarderStats } from './forward.ts';
@@ -161,36 +161,8 @@ const noopLogger: AuditLogger = { info() {}, warn() {}, error() {} };
 
 // --- ids -------------------------------------------------------------------
 
-let lastIdMs = 0;
-let idSeq = 0;
-/** Random bytes are drawn 4 KiB at a time: one call per id costs ~30 µs. */
-const randomPool = Buffer.alloc(4096);
-let randomOffset = randomPool.length;
-
-/**
- * A UUIDv7 (RFC 9562): 48-bit ms timestamp, then a 12-bit counter (method 1)
- * so ids made in the same millisecond by this process still sort in order,
- * then 62 random bits. Lower-case hex, so string order is time order.
- */
-export function newAuditId(now: number = Date.now()): string {
-  if (now > lastIdMs) {
-    lastIdMs = now;
-    idSeq = 0;
-  } else if (++idSeq > 0xfff) {
-    lastIdMs++;
-    idSeq = 0;
-  }
-  if (randomOffset + 8 > randomPool.length) {
-    randomFillSync(randomPool);
-    randomOffset = 0;
-  }
-  randomPool[randomOffset] = (randomPool[randomOffset]! & 0x3f) | 0x80;
-  const hex = randomPool.toString('hex', randomOffset, randomOffset + 8);
-  randomOffset += 8;
-  const ts = lastIdMs.toString(16).padStart(12, '0');
-  const seq = idSeq.toString(16).padStart(3, '0');
-  return `${ts.slice(0, 8)}-${ts.slice(8)}-7${seq}-${hex.slice(0, 4)}-${hex.slice(4)}`;
-}
+/** Audit record ids are UUIDv7 (src/core/ids.ts): string order is time order. */
+export { newUuidV7 as newAuditId };
 
 // --- rows ------------------------------------------------------------------
 
@@ -219,7 +191,7 @@ function toRow(event: AuditEvent, now: number): AuditLogTable {
   const resource = fit(event.resource, 1024);
   const explicit = event.project === undefined ? undefined : fit(event.project, 255);
   return {
-    id: newAuditId(now),
+    id: newUuidV7(now),
     time,
     actor_kind: fit(event.actor?.kind, 16) || 'anonymous',
     actor_name: fit(event.actor?.name, 255),
@@ -649,45 +621,13 @@ export function parseSort(sort: string): { column: keyof AuditLogTable; directio
 
 // --- retention -------------------------------------------------------------
 
-export interface PurgeJob {
-  /** Runs one purge now; resolves with the records removed. */
-  run(): Promise<number>;
-  stop(): void;
-}
-
 /**
- * Purges records older than `retentionDays` once a day (first run after
- * `initialDelayMs`, default 60 s, so startup is not slowed). Timers are
- * unref'd. retentionDays 0 keeps everything: no timer at all.
+ * One purge of records older than `retentionDays` (0 keeps everything): the
+ * `audit.purge` job, scheduled daily on the job platform (src/main.ts).
  */
-export function purgeJob(
-  audit: Pick<AuditLog, 'purge'>,
-  options: { retentionDays: number; logger?: AuditLogger; intervalMs?: number; initialDelayMs?: number },
-): PurgeJob {
-  const log = options.logger ?? noopLogger;
-  const keepMs = options.retentionDays * DAY_MS;
-  const run = async (): Promise<number> => {
-    if (options.retentionDays <= 0) return 0;
-    const removed = await audit.purge(keepMs);
-    if (removed > 0) log.info({ removed, retentionDays: options.retentionDays }, 'old audit records purged');
-    return removed;
-  };
-  if (options.retentionDays <= 0) return { run, stop() {} };
-  const safeRun = () => {
-    run().catch((err: unknown) => log.error({ err }, 'audit purge failed'));
-  };
-  let interval: NodeJS.Timeout | undefined;
-  const first = setTimeout(() => {
-    safeRun();
-    interval = setInterval(safeRun, options.intervalMs ?? DAY_MS);
-    interval.unref();
-  }, options.initialDelayMs ?? 60_000);
-  first.unref();
-  return {
-    run,
-    stop() {
-      clearTimeout(first);
-      clearInterval(interval);
-    },
-  };
+export async function runAuditPurge(audit: Pick<AuditLog, 'purge'>, options: { retentionDays: number; logger?: AuditLogger }): Promise<number> {
+  if (options.retentionDays <= 0) return 0;
+  const removed = await audit.purge(options.retentionDays * DAY_MS);
+  if (removed > 0) (options.logger ?? noopLogger).info({ removed, retentionDays: options.retentionDays }, 'old audit records purged');
+  return removed;
 }

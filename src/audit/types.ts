@@ -4,8 +4,9 @@
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../platform/db/schema.ts';
+import type { ActorKind } from './schema.ts';
 
-export type ActorKind = 'user' | 'robot' | 'anonymous' | 'system';
+export type { ActorKind };
 
 export interface AuditEvent {
   actor: { kind: ActorKind; name: string };

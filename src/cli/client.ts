@@ -1,5 +1,5 @@
 /** A small client of Berth's /api/v1: JSON in and out, API errors as ApiError. */
-import { CliError } from './framework.ts';
+import { CliError } from './errors.ts';
 
 export const API_PREFIX = '/api/v1';
 const TIMEOUT_MS = 60_000;

@@ -12,7 +12,7 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, UsageError } from './framework.ts';
+import { CliError, UsageError } from './errors.ts';
 
 export interface ConfigFile {
   server?: string;

@@ -9,7 +9,11 @@
 import { parseArgs } from 'node:util';
 import type { Client } from './client.ts';
 import type { Settings } from './config.ts';
+import { CliError, UsageError, type CommandUsage } from './errors.ts';
 import type { Output } from './output.ts';
+
+/** Re-exported: commands import everything they need from here. */
+export { CliError, UsageError };
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -49,33 +53,13 @@ export interface CommandSpec {
   run(ctx: Ctx): Promise<number | undefined | void>;
 }
 
-/** A mistake in the command line: exit 2 with the usage of `spec`. */
-export class UsageError extends Error {
-  readonly spec: CommandSpec | undefined;
-  constructor(message: string, spec?: CommandSpec) {
-    super(message);
-    this.name = 'UsageError';
-    this.spec = spec;
-  }
-}
-
-/** Any other failure worth a one-line message: exit 1 unless told. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
-
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   server: { type: 'string', value: 'URL', help: 'Berth server (default: BERTH_SERVER, then the config file)' },
   output: { type: 'string', short: 'o', value: 'FORMAT', help: 'table (default) or json: the API answer as it is' },
   help: { type: 'boolean', short: 'h', help: 'show help for the command' },
 };
 
-export function usageLine(spec: CommandSpec): string {
+export function usageLine(spec: CommandUsage): string {
   return `berth ${spec.words.join(' ')}${spec.args ? ` ${spec.args}` : ''}`;
 }
 

@@ -9,12 +9,14 @@ import { ApiError, Client } from './client.ts';
 import { appCommands, projectDeliveryCommands } from './commands/apps.ts';
 import { authCommands } from './commands/auth.ts';
 import { clusterCommands } from './commands/clusters.ts';
+import { jobCommands } from './commands/jobs.ts';
 import { repoCommands } from './commands/repos.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { robotCommands } from './commands/robots.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
 import { loadSettings } from './config.ts';
+import type { CommandUsage } from './errors.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, commandHelp, groupHelp, parseCommand, str, usageLine } from './framework.ts';
 import { Output } from './output.ts';
 
@@ -35,6 +37,7 @@ const GROUPS: Group[] = [
   { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
+  { name: 'jobs', summary: 'Inspect, retry and cancel background jobs (administrators)', commands: jobCommands },
 ];
 
 const HELP = `berth — secure OCI registry and GitOps delivery
@@ -184,7 +187,7 @@ async function client(argv: string[]): Promise<number> {
   }
 }
 
-function usageFailure(message: string, spec: CommandSpec | undefined): number {
+function usageFailure(message: string, spec: CommandUsage | undefined): number {
   const usage = spec ? `Usage: ${usageLine(spec)}\nRun 'berth ${spec.words.join(' ')} --help' for more.\n` : "Run 'berth help' for the commands.\n";
   process.stderr.write(`berth: ${message}\n${usage}`);
   return 2;

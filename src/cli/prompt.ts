@@ -4,7 +4,7 @@
  * stderr so that stdout stays data.
  */
 import { createInterface } from 'node:readline/promises';
-import { CliError, UsageError } from './framework.ts';
+import { CliError, UsageError } from './errors.ts';
 
 export function interactive(): boolean {
   return process.stdin.isTTY === true;

@@ -57,6 +57,11 @@ const schema = z.strictObject({
   gitWebhookSecretGitlab: z.string().min(8).optional(),
   gitWebhookSecretGitea: z.string().min(8).optional(),
   appsDir: z.string().min(1).optional(),
+  jobsPollIntervalMs: z.number().int().min(50).max(60_000),
+  jobsLeaseMs: z.number().int().min(500).max(3_600_000),
+  jobsRetentionDays: z.number().int().min(0),
+  jobsStopGraceMs: z.number().int().min(0).max(600_000),
+  testJobKinds: z.boolean(),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -123,6 +128,11 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'gitWebhookSecretGitea', env: 'BERTH_GIT_WEBHOOK_SECRET_GITEA', default: undefined, doc: 'Secret of Gitea push webhooks (HMAC-SHA256). Without it Gitea webhooks are refused.' },
   { key: 'appsDir', env: 'BERTH_APPS_DIR', default: undefined, doc: 'A directory of Application and AppProject YAML files applied at start (created or updated, owned by `admin`).' },
   { key: 'auditForward', env: 'BERTH_AUDIT_FORWARD', default: undefined, doc: 'Also send audit records elsewhere: `syslog+udp://host:port`, `syslog+tcp://host:port` (RFC 5424) or `jsonl:/path/to/file` (one JSON object per line).' },
+  { key: 'jobsPollIntervalMs', env: 'BERTH_JOBS_POLL_INTERVAL_MS', default: 1000, doc: 'How often an idle process looks for due jobs when no wakeup arrived (PostgreSQL NOTIFY and in-process wakeups make it claim at once; polling is the fallback and runs delayed retries and scheduled jobs).' },
+  { key: 'jobsLeaseMs', env: 'BERTH_JOBS_LEASE_MS', default: 30_000, doc: 'Lease of a running job, renewed every third of it: a job whose process died is taken over by another process this long after the last renewal.' },
+  { key: 'jobsRetentionDays', env: 'BERTH_JOBS_RETENTION_DAYS', default: 7, doc: 'Finished jobs (succeeded, failed, cancelled) and domain events older than this many days are purged hourly; 0 keeps them.' },
+  { key: 'jobsStopGraceMs', env: 'BERTH_JOBS_STOP_GRACE_MS', default: 10_000, doc: 'At shutdown, how long running jobs may finish before their signals are aborted and their leases released for another process.' },
+  { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
 ];
 
 export class ConfigError extends Error {}

@@ -11,7 +11,7 @@ import type { Config } from '../config/config.ts';
 import type { Db } from '../platform/db/schema.ts';
 import { ApplicationStore, guardProjectDeletion } from './apps/store.ts';
 import type { ProjectService } from '../access/projects.ts';
-import type { DeliveryMetrics } from '../platform/observability/delivery-metrics.ts';
+import type { DeliveryMetrics } from './metrics.ts';
 import { applyManifests, loadManifests } from './apps/loader.ts';
 import { ADMIN_USERNAME } from '../access/users.ts';
 import { ClusterStore } from './apps/clusters.ts';

@@ -15,6 +15,7 @@ import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
 import type { Delivery } from '../gitops/delivery.ts';
+import type { Jobs } from '../platform/jobs/platform.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
 
 declare module 'fastify' {
@@ -43,6 +44,8 @@ export interface AppOptions {
   auth?: AuthDeps;
   /** The delivery side's stores and engine; absent when gitopsEnabled is off. */
   delivery?: Delivery;
+  /** The job platform, for /api/v1/jobs. */
+  jobs?: Jobs;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -128,7 +131,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs);
   return app;
 }
 

@@ -122,6 +122,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
           });
           if (req.method === 'HEAD') return reply.send();
           audit(caller, 'artifact', `${name}@${m.digest}`, 'pull');
+          registry.notePull(name, reference, m.digest, caller.principal.name);
           return reply.send(Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength));
         }
         case 'PUT': {
@@ -131,7 +132,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
           req.bytesIn = body.byteLength;
           const contentType = req.headers['content-type']?.split(';', 1)[0]?.trim();
           const tagParam = (req.query as Record<string, string | string[] | undefined>).tag;
-          const result = await registry.putManifest(name, reference, body, contentType, ([] as string[]).concat(tagParam ?? []));
+          const result = await registry.putManifest(name, reference, body, contentType, ([] as string[]).concat(tagParam ?? []), caller.principal.name);
           reply.headers({ location: `/v2/${name}/manifests/${result.digest}`, 'docker-content-digest': result.digest });
           if (result.subject) reply.header('oci-subject', result.subject);
           if (result.tags.length > 0) reply.header('oci-tag', result.tags);
@@ -141,7 +142,7 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
         }
         case 'DELETE':
           await gate.require(caller, [{ type: 'repository', name, action: 'delete' }]);
-          await registry.deleteManifest(name, reference);
+          await registry.deleteManifest(name, reference, caller.principal.name);
           if (reference.includes(':')) audit(caller, 'artifact', `${name}@${reference}`, 'delete');
           else audit(caller, 'tag', `${name}:${reference}`, 'delete');
           return reply.code(202).send();

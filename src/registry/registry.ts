@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Db } from '../platform/db/schema.ts';
+import { NO_EVENTS, type EventActor, type EventPublisher } from '../platform/events/types.ts';
 import type { BlobStorage } from '../storage/driver.ts';
 import { RegistryError } from '../oci/errors.ts';
 import { digestOf, looksLikeDigest, parseDigest, type Digest } from '../oci/digest.ts';
@@ -13,6 +14,12 @@ import { assertRepositoryName, assertTag, isValidRepositoryName } from '../oci/n
 import { ensureRepository, linkBlob, linkedBlobSize, repositoryExists } from './metadata.ts';
 import { MAX_PAGE_SIZE, type PageRequest } from './pagination.ts';
 import { UploadManager } from './uploads.ts';
+
+/** The project of a repository: its first path segment (as access/projects.ts maps them). */
+function projectOfRepository(repository: string): string {
+  const slash = repository.indexOf('/');
+  return slash < 0 ? repository : repository.slice(0, slash);
+}
 
 /** How many repositories holding a blob a `from`-less mount looks at. */
 const MOUNT_CANDIDATES = 20;
@@ -41,6 +48,8 @@ export class Registry {
   readonly storage: BlobStorage;
   readonly uploads: UploadManager;
   readonly #catalogPageSize: number;
+  /** Where artifact.* and tag.* domain events go (set at wiring). */
+  events: EventPublisher = NO_EVENTS;
 
   constructor(db: Db, storage: BlobStorage, options: { catalogPageSize: number }) {
     this.db = db;
@@ -110,6 +119,7 @@ export class Registry {
     body: Uint8Array,
     contentType: string | undefined,
     extraTags: readonly string[] = [],
+    actor: EventActor = 'anonymous',
   ): Promise<{ digest: string; subject: string | undefined; tags: string[] }> {
     assertRepositoryName(repository);
     const byDigest = looksLikeDigest(reference);
@@ -149,12 +159,20 @@ export class Registry {
         ];
         if (refs.length > 0) await trx.insertInto('manifest_references').values(refs).execute();
       }
+      const previous = tags.length === 0 ? [] : await trx.selectFrom('tags').select(['name', 'digest']).where('repository', '=', repository).where('name', 'in', tags).execute();
       for (const name of tags) {
         await trx
           .insertInto('tags')
           .values({ repository, name, digest, updated_at: now })
           .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
           .execute();
+      }
+      const ref = { project: projectOfRepository(repository), repository };
+      await this.events.publish(trx, { type: 'artifact.pushed', actor, occurredAt: now, data: { ...ref, digest, mediaType: parsed.mediaType, size: body.byteLength, ...(byDigest ? {} : { tag: reference }) } });
+      for (const tag of tags) {
+        const before = previous.find((p) => p.name === tag)?.digest;
+        if (before === undefined) await this.events.publish(trx, { type: 'tag.created', actor, occurredAt: now, data: { ...ref, tag, digest } });
+        else if (before !== digest) await this.events.publish(trx, { type: 'tag.moved', actor, occurredAt: now, data: { ...ref, tag, digest, previousDigest: before } });
       }
     });
     return { digest, subject: parsed.subject?.digest, tags };
@@ -212,22 +230,40 @@ export class Registry {
     return { digest: row.digest, mediaType: row.media_type, size: Number(row.size), content: row.content };
   }
 
+  /**
+   * Publishes `artifact.pulled` off the request's path (not awaited; the
+   * bus writes nothing unless something subscribes to pulls).
+   */
+  notePull(repository: string, reference: string, digest: string, actor: EventActor): void {
+    const data = { project: projectOfRepository(repository), repository, digest, ...(looksLikeDigest(reference) ? {} : { tag: reference }) };
+    setImmediate(() => {
+      this.events.publish(this.db, { type: 'artifact.pulled', actor, data }).catch(() => {
+        // Best effort by design: a pull is never failed or slowed for its event.
+      });
+    });
+  }
+
   /** By digest: deletes the manifest and its tags. By tag: deletes the tag. */
-  async deleteManifest(repository: string, reference: string): Promise<void> {
+  async deleteManifest(repository: string, reference: string, actor: EventActor = 'anonymous'): Promise<void> {
     assertRepositoryName(repository);
+    const ref = { project: projectOfRepository(repository), repository };
     if (looksLikeDigest(reference)) {
       const d = parseDigest(reference);
-      const result = await this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', d.value).execute();
+      await this.db.transaction().execute(async (trx) => {
+        const tags = await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', d.value).returning('name').execute();
         await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', d.value).execute();
-        return trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', d.value).executeTakeFirst();
+        const gone = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', d.value).returning(['media_type']).executeTakeFirst();
+        if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${d.value} is unknown to repository ${repository}`);
+        await this.events.publish(trx, { type: 'artifact.deleted', actor, data: { ...ref, digest: d.value, mediaType: gone.media_type, tags: tags.map((t) => t.name).sort() } });
       });
-      if (Number(result.numDeletedRows) === 0) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${d.value} is unknown to repository ${repository}`);
       return;
     }
     assertTag(reference);
-    const result = await this.db.deleteFrom('tags').where('repository', '=', repository).where('name', '=', reference).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new RegistryError('MANIFEST_UNKNOWN', `tag ${reference} is unknown to repository ${repository}`);
+    await this.db.transaction().execute(async (trx) => {
+      const gone = await trx.deleteFrom('tags').where('repository', '=', repository).where('name', '=', reference).returning('digest').executeTakeFirst();
+      if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `tag ${reference} is unknown to repository ${repository}`);
+      await this.events.publish(trx, { type: 'tag.deleted', actor, data: { ...ref, tag: reference, digest: gone.digest } });
+    });
   }
 
   // ---- discovery ----

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { listEvents } from '../../src/events/journal.ts';
+import type { DomainEvent } from '../../src/platform/events/types.ts';
 import { startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
 import { ADMIN, PASSWORD, addMember, createProject, createRobot, createUser, manifestStatus, must } from '../support/matrix-fixture.ts';
@@ -368,8 +368,8 @@ for (const database of await testDatabases()) {
         const day = await createRobot(base, 'exp-proj', 'one-day', ['repository:pull'], { duration: 1 });
         const week = await createRobot(base, 'exp-proj', 'one-week', ['repository:pull'], { duration: 7 });
         const month = await createRobot(base, 'exp-proj', 'one-month', ['repository:pull'], { duration: 30 });
-        // Not exposed by /api/v1: read from the event journal through the server's own database handle.
-        const events = async (subject: string) => listEvents(berth.db, { subject });
+        // Not exposed by /api/v1: read from the domain event history through the server's bus.
+        const events = async (robot: string) => (await berth.events.list({})).filter((e) => e.type.startsWith('robot.expir') && 'robot' in e.data && e.data.robot === robot) as Array<DomainEvent<'robot.expiring' | 'robot.expired'> & { data: { daysLeft?: number } }>;
         await eventually('robot.expiring events', async () => (await events(day.name)).length > 0 && (await events(week.name)).length > 0, 10_000);
         const [d] = await events(day.name);
         assert.equal(d!.type, 'robot.expiring');

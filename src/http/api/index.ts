@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessServices } from '../../access/services.ts';
 import type { AuditLog } from '../../audit/audit-log.ts';
 import type { Delivery } from '../../gitops/delivery.ts';
+import type { Jobs } from '../../platform/jobs/platform.ts';
 import { ApiRouter } from './router.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -10,13 +11,14 @@ import { authRoutes, type AuthDeps } from './routes/auth.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { deliveryPolicyRoutes } from './routes/delivery-policy.ts';
 import { gitWebhookRoutes } from './routes/git-webhooks.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { repositoryRoutes } from './routes/repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -24,6 +26,7 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   projectRoutes(api, access);
   robotRoutes(api, access);
   systemRoutes(api, access, version);
+  if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
     applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
     clusterRoutes(api, access, { clusters: delivery.clusters });

@@ -30,7 +30,9 @@ export interface DomainEventMap {
   'project.deleted': { project: string };
   'robot.created': { project?: string; robot: string };
   'robot.deleted': { project?: string; robot: string };
-  'robot.expiring': { project?: string; robot: string; expiresAt: number };
+  /** 7 days and 1 day before expiry (daysLeft), once each per expiry. */
+  'robot.expiring': { project?: string; robot: string; expiresAt: number; daysLeft: number };
+  'robot.expired': { project?: string; robot: string; expiresAt: number };
   'application.synced': { project: string; application: string; revision: string; operationId: string };
   'application.sync_failed': { project: string; application: string; revision: string; operationId: string; message: string };
   'application.health_changed': { project: string; application: string; from: string; to: string };
@@ -56,6 +58,9 @@ export interface EventPublisher {
   /** Publishes inside the caller's transaction (pass it as `db`); see the file comment. */
   publish<T extends DomainEventType>(db: Kysely<Database>, event: EventInput<T>): Promise<void>;
 }
+
+/** A publisher that drops everything (tests and tools without a bus). */
+export const NO_EVENTS: EventPublisher = { publish: () => Promise.resolve() };
 
 export interface EventBus extends EventPublisher {
   /**

@@ -8,8 +8,9 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/schema.ts';
+import type { JobState } from './schema.ts';
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type { JobState };
 
 export interface EnqueueOptions {
   /**

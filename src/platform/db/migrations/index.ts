@@ -8,6 +8,7 @@ import * as m0002 from './0002-access.ts';
 import * as m0003 from './0003-audit.ts';
 import * as m0004 from './0004-oidc.ts';
 import * as m0005 from './0005-gitops.ts';
+import * as m0006 from './0006-jobs.ts';
 import * as m0007 from './0007-leases.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003-audit': m0003,
   '0004-oidc': m0004,
   '0005-gitops': m0005,
+  '0006-jobs': m0006,
   '0007-leases': m0007,
 };

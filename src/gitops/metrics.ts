@@ -4,8 +4,8 @@
  * dashboards and alerts translate directly.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EngineObserver } from '../../gitops/engine/engine.ts';
-import type { OperationState } from '../../gitops/types.ts';
+import type { EngineObserver } from './engine/engine.ts';
+import type { OperationState } from './types.ts';
 
 export interface AppSnapshotSource {
   snapshot(): { name: string; project: string; destination: string; sync: string; health: string }[];
