@@ -262,4 +262,41 @@ describe('two processes on one PostgreSQL: delivery', { skip: pg.skip || kubeSki
       for (const p of alive) await p.kill('SIGTERM');
     }
   });
+
+  test('one process killed mid-sync and restarted: the restarted process resumes the operation', { timeout: 300_000 }, async () => {
+    const dir = path.join(root, 'single');
+    const env = { BERTH_DATABASE_URL: await pg.createUrl(dir), ...deliveryEnv, BERTH_GITOPS_KUBE_QPS: '6', BERTH_GITOPS_KUBE_BURST: '1' };
+    let p = await spawnBerth(dir, env);
+    try {
+      const objects = Array.from({ length: 50 }, (_, i) => configMap(`solo-${String(i).padStart(2, '0')}`, { i: String(i) }));
+      const sha = await git.createRepo('solo', { 'solo/all.yaml': yamlDocs(...objects) });
+      await deliveryWorld(p.url, cluster);
+      await must(p.url, 'POST', '/applications', appDoc('solo', git, 'solo', 'solo', cluster, false));
+      await until('solo compared', async () => (await must(p.url, 'GET', '/applications/solo')).status?.sync?.status === 'OutOfSync', 60_000, 200);
+      const call = api(p.url, 'POST', '/applications/solo/sync', {}).catch(() => undefined);
+      const running = await until('the sync running', async () => {
+        const [op] = await operations(p.url, 'solo');
+        return op?.state === 'Running' && op.resourcesDone >= 5 ? op : undefined;
+      }, 60_000, 100);
+      await p.kill('SIGKILL');
+      await call;
+      const killedAt = Date.now();
+      p = await spawnBerth(dir, env);
+      const done = await until('the operation ended after the restart', async () => {
+        const [op] = await operations(p.url, 'solo');
+        return op && op.state !== 'Running' && op.state !== 'Pending' ? op : undefined;
+      }, 120_000, 250);
+      assert.equal(done.id, running.id);
+      assert.equal(done.state, 'Succeeded');
+      assert.equal(done.attempts, 2, 'claimed again by the restarted process');
+      assert.notEqual(done.owner, running.owner);
+      const history = (await must(p.url, 'GET', '/applications/solo/history')) as { trigger: string; revision: string; phase: string }[];
+      assert.ok(history.some((h) => h.trigger === 'manual' && h.revision === sha && h.phase === 'Succeeded'));
+      const audit = (await must(p.url, 'GET', '/audit-logs?action=sync&page_size=100')) as { detail: string; outcome: string }[];
+      assert.ok(audit.some((r) => r.detail.includes(done.id) && r.outcome === 'success'));
+      process.stderr.write(`one process, kill -9 mid-sync (${running.resourcesDone} of 50 applied) and restart: operation finished ${Date.now() - killedAt} ms after the kill\n`);
+    } finally {
+      await p.kill('SIGTERM');
+    }
+  });
 });
