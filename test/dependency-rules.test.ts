@@ -32,16 +32,10 @@ async function tree(files: Record<string, string>): Promise<string> {
 /** The violations the project's rules find in `dir`, as `rule: from → to`. */
 async function violations(dir: string): Promise<string[]> {
   const options = await extractDepcruiseOptions(path.join(ROOT, '.dependency-cruiser.js'));
-  const previous = process.cwd();
-  // Rules name paths relative to the repository root, so cruise from the tree's root.
-  process.chdir(dir);
-  try {
-    const { output } = await cruise(['src'], { ...options, tsConfig: undefined, validate: true, outputType: 'json' });
-    const result = (typeof output === 'string' ? JSON.parse(output) : output) as ICruiseResult;
-    return (result.summary.violations ?? []).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
-  } finally {
-    process.chdir(previous);
-  }
+  // Rules name paths relative to the repository root: cruise from the tree's root.
+  const { output } = await cruise(['src'], { ...options, baseDir: dir, tsConfig: undefined, validate: true, outputType: 'json' });
+  const result = (typeof output === 'string' ? JSON.parse(output) : output) as ICruiseResult;
+  return (result.summary.violations ?? []).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
 }
 
 test('a type-only import cycle is reported', async () => {
@@ -68,6 +62,24 @@ test('imports against the layer order are reported', async () => {
     'leaves: src/oci/digest.ts → src/registry/registry.ts',
     'platform: src/platform/db/database.ts → src/registry/registry.ts',
     'registry: src/registry/registry.ts → src/supply-chain/scan.ts',
+  ]);
+});
+
+test('table types stay leaves, main.ts stays the composition root, the edges stay apart', async () => {
+  const dir = await tree({
+    'src/access/projects.ts': 'export const projects = 1;\n',
+    'src/notify/schema.ts': "import { projects } from '../access/projects.ts';\nexport const p = projects;\n",
+    'src/main.ts': 'export const main = 1;\n',
+    'src/notify/deliver.ts': "import { main } from '../main.ts';\nexport const d = main;\n",
+    'src/http/app.ts': "import { cli } from '../cli/client.ts';\nexport const app = cli;\n",
+    'src/cli/client.ts': 'export const cli = 1;\n',
+    'src/cli/main.ts': "import { main } from '../main.ts';\nexport const run = main;\n",
+    'src/notify/deliver.test.ts': "import { app } from '../http/app.ts';\nexport const t = app;\n",
+  });
+  assert.deepEqual(await violations(dir), [
+    'domain-schema-leaf: src/notify/schema.ts → src/access/projects.ts',
+    'http-not-cli: src/http/app.ts → src/cli/client.ts',
+    'main-composes: src/notify/deliver.ts → src/main.ts',
   ]);
 });
 

@@ -1,13 +1,27 @@
 /**
- * Errors of the management domain (users, projects, robots, …). The HTTP
- * edge maps `code` to a status; messages are shown to callers as they are.
+ * Errors of the management domain (users, projects, robots, …): DomainErrors
+ * named by the code the /api/v1 error body carries. The HTTP edge maps the
+ * kind to a status (src/http/api/errors.ts); messages are shown to callers
+ * as they are.
  */
+import { DomainError, type DomainErrorKind, type DomainErrorOptions } from '../core/errors.ts';
+
 export type AccessErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PRECONDITION_FAILED' | 'TOO_MANY_REQUESTS';
 
-export class AccessError extends Error {
+const KIND: Record<AccessErrorCode, DomainErrorKind> = {
+  BAD_REQUEST: 'invalid',
+  UNAUTHORIZED: 'unauthenticated',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  PRECONDITION_FAILED: 'precondition_failed',
+  TOO_MANY_REQUESTS: 'rate_limited',
+};
+
+export class AccessError extends DomainError {
   readonly code: AccessErrorCode;
-  constructor(code: AccessErrorCode, message: string) {
-    super(message);
+  constructor(code: AccessErrorCode, message: string, options: DomainErrorOptions = {}) {
+    super(KIND[code], message, options);
     this.name = 'AccessError';
     this.code = code;
   }

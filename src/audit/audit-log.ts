@@ -42,6 +42,7 @@ import { performance } from 'node:perf_hooks';
 import { CompiledQuery, type ExpressionBuilder, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { DomainError } from '../core/errors.ts';
 import { newUuidV7 } from '../core/ids.ts';
 import { isPostgres } from '../platform/db/column-types.ts';
 import type { Database, Db } from '../platform/db/schema.ts';
@@ -125,7 +126,13 @@ export interface AuditLogStats {
   forward: ForwarderStats | null;
 }
 
-export class AuditQueryError extends Error {}
+/** A bad page, page size or sort field: the caller's input. */
+export class AuditQueryError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+    this.name = 'AuditQueryError';
+  }
+}
 
 export const MAX_PAGE_SIZE = 1000;
 

@@ -3,9 +3,9 @@
  * metrics. Domain errors become HTTP responses only here.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { AccessError, type AccessErrorCode } from '../access/errors.ts';
 import type { AccessServices } from '../access/services.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { DomainError } from '../core/errors.ts';
 import type { Metrics } from '../platform/observability/metrics.ts';
 import { RegistryError } from '../oci/errors.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -14,6 +14,7 @@ import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
+import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
 import type { Jobs } from '../platform/jobs/platform.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
@@ -65,6 +66,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.decorateRequest('routeLabel', 'other');
   app.decorateRequest('bytesIn', 0);
+  app.decorateRequest('apiCaller', null);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -83,6 +85,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError | Error, req, reply) => {
+    if (isClientAbort(error)) {
+      req.log.debug({ err: error.message }, 'client went away');
+      return reply.code(400).send();
+    }
+    // /api/v1 answers in its own shape, whatever failed (src/http/api/errors.ts); /v2 and /auth keep OCI bodies.
+    if (isApi(req.url)) return sendApiError(req, reply, error, options.access.audit);
     if (error instanceof RegistryError) {
       return reply.code(ociStatus(error.code)).type('application/json').send(ociErrorBody(error.code, error.message, error.detail));
     }
@@ -91,19 +99,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
       const code = error.status === 401 ? 'UNAUTHORIZED' : error.status === 429 ? 'TOOMANYREQUESTS' : 'DENIED';
       return reply.code(error.status).type('application/json').send(ociErrorBody(code, error.message));
     }
-    if (error instanceof AccessError) {
-      if (error.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Basic realm="berth"');
-      return reply.code(ACCESS_STATUS[error.code]).type('application/json').send(JSON.stringify({ errors: [{ code: error.code, message: error.message }] }));
+    if (error instanceof DomainError) {
+      const { status, code } = API_ERRORS[error.kind];
+      if (status === 401) reply.header('www-authenticate', 'Basic realm="berth"');
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+      return reply.code(status).type('application/json').send(apiErrorBody(code, error.message));
     }
     const status = (error as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) {
       // Framework-level refusals (malformed JSON, oversized body, bad media type).
-      if (isApi(req.url)) return reply.code(status).type('application/json').send(JSON.stringify({ errors: [{ code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message: error.message }] }));
       return reply.code(status).type('application/json').send(ociErrorBody('UNSUPPORTED', error.message));
-    }
-    if (isClientAbort(error)) {
-      req.log.debug({ err: error.message }, 'client went away');
-      return reply.code(400).send();
     }
     req.log.error({ err: error, route: req.routeLabel }, 'request failed');
     return reply.code(500).type('application/json').send(ociErrorBody('UNKNOWN', 'internal server error'));
@@ -134,16 +139,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs);
   return app;
 }
-
-const ACCESS_STATUS: Record<AccessErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  TOO_MANY_REQUESTS: 429,
-};
 
 function isApi(url: string): boolean {
   return url === '/api/v1' || url.startsWith('/api/v1/') || url.startsWith('/api/v1?');

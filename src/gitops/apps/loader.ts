@@ -10,14 +10,16 @@ import type { AuditContext } from '../../audit/audited.ts';
 import { appProjectSchema, applicationSchema, type AppProject, type Application } from '../model.ts';
 import type { DeliveryPolicyStore } from './policy.ts';
 import type { ApplicationStore } from './store.ts';
+import { DomainError } from '../../core/errors.ts';
 
 export type ManifestDoc =
   | { kind: 'Application'; file: string; index: number; doc: Application }
   | { kind: 'AppProject'; file: string; index: number; doc: AppProject };
 
-export class ManifestError extends Error {
+/** A manifest file Berth cannot load: the caller's input, so `invalid`. */
+export class ManifestError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super('invalid', message);
     this.name = 'ManifestError';
   }
 }

@@ -3,7 +3,9 @@
  * meant to be shown as is (application conditions, API answers, logs): it
  * names the repository and says what went wrong, with git's own words
  * appended after credentials and URL userinfo were scrubbed from them.
+ * A DomainError: its kind follows from the reason (KIND below).
  */
+import { DomainError, type DomainErrorKind } from '../../core/errors.ts';
 
 export type GitErrorReason =
   /** The URL or revision is malformed or uses a refused protocol. */
@@ -24,14 +26,33 @@ export type GitErrorReason =
   | 'unsafe-tree'
   | 'other';
 
-export class GitError extends Error {
+/**
+ * What each reason means to a caller of Berth: a problem with what they asked
+ * for is `invalid` or `not_found`; Berth's own access to the repository
+ * (credentials, host key) failing is a `precondition_failed` they fix by
+ * changing the repository's registration; the server not answering is
+ * `unavailable`.
+ */
+const KIND: Record<GitErrorReason, DomainErrorKind> = {
+  invalid: 'invalid',
+  auth: 'precondition_failed',
+  'host-key': 'precondition_failed',
+  'not-found': 'not_found',
+  revision: 'not_found',
+  unreachable: 'unavailable',
+  timeout: 'unavailable',
+  'unsafe-tree': 'invalid',
+  other: 'unavailable',
+};
+
+export class GitError extends DomainError {
   override readonly name = 'GitError';
   readonly reason: GitErrorReason;
   /** The repository URL as given (without userinfo). */
   readonly url: string;
 
   constructor(reason: GitErrorReason, url: string, message: string) {
-    super(message);
+    super(KIND[reason], message);
     this.reason = reason;
     this.url = url;
   }

@@ -10,6 +10,7 @@
  * time.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../../core/errors.ts';
 
 export type WebhookProvider = 'github' | 'gitlab' | 'gitea';
 
@@ -31,11 +32,12 @@ export interface ParsedWebhook {
   paths?: string[];
 }
 
-export class WebhookError extends Error {
+/** A refused webhook delivery; `status` is the HTTP status the sender gets. */
+export class WebhookError extends DomainError {
   override readonly name = 'WebhookError';
   readonly status: number;
   constructor(status: number, message: string) {
-    super(message);
+    super(status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'invalid', message);
     this.status = status;
   }
 }

@@ -13,19 +13,34 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
+import { DomainError, type DomainErrorKind } from '../../core/errors.ts';
 import type { ApplyOptions, KubeClient, KubeObject, PropagationPolicy, ResourceType } from '../types.ts';
 import type { KubeConnection } from './kubeconfig.ts';
 
-export class KubeApiError extends Error {
+/**
+ * A cluster's answer as a DomainError: what the object asked for is wrong
+ * (400, 422: `invalid`), missing (404) or clashing (409); the cluster refusing
+ * Berth's own credentials (401, 403) is `forbidden`; throttling is
+ * `rate_limited`; no answer (status 0) or a server error is `unavailable`.
+ */
+export function kubeErrorKind(status: number): DomainErrorKind {
+  if (status === 404 || status === 410) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 401 || status === 403) return 'forbidden';
+  if (status === 429) return 'rate_limited';
+  if (status === 412) return 'precondition_failed';
+  if (status >= 400 && status < 500) return 'invalid';
+  return 'unavailable';
+}
+
+export class KubeApiError extends DomainError {
   override name = 'KubeApiError';
   status: number;
   reason: string;
-  details?: unknown;
   constructor(status: number, reason: string, message: string, details?: unknown) {
-    super(message);
+    super(kubeErrorKind(status), message, details === undefined ? {} : { details });
     this.status = status;
     this.reason = reason;
-    if (details !== undefined) this.details = details;
   }
 }
 

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ClusterConnection } from '../types.ts';
+import { DomainError } from '../../core/errors.ts';
 
 /** A ClusterConnection plus what only this layer uses. */
 export interface KubeConnection extends ClusterConnection {
@@ -25,8 +26,12 @@ export interface KubeConnection extends ClusterConnection {
   namespace?: string;
 }
 
-export class KubeconfigError extends Error {
+/** A kubeconfig Berth cannot use: always the caller's input, so `invalid`. */
+export class KubeconfigError extends DomainError {
   override name = 'KubeconfigError';
+  constructor(message: string) {
+    super('invalid', message);
+  }
 }
 
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';

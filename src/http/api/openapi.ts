@@ -38,6 +38,8 @@ export function buildOpenApi(router: ApiRouter, version: string): Record<string,
       responses['403'] = { description: 'not allowed', content: { 'application/json': { schema: ERROR_SCHEMA } } };
     }
     if (r.path.includes(':')) responses['404'] = { description: 'not found', content: { 'application/json': { schema: ERROR_SCHEMA } } };
+    // Every other refusal or failure (409, 412, 429, 503, and 500 when unexpected) has the same body: src/http/api/errors.ts.
+    responses.default = { description: 'any other error (409, 412, 429, 503; 500 when unexpected)', content: { 'application/json': { schema: ERROR_SCHEMA } } };
     const op: Record<string, unknown> = {
       summary: r.summary,
       tags: [r.tag],

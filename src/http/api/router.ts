@@ -78,39 +78,25 @@ export class ApiRouter {
     this.#app.route({
       method: def.method,
       url: `${API_PREFIX}${def.path}`,
+      config: { apiTag: def.tag },
       handler: async (req, reply) => {
         req.routeLabel = label;
-        let principal: Principal = ANONYMOUS;
-        try {
-          principal = def.auth === 'none' ? ANONYMOUS : await authenticateApi(req, this.#access);
-          if ((def.auth === 'user' || def.auth === 'admin') && principal.kind === 'anonymous') {
-            throw new AccessError('UNAUTHORIZED', 'sign in first: use HTTP Basic credentials or a personal API token (Authorization: Bearer berth_pat_…)');
-          }
-          if (def.auth === 'admin' && !principal.admin) throw new AccessError('FORBIDDEN', 'only system administrators may do this');
-          const params = parse(def.params, req.params, 'path');
-          const query = parse(def.query, req.query, 'query');
-          const body = parse(def.body, req.body, 'body');
-          const audit: AuditContext = { actor: actorOf(principal), sourceIp: req.ip };
-          const result = await def.handler({ principal, audit, params, query, body, ip: req.ip, req, reply } as Context<z.output<P>, z.output<Q>, z.output<B>>);
-          if (reply.sent) return reply;
-          reply.code(status);
-          return result === undefined ? reply.send() : reply.send(result);
-        } catch (err) {
-          // Every refused call is audited here, once (reads too: a 404 that
-          // hides a project from a non-member is still a refusal).
-          if (err instanceof AccessError) {
-            this.#access.audit.record({
-              actor: actorOf(principal),
-              sourceIp: req.ip,
-              resourceType: def.tag,
-              resource: req.url.split('?', 1)[0]!.slice(API_PREFIX.length),
-              action: def.method.toLowerCase(),
-              outcome: 'failure',
-              detail: `${err.code}: ${err.message}`.slice(0, 500),
-            });
-          }
-          throw err;
+        // Who calls which route, for the audit record should the call be refused (src/http/api/errors.ts).
+        req.apiCaller = { principal: ANONYMOUS, resourceType: def.tag };
+        const principal = def.auth === 'none' ? ANONYMOUS : await authenticateApi(req, this.#access);
+        req.apiCaller.principal = principal;
+        if ((def.auth === 'user' || def.auth === 'admin') && principal.kind === 'anonymous') {
+          throw new AccessError('UNAUTHORIZED', 'sign in first: use HTTP Basic credentials or a personal API token (Authorization: Bearer berth_pat_…)');
         }
+        if (def.auth === 'admin' && !principal.admin) throw new AccessError('FORBIDDEN', 'only system administrators may do this');
+        const params = parse(def.params, req.params, 'path');
+        const query = parse(def.query, req.query, 'query');
+        const body = parse(def.body, req.body, 'body');
+        const audit: AuditContext = { actor: actorOf(principal), sourceIp: req.ip };
+        const result = await def.handler({ principal, audit, params, query, body, ip: req.ip, req, reply } as Context<z.output<P>, z.output<Q>, z.output<B>>);
+        if (reply.sent) return reply;
+        reply.code(status);
+        return result === undefined ? reply.send() : reply.send(result);
       },
     });
   }
