@@ -22,6 +22,12 @@ import type { Registry } from './registry/registry.ts';
 export interface Background {
   jobs: Jobs;
   events: DomainEvents;
+  /**
+   * Before the server listens: removes upload sessions (and orphan files) a
+   * crash left behind, so no request sees them; afterwards the scheduled
+   * `uploads.purge` job keeps doing it.
+   */
+  recover(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,13 +50,11 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   deps.registry.events = events;
 
   const everyMaintenance = config.uploadPurgeIntervalSeconds * 1000;
-  jobs.register<null>({
-    kind: 'uploads.purge',
-    handle: async (_p, ctx) => {
-      const removed = await deps.registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
-      if (removed > 0) ctx.log.info({ removed }, 'expired upload sessions removed');
-    },
-  });
+  const purgeUploads = async (log: Logger) => {
+    const removed = await deps.registry.uploads.purgeExpired(config.uploadTtlSeconds * 1000);
+    if (removed > 0) log.info({ removed }, 'expired upload sessions removed');
+  };
+  jobs.register<null>({ kind: 'uploads.purge', handle: (_p, ctx) => purgeUploads(ctx.log) });
   jobs.schedule({ name: 'uploads.purge', everyMs: everyMaintenance, kind: 'uploads.purge' });
   jobs.register<null>({
     kind: 'robots.expiry-notices',
@@ -68,6 +72,7 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   return {
     jobs,
     events,
+    recover: () => purgeUploads(logger),
     async start() {
       await events.start();
       await jobs.start();

@@ -74,6 +74,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
 
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
   const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  await background.recover();
   const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({

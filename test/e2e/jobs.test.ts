@@ -78,6 +78,19 @@ for (const database of await testDatabases()) {
       }
     });
 
+    test('project and robot changes through the API are kept as events with the acting account', async () => {
+      const since = Date.now();
+      must(await call(base, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: 'evented' } }), 201, 'project');
+      const robot = must(await call(base, 'POST', '/api/v1/robots', { auth: ADMIN, body: { name: 'bot', level: 'project', permissions: [{ namespace: 'evented', access: [{ resource: 'repository', action: 'pull' }] }] } }), 201, 'robot').body as { name: string };
+      must(await call(base, 'PUT', '/api/v1/projects/evented', { auth: ADMIN, body: { public: true } }), 200, 'update');
+      must(await call(base, 'DELETE', `/api/v1/robots/${encodeURIComponent(robot.name)}`, { auth: ADMIN }), 204, 'robot delete');
+      must(await call(base, 'DELETE', '/api/v1/projects/evented', { auth: ADMIN }), 204, 'project delete');
+      const history = (await berth.events.list({ since })).filter((e) => 'project' in e.data && e.data.project === 'evented').reverse();
+      assert.deepEqual(history.map((e) => e.type), ['project.created', 'robot.created', 'project.updated', 'robot.deleted', 'project.deleted']);
+      assert.ok(history.every((e) => e.actor === 'admin'));
+      assert.equal((history[1]!.data as { robot: string }).robot, robot.name);
+    });
+
     test('/api/v1/jobs: list, get, cancel and retry for administrators, audited; others are refused', async () => {
       const id = await berth.jobs.enqueue(berth.db, 'test.never-registered', { note: 'waits' }, { runAt: Date.now() + 3_600_000, dedupeKey: 'only-one' });
       const listed = must(await call(base, 'GET', '/api/v1/jobs?kind=test.never-registered&state=queued', { auth: ADMIN }), 200, 'list');

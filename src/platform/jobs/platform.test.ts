@@ -235,6 +235,83 @@ for (const kind of await testDatabases()) {
       await waitFor('all ran', () => runs.length === slots.length);
     });
 
+    test('stop aborts jobs still running after the grace period and gives their leases back uncounted', async () => {
+      const k = freshKind();
+      const jobs = platform(dbA, { stopGraceMs: 100 });
+      let aborted = false;
+      jobs.register({
+        kind: k,
+        handle: (_p, ctx) =>
+          new Promise((_resolve, reject) => {
+            ctx.signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(ctx.signal.reason as Error);
+            });
+          }),
+      });
+      await jobs.start();
+      const id = await jobs.enqueue(dbA, k, {});
+      await waitFor('running', async () => (await jobs.queue.get(id)).state === 'running');
+      await jobs.stop();
+      assert.ok(aborted);
+      const job = await jobs.queue.get(id);
+      assert.equal(job.state, 'queued', 'claimable by another process at once');
+      assert.equal(job.attempts, 0, 'a shutdown is not a failed attempt');
+      assert.equal(job.leaseOwner, null);
+    });
+
+    test('a holder whose lease was taken over aborts its handler and its result does not count', async () => {
+      const k = freshKind();
+      const jobs = platform(dbA, { leaseMs: 600 });
+      let reason = '';
+      jobs.register({
+        kind: k,
+        handle: (_p, ctx) =>
+          new Promise((resolve) => {
+            ctx.signal.addEventListener('abort', () => {
+              reason = String((ctx.signal.reason as Error).message);
+              resolve();
+            });
+          }),
+      });
+      await jobs.start();
+      const id = await jobs.enqueue(dbA, k, {});
+      await waitFor('running', async () => (await jobs.queue.get(id)).state === 'running');
+      // Another process took it over (as after a stall past the lease).
+      await dbB.updateTable('jobs').set({ lease_owner: 'other-process', attempts: 2 }).where('id', '=', id).execute();
+      await waitFor('aborted', () => reason !== '', 5000);
+      assert.match(reason, /lease lost/);
+      await sleep(300);
+      const job = await jobs.queue.get(id);
+      assert.equal(job.state, 'running', 'left to the new holder');
+      assert.equal(job.leaseOwner, 'other-process');
+      await dbB.updateTable('jobs').set({ state: 'cancelled', active_key: null, lease_owner: null }).where('id', '=', id).execute();
+    });
+
+    test('a dropped notification connection only delays: the job runs once it reconnects, and NOTIFY wakes again', { skip: kind.name !== 'postgres' && 'PostgreSQL only' }, async () => {
+      const k = freshKind();
+      const ran: string[] = [];
+      const listener = platform(dbA, { pollIntervalMs: 20_000 });
+      listener.register({
+        kind: k,
+        handle: (_p, ctx) => {
+          ran.push(ctx.jobId);
+          return Promise.resolve();
+        },
+      });
+      await listener.start();
+      const other = platform(dbB, { pollIntervalMs: 60_000 });
+      const { sql } = await import('kysely');
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'berth-listen' and datname = current_database()`.execute(dbB);
+      const first = await other.enqueue(dbB, k, {});
+      // Its notification may be lost with the connection; the reconnect (backoff from 0.5 s) looks for missed jobs.
+      await waitFor('the first job', () => ran.includes(first), 10_000);
+      const t0 = Date.now();
+      const second = await other.enqueue(dbB, k, {});
+      await waitFor('the second job', () => ran.includes(second), 10_000);
+      assert.ok(Date.now() - t0 < 10_000, `woken by NOTIFY, not the 20 s poll; took ${Date.now() - t0} ms`);
+    });
+
     test('an enqueue wakes an idle process at once, without waiting for its poll', async () => {
       const k = freshKind();
       const idle = platform(dbA, { pollIntervalMs: 60_000 });

@@ -9,6 +9,7 @@
  * renew or finish the job, even if it is the same process claiming again.
  */
 import { sql, type Kysely } from 'kysely';
+import { DomainError } from '../../core/errors.ts';
 import { isPostgres } from '../db/column-types.ts';
 import type { Database } from '../db/schema.ts';
 import { newUuidV7 as uuidv7 } from '../../core/ids.ts';
@@ -21,11 +22,13 @@ const KIND = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_ERROR_CHARS = 4000;
 
-/** Refused input or a state change that does not apply (the API maps `code`). */
-export class JobError extends Error {
-  readonly code: 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT';
+const KINDS = { BAD_REQUEST: 'invalid', NOT_FOUND: 'not_found', CONFLICT: 'conflict' } as const;
+
+/** Refused input or a state change that does not apply: a DomainError, so the API answers it as such. */
+export class JobError extends DomainError {
+  readonly code: keyof typeof KINDS;
   constructor(code: JobError['code'], message: string) {
-    super(message);
+    super(KINDS[code], message);
     this.name = 'JobError';
     this.code = code;
   }

@@ -10,7 +10,7 @@ import type { Principal } from '../../../access/principal.ts';
 import { audited } from '../../../audit/audited.ts';
 import type { AuditRecorder } from '../../../audit/types.ts';
 import type { Jobs } from '../../../platform/jobs/platform.ts';
-import { JOB_STATES, JobError, type JobRecord } from '../../../platform/jobs/queue.ts';
+import { JOB_STATES, type JobRecord } from '../../../platform/jobs/queue.ts';
 import { type ApiRouter, pageQuery, setPaging } from '../router.ts';
 
 const jobSchema = z.object({
@@ -43,16 +43,6 @@ function requirePermission(principal: Principal, permission: SystemPermission): 
   if (!hasSystemPermission(principal, permission)) throw new AccessError('FORBIDDEN', `${permission} is held by system administrators only`);
 }
 
-/** The platform's refusals in the API's vocabulary. */
-async function mapped<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof JobError) throw new AccessError(err.code, err.message);
-    throw err;
-  }
-}
-
 export function jobRoutes(api: ApiRouter, jobs: Jobs, audit: AuditRecorder): void {
   api.route({
     method: 'GET',
@@ -82,7 +72,7 @@ export function jobRoutes(api: ApiRouter, jobs: Jobs, audit: AuditRecorder): voi
     response: jobSchema,
     handler: async ({ principal, params }) => {
       requirePermission(principal, 'job:read');
-      return mapped(jobs.queue.get(params.id));
+      return jobs.queue.get(params.id);
     },
   });
 
@@ -97,10 +87,8 @@ export function jobRoutes(api: ApiRouter, jobs: Jobs, audit: AuditRecorder): voi
       response: jobSchema,
       handler: async ({ principal, params, audit: ctx }) => {
         requirePermission(principal, 'job:manage');
-        return mapped(
-          audited(jobs.db, audit, ctx, (job: JobRecord) => ({ resourceType: 'job', resource: job.id, action, detail: job.kind }), (trx) =>
-            action === 'retry' ? jobs.retry(params.id, trx) : jobs.cancel(params.id, trx),
-          ),
+        return audited(jobs.db, audit, ctx, (job: JobRecord) => ({ resourceType: 'job', resource: job.id, action, detail: job.kind }), (trx) =>
+          action === 'retry' ? jobs.retry(params.id, trx) : jobs.cancel(params.id, trx),
         );
       },
     });
