@@ -115,8 +115,11 @@ export class OperationRunner {
     return promise.then(
       async (state) => {
         rt.operation = undefined;
-        // Aborted by a shutdown or a lost lease: left active, for the next holder to resume.
-        if (!(abort.signal.aborted && (this.#closing || !this.#ctx.ownership.owns(op.app)))) {
+        // Aborted by a shutdown (left running: the next holder sees this process gone and resumes it)
+        // or by a lost lease (handed back as pending: this process is alive, so it would not be resumed).
+        const lost = abort.signal.aborted && !this.#closing && !this.#ctx.ownership.owns(op.app);
+        if (lost) await this.#ctx.operations.release(op.id, this.#ctx.ownership.instance).catch(() => false);
+        if (!(abort.signal.aborted && (this.#closing || lost))) {
           const ended = await this.#ctx.operations.finish(op, this.#ctx.ownership.instance, state).catch((err: unknown) => {
             this.#ctx.deps.logger.error({ app: op.app, operation: op.id, err: errorMessage(err) }, 'recording the end of an operation failed');
             return false;

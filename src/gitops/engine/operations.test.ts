@@ -68,6 +68,12 @@ for (const kind of await testDatabases()) {
       assert.equal(record.resource, 'team/web');
       assert.match(record.detail ?? '', /manual sync of main \(commit aaaaaaaaaaaa\)/);
       assert.ok(await ops.accept(input('web')), 'a new operation may start once it ended');
+      const handed = (await ops.active()).find((o) => o.app === 'web')!;
+      assert.ok(await ops.claim(handed.id, 'p4', undefined, 'started'));
+      assert.equal(await ops.release(handed.id, 'p5'), false, 'only its runner hands it back');
+      assert.ok(await ops.release(handed.id, 'p4'));
+      assert.equal((await ops.get(handed.id))?.state, 'Pending');
+      assert.ok(await ops.claim(handed.id, 'p5', undefined, 'started'), 'the new holder claims it as pending');
     });
 
     test('one automated sync per dedupe key, even after it ended', async () => {

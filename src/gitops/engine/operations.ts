@@ -163,6 +163,12 @@ export class OperationStore {
     return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
   }
 
+  /** Hands an operation this process can no longer run (it lost the application's lease) back as pending, for the new holder. */
+  async release(id: string, owner: string): Promise<boolean> {
+    const r = await this.#db.updateTable('application_operations').set({ state: 'Pending', owner: null, message: 'waiting for the process that now operates the application' }).where('id', '=', id).where('owner', '=', owner).where('active', '=', 1).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Progress of a running operation (also shows it is alive). */
   async progress(id: string, owner: string, state: OperationState): Promise<void> {
     await this.#db.updateTable('application_operations').set({ message: state.message.slice(0, MESSAGE_LIMIT), resources_done: state.resources.length }).where('id', '=', id).where('owner', '=', owner).where('active', '=', 1).execute();
