@@ -181,7 +181,15 @@ describe('two processes on one PostgreSQL: delivery', { skip: pg.skip || kubeSki
         }
         return synced === N;
       }, 300_000, 1_000);
-      await allSynced(sha1);
+      await allSynced(sha1).catch(async (err: unknown) => {
+        // What the stuck applications show, and what the processes logged, for whoever debugs it.
+        for (const n of names) {
+          const st = (await must(pair.a.url, 'GET', `/applications/${n}`)).status;
+          if (st?.sync?.status !== 'Synced') process.stderr.write(`${n}: ${JSON.stringify({ sync: st?.sync, conditions: st?.conditions, op: st?.operationState?.message })} ops ${JSON.stringify(await operations(pair.a.url, n))}\n`);
+        }
+        process.stderr.write(`A: ${pair.a.stderr().slice(-4000)}\nB: ${pair.b.stderr().slice(-4000)}\n`);
+        throw err;
+      });
       const firstRound = Date.now() - began;
       const sha2 = await git.commit('fleet', files('2'), 'version 2 everywhere');
       const pushed = Date.now();
@@ -205,6 +213,14 @@ describe('two processes on one PostgreSQL: delivery', { skip: pg.skip || kubeSki
       assert.equal(owners.size, 2, `both processes ran syncs: ${JSON.stringify([...owners])}`);
       process.stderr.write(`100 apps on two processes: first sync of all ${firstRound} ms, commit to all synced ${secondRound} ms; syncs per process ${JSON.stringify([...owners.values()])}\n`);
       for (const n of names) assert.equal(JSON.parse(await cluster.kubectl(['get', 'configmap', 'settings', '-n', n, '-o', 'json'])).data.version, '2');
+
+      // Deleting through the process that does not operate the app still deletes its resources (cascade).
+      for (const n of names.slice(0, 4)) {
+        const [last] = await operations(pair.a.url, n);
+        const other = last?.owner?.includes(`:${pair.a.child.pid}:`) ? pair.b : pair.a;
+        assert.equal((await api(other.url, 'DELETE', `/applications/${n}`)).status, 204);
+        await until(`${n}'s ConfigMap deleted`, async () => (await cluster.kubectl(['get', 'configmap', 'settings', '-n', n, '--ignore-not-found', '-o', 'name'])).trim() === '', 30_000, 250);
+      }
     } finally {
       await pair.a.kill('SIGTERM');
       await pair.b.kill('SIGTERM');

@@ -41,7 +41,7 @@ export class GitOpsEngine implements DeliveryEngine {
   readonly #deps: EngineDeps;
   readonly #options: EngineOptions;
   readonly #apps = new Map<string, Runtime>();
-  readonly #tombstones = new Map<string, ApplicationRecord>();
+  readonly #tombstones = new Map<string, Runtime>();
   readonly #queue: WorkQueue;
   readonly #operations: Semaphore;
   readonly #clusters: ClusterHandles;
@@ -172,7 +172,7 @@ export class GitOpsEngine implements DeliveryEngine {
     const rt = this.#apps.get(name);
     if (!record) {
       if (rt) {
-        this.#tombstones.set(name, rt.record);
+        this.#tombstones.set(name, rt);
         setTimeout(() => this.#tombstones.delete(name), 60_000).unref();
         clearTimeout(rt.selfHealTimer);
         clearTimeout(rt.liveTimer);
@@ -347,7 +347,8 @@ export class GitOpsEngine implements DeliveryEngine {
   /** Deletes the app's live resources (cascade) and records the deletion in the operation history. */
   async deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }, who: AuditContext = SYSTEM): Promise<void> {
     const rt = this.#apps.get(app);
-    const rec = rt?.record ?? this.#tombstones.get(app);
+    const last = rt ?? this.#tombstones.get(app);
+    const rec = last?.record;
     if (rt) this.#recordChanged(app, undefined);
     this.#tombstones.delete(app);
     if (!rec) return;
@@ -356,6 +357,9 @@ export class GitOpsEngine implements DeliveryEngine {
     if (!options.cascade) return record(true, 'application deleted; its resources were left in the cluster');
     try {
       const handle = await this.#clusters.forDestination(rec.spec.destination);
+      // Another process may have operated the app: watch the kinds its last status names, so none is missed.
+      const named = await Promise.all(last.status.resources.map((r) => handle.client.resourceType(r.key.group ? `${r.key.group}/${r.version}` : r.version, r.key.kind).catch(() => undefined)));
+      await handle.cache.watch([...last.managedTypes.values(), ...named.filter((t) => t !== undefined)]);
       const live = handle.cache.byApp(app).filter((o) => !o.metadata.ownerReferences?.some((r) => r.controller));
       await Promise.all(live.map((o) => handle.client.delete(o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name, { propagationPolicy: options.propagationPolicy ?? 'Foreground' })));
       await record(true, `application deleted with its ${live.length} resources (${options.propagationPolicy ?? 'Foreground'})`);
