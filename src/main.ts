@@ -69,18 +69,17 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     // Printed once, on the console only: the log stream may be shipped elsewhere.
     process.stdout.write(`\nBerth created the ${ADMIN_USERNAME} account with the generated password:\n\n    ${generated}\n\nIt is not shown again. Set BERTH_ADMIN_PASSWORD before the first start to choose it.\n\n`);
   }
-  const storage = await FilesystemStorage.open({ root: path.join(config.dataDir, 'storage'), fsync: config.storageFsync });
+  const storage = await FilesystemStorage.open({ root: config.storage, fsync: config.storageFsync });
   const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
   registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
-  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry)) : undefined;
-
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
   const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
   await background.recover();
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION });
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
     logger,

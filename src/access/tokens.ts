@@ -31,6 +31,7 @@ export class TokenService {
   readonly #ttlSeconds: number;
   #current!: SigningKey;
   readonly #byKid = new Map<string, SigningKey>();
+  #reloadedAt = 0;
   readonly #verified = new Map<string, TokenClaims>();
 
   private constructor(db: Db, options: { issuer: string; audience: string; ttlSeconds: number }) {
@@ -75,6 +76,22 @@ export class TokenService {
     this.#current = this.#byKid.get(rows[0]!.kid)!;
   }
 
+  /**
+   * The key a token names. A kid not known here may be another process's
+   * (two processes starting on an empty database each make one): the keys
+   * are read again, at most once a second.
+   */
+  async #publicKey(kid: string | undefined): Promise<CryptoKey> {
+    let key = kid ? this.#byKid.get(kid) : undefined;
+    if (!key && kid && Date.now() - this.#reloadedAt > 1_000) {
+      this.#reloadedAt = Date.now();
+      await this.#loadKeys();
+      key = this.#byKid.get(kid);
+    }
+    if (!key) throw new Error('unknown signing key');
+    return key.publicKey;
+  }
+
   /** Public keys for verifiers (JWKS document). */
   jwks(): { keys: JWK[] } {
     return { keys: [...this.#byKid.values()].map((k) => k.publicJwk) };
@@ -106,11 +123,7 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(
         token,
-        (header) => {
-          const key = header.kid ? this.#byKid.get(header.kid) : undefined;
-          if (!key) throw new Error('unknown signing key');
-          return key.publicKey;
-        },
+        (header) => this.#publicKey(header.kid),
         { issuer: this.#issuer, audience: this.#audience, algorithms: ['ES256'] },
       );
       const sub = typeof payload.sub === 'string' ? payload.sub : '';

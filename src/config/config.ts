@@ -13,6 +13,7 @@ const listenPattern = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/;
 const schema = z.strictObject({
   listen: z.string().regex(listenPattern, 'must be host:port, e.g. 0.0.0.0:5000 or [::1]:5000'),
   dataDir: z.string().min(1),
+  storageDir: z.string().min(1).optional(),
   externalUrl: z.url().optional(),
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   databaseUrl: z.string().optional(),
@@ -45,6 +46,7 @@ const schema = z.strictObject({
   gitopsStatusProcessors: z.number().int().min(1).max(1_000),
   gitopsOperationProcessors: z.number().int().min(1).max(1_000),
   gitopsStepTimeoutSeconds: z.number().int().min(5).max(86_400),
+  gitopsLeaseSeconds: z.number().int().min(2).max(600),
   gitopsKubeQps: z.number().min(1).max(10_000),
   gitopsKubeBurst: z.number().int().min(1).max(20_000),
   gitopsRenderTimeoutSeconds: z.number().int().min(1).max(3_600),
@@ -79,6 +81,8 @@ export type Config = z.infer<typeof schema> & {
   baseUrl: string;
   /** databaseUrl, defaulting to a SQLite file in dataDir. */
   database: string;
+  /** storageDir, defaulting to <dataDir>/storage. */
+  storage: string;
 };
 
 interface OptionDoc {
@@ -92,6 +96,7 @@ interface OptionDoc {
 export const OPTIONS: readonly OptionDoc[] = [
   { key: 'listen', env: 'BERTH_LISTEN', default: '0.0.0.0:5000', doc: 'Address and port the HTTP server binds (`host:port`, IPv6 as `[::1]:5000`).' },
   { key: 'dataDir', env: 'BERTH_DATA_DIR', default: './data', doc: 'Directory for blobs, upload sessions and the default SQLite database.' },
+  { key: 'storageDir', env: 'BERTH_STORAGE_DIR', default: undefined, doc: 'Directory for blobs and upload sessions. Defaults to `<dataDir>/storage`. Several processes serving one Berth share this directory (and the PostgreSQL database), each with its own data directory for its caches.' },
   { key: 'externalUrl', env: 'BERTH_EXTERNAL_URL', default: undefined, doc: 'URL clients use to reach Berth; used in token realms and `Location` headers. Defaults to `http://<listen>` (with `localhost` for a wildcard address).' },
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', default: undefined, doc: 'Password of the `admin` account, applied when the account is first created. When unset on first start, one is generated and printed once.' },
   { key: 'databaseUrl', env: 'BERTH_DATABASE_URL', default: undefined, doc: 'Metadata database: `sqlite:<path>` or `postgres://user:password@host:port/database` (also `postgresql://`, with libpq-style parameters such as `sslmode`). Defaults to `sqlite:<dataDir>/berth.db`.' },
@@ -123,6 +128,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'gitopsStatusProcessors', env: 'BERTH_GITOPS_STATUS_PROCESSORS', default: 20, doc: 'Applications compared at the same time.' },
   { key: 'gitopsOperationProcessors', env: 'BERTH_GITOPS_OPERATION_PROCESSORS', default: 10, doc: 'Sync operations run at the same time.' },
   { key: 'gitopsStepTimeoutSeconds', env: 'BERTH_GITOPS_STEP_TIMEOUT_SECONDS', default: 300, doc: 'A sync wave (or hook) not healthy (complete) after this long fails the operation.' },
+  { key: 'gitopsLeaseSeconds', env: 'BERTH_GITOPS_LEASE_SECONDS', default: 15, doc: 'With several processes on one database: an application\'s lease lasts this long (renewed every third of it), so the applications and running operations of a process that died are taken over and resumed by another after about this long.' },
   { key: 'gitopsKubeQps', env: 'BERTH_GITOPS_KUBE_QPS', default: 50, doc: 'Requests per second to each cluster API server (token bucket), like client-go\'s QPS.' },
   { key: 'gitopsKubeBurst', env: 'BERTH_GITOPS_KUBE_BURST', default: 100, doc: 'Burst size of the per-cluster request rate limit.' },
   { key: 'gitopsRenderTimeoutSeconds', env: 'BERTH_GITOPS_RENDER_TIMEOUT_SECONDS', default: 90, doc: 'A kustomize or helm run taking longer is killed and the render fails.' },
@@ -200,6 +206,7 @@ export function loadConfig(options: { file?: string | undefined; env?: NodeJS.Pr
     dataDir,
     baseUrl: (c.externalUrl ?? defaultExternalUrl(c.listen)).replace(/\/+$/, ''),
     database: c.databaseUrl ?? `sqlite:${path.join(dataDir, 'berth.db')}`,
+    storage: path.resolve(c.storageDir ?? path.join(dataDir, 'storage')),
   };
 }
 

@@ -17,7 +17,11 @@ import { ADMIN_USERNAME } from '../access/users.ts';
 import { ClusterStore } from './apps/clusters.ts';
 import { DeliveryPolicyStore, resourceAllowed } from './apps/policy.ts';
 import { RepositoryStore } from './apps/repositories.ts';
+import { DeliveryCatalog } from './engine/catalog.ts';
 import { GitOpsEngine } from './engine/engine.ts';
+import { OperationStore } from './engine/operations.ts';
+import { LeaseManager, instanceId } from '../platform/leases/leases.ts';
+import type { EventPublisher } from '../platform/events/types.ts';
 import { GitRepositoryCache } from './git/repo-cache.ts';
 import { createKubeClient } from './kube/client.ts';
 import { LiveStateCache } from './kube/cluster-cache.ts';
@@ -31,6 +35,8 @@ export interface Delivery {
   repositories: RepositoryStore;
   policies: DeliveryPolicyStore;
   engine: GitOpsEngine;
+  /** Every operation, also after it ended (the operation history). */
+  operations: OperationStore;
   git: GitRepositoryCache;
   renderer: ManifestRenderer;
   webhookSecrets: { github?: string; gitlab?: string; gitea?: string };
@@ -39,13 +45,14 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService, metrics?: DeliveryMetrics): Delivery {
+export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService, metrics?: DeliveryMetrics, events?: EventPublisher): Delivery {
   const log = logger.child({ component: 'gitops' });
   const policies = new DeliveryPolicyStore(db, audit);
   const inCluster = config.gitopsInCluster ? inClusterConnection() : undefined;
   const clusters = new ClusterStore(db, audit, { inCluster: () => inCluster !== undefined });
   const repositories = new RepositoryStore(db, audit);
   const apps = new ApplicationStore(db, { policies, clusters, audit });
+  const operations = new OperationStore(db, audit, events);
   const git = new GitRepositoryCache({ dir: path.join(config.dataDir, 'gitops', 'git'), logger: log, defaultMaxAgeMs: config.gitopsReconcileSeconds * 1000 });
   const renderTemp = path.join(config.dataDir, 'gitops', 'render');
   mkdirSync(renderTemp, { recursive: true, mode: 0o700 });
@@ -71,6 +78,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
       git,
       render: (input, repoUrl, hard) => renderer.render(input, { repoUrl, bypassCache: hard }),
       logger: log,
+      coordination: { leases: new LeaseManager(db, instanceId()), operations, catalog: new DeliveryCatalog(db) },
       ...(metrics ? { observer: metrics } : {}),
       ...(inCluster ? { inCluster: { ...inCluster, name: 'in-cluster' } } : {}),
     },
@@ -81,6 +89,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
       statusProcessors: config.gitopsStatusProcessors,
       operationProcessors: config.gitopsOperationProcessors,
       stepTimeoutMs: config.gitopsStepTimeoutSeconds * 1000,
+      leaseTtlMs: config.gitopsLeaseSeconds * 1000,
     },
   );
   metrics?.attach(engine);
@@ -101,6 +110,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
     repositories,
     policies,
     engine,
+    operations,
     git,
     renderer,
     webhookSecrets: {

@@ -5,6 +5,7 @@
  * diff, health), sync (plan and run an operation) and apps (store,
  * controller, API). Nothing here does I/O.
  */
+import type { AuditContext } from '../audit/audited.ts';
 import type { ApplicationSource, ApplicationSpec, IgnoreDifference, SyncOption } from './model.ts';
 
 // ---------------------------------------------------------------- Kubernetes
@@ -293,13 +294,13 @@ export interface DeliveryEngine {
   /** Re-resolve the revision (hard: bypass render cache) and compare now. */
   refresh(app: string, options?: { hard?: boolean }): Promise<ApplicationStatus>;
   diff(app: string): Promise<ResourceDiff[]>;
-  /** Runs a sync operation; resolves when it ends. Refused while another operation runs. */
-  sync(app: string, request: SyncRequest, actor: string, trigger?: SyncTrigger): Promise<OperationState>;
+  /** Runs a sync operation (recorded in the database, audited as `who`); resolves when it ends. Refused while another operation runs. */
+  sync(app: string, request: SyncRequest, actor: string, trigger?: SyncTrigger, who?: AuditContext): Promise<OperationState>;
   /** Syncs the revision and source of history entry `id`; refused while automated sync is on. */
-  rollback(app: string, id: number, actor: string): Promise<OperationState>;
+  rollback(app: string, id: number, actor: string, who?: AuditContext): Promise<OperationState>;
   history(app: string): Promise<HistoryEntry[]>;
   /** Called after the store deleted the app; cascade deletes its live resources. */
-  deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }): Promise<void>;
+  deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }, who?: AuditContext): Promise<void>;
   /**
    * A Git webhook for this repository URL arrived: refresh every app using it
    * (apps whose path holds one of `changedPaths` first). Returns how many apps.

@@ -1,4 +1,5 @@
-/** Table types of the registry (migration 0001-registry). Imports nothing: src/platform/db/schema.ts combines them into `Database`. */
+/** Table types of the registry (migration 0001-registry). Imports nothing from src/: src/platform/db/schema.ts combines them into `Database`. */
+import type { Generated } from 'kysely';
 export interface RepositoryTable {
   name: string;
   created_at: number;
@@ -51,4 +52,6 @@ export interface UploadTable {
   repository: string;
   created_at: number;
   updated_at: number;
+  /** Bumped by every request that wrote to the session (any process): see src/registry/uploads.ts. */
+  version: Generated<number>;
 }

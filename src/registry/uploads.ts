@@ -2,9 +2,16 @@
  * Blob upload sessions: monolithic, chunked and streamed. Bytes stream to the
  * storage driver while being hashed, so memory stays flat; the digest is
  * verified before the blob becomes visible. The running sha256 state lives in
- * memory keyed by session; after a restart it is rebuilt from the stored
- * bytes, so every session stays resumable. A refused or aborted chunk is cut
- * off again, so it never changes the session.
+ * memory keyed by session; after a restart (or a failed chunk) it is rebuilt
+ * from the stored bytes, so every session stays resumable. A refused or
+ * aborted chunk is cut off again, so it never changes the session.
+ *
+ * Several processes may serve one session (chunks through A and B behind a
+ * load balancer): the file on shared storage is the truth, requests on one
+ * session are serialised through a lease in the database (`upload:<id>`),
+ * and each successful request bumps the session's version, so a process's
+ * running hash is used only while it matches both the file's size and the
+ * session's version (else the digest is computed from the stored bytes).
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable } from 'node:stream';
@@ -12,6 +19,7 @@ import type { BlobStorage } from '../storage/driver.ts';
 import type { Db } from '../platform/db/schema.ts';
 import { RegistryError } from '../oci/errors.ts';
 import type { Digest, DigestAlgorithm } from '../oci/digest.ts';
+import { LeaseManager, instanceId } from '../platform/leases/leases.ts';
 import { linkBlob } from './metadata.ts';
 import { assertRepositoryName } from '../oci/names.ts';
 
@@ -25,7 +33,12 @@ interface HashState {
   hash: Hash;
   /** Bytes hashed; valid only while equal to the stored size. */
   offset: number;
+  /** The session version the hash belongs to (uploads.version after this process's last request). */
+  version: number;
 }
+
+/** How long one request may hold a session before another process may take it (renewed while it runs). */
+const SESSION_LEASE_MS = 30_000;
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -35,12 +48,15 @@ export class UploadManager {
   readonly #hashes = new Map<string, HashState>();
   /** Sessions with a request in progress: one request at a time per session. */
   readonly #busy = new Set<string>();
+  /** The same across processes. */
+  readonly #leases: LeaseManager;
   /** Observed by metrics: sessions created and not yet finished here. */
   onCountChange: (active: number) => void = () => {};
 
   constructor(db: Db, storage: BlobStorage) {
     this.#db = db;
     this.#storage = storage;
+    this.#leases = new LeaseManager(db, instanceId());
   }
 
   async start(repository: string): Promise<UploadStatus> {
@@ -49,7 +65,7 @@ export class UploadManager {
     const now = Date.now();
     await this.#storage.createUpload(id);
     await this.#db.insertInto('uploads').values({ id, repository, created_at: now, updated_at: now }).execute();
-    this.#hashes.set(id, { hash: createHash('sha256'), offset: 0 });
+    this.#hashes.set(id, { hash: createHash('sha256'), offset: 0, version: 0 });
     this.onCountChange(this.#hashes.size);
     return { id, size: 0 };
   }
@@ -117,7 +133,7 @@ export class UploadManager {
   async purgeExpired(ttlMs: number): Promise<number> {
     const cutoff = Date.now() - ttlMs;
     const expired = await this.#db.selectFrom('uploads').select('id').where('updated_at', '<', cutoff).execute();
-    for (const { id } of expired) if (!this.#busy.has(id)) await this.#discard(id);
+    for (const { id } of expired) if (!this.#busy.has(id) && !(await this.#leases.holder(`upload:${id}`))) await this.#discard(id);
     // Files first, rows second: a session started in between has a file and
     // a row, and only files idle past the TTL can be orphans at all (start()
     // creates the file a moment before its row).
@@ -202,15 +218,36 @@ export class UploadManager {
     if (this.#hashes.delete(id)) this.onCountChange(this.#hashes.size);
   }
 
+  /**
+   * Runs one request on session `id`, alone across all processes: a request
+   * arriving while another writes is out of order by definition (its start
+   * cannot be the session's end), answered 416 as the distribution spec says.
+   */
   async #exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#busy.has(id)) {
-      throw new RegistryError('BLOB_UPLOAD_INVALID', 'another request is writing to this upload session');
-    }
+    if (!UPLOAD_ID.test(id)) throw unknownUpload(id);
+    if (this.#busy.has(id)) throw concurrentRequest();
     this.#busy.add(id);
+    const lease = `upload:${id}`;
+    let renewer: NodeJS.Timeout | undefined;
     try {
-      return await fn();
+      if (!(await this.#leases.acquire(lease, SESSION_LEASE_MS))) throw concurrentRequest();
+      renewer = setInterval(() => void this.#leases.renew(lease, SESSION_LEASE_MS).catch(() => false), SESSION_LEASE_MS / 3);
+      renewer.unref();
+      const row = await this.#db.selectFrom('uploads').select('version').where('id', '=', id).executeTakeFirst();
+      const state = this.#hashes.get(id);
+      // Another process wrote since this one hashed: the hash is not the file's.
+      if (state && row && state.version !== Number(row.version)) state.offset = -1;
+      const result = await fn();
+      if (row) {
+        await this.#db.updateTable('uploads').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).execute();
+        const after = this.#hashes.get(id);
+        if (after) after.version = Number(row.version) + 1;
+      }
+      return result;
     } finally {
+      clearInterval(renewer);
       this.#busy.delete(id);
+      await this.#leases.release(lease).catch(() => false);
     }
   }
 }
@@ -222,6 +259,10 @@ function hashThrough(hash: Hash): Transform {
       callback(null, chunk);
     },
   });
+}
+
+function concurrentRequest(): RegistryError {
+  return new RegistryError('UPLOAD_RANGE_INVALID', 'another request is writing to this upload session; resume from the size a GET on the session reports');
 }
 
 function unknownUpload(id: string): RegistryError {

@@ -305,4 +305,51 @@ describe('delivery engine on a real control plane', { skip }, () => {
       await second.stop();
     }
   });
+
+  test('every delivery operation is recorded, audited (who, what, which revision) and published as an application event', async () => {
+    const sha1 = await w.git.createRepo('audited', { 'a/cm.yaml': yamlDocs(configMap('audited', { v: '1' })) });
+    assert.equal((await w.api('POST', '/applications', application('audited-app', { repo: 'audited', path: 'a', namespace: 'audited-app' }, w))).status, 201);
+    assert.equal((await w.api('POST', '/applications', application('audited-auto', { repo: 'audited', path: 'a', namespace: 'audited-auto', automated: {} }, w))).status, 201);
+    const since = Date.now() - 60_000;
+    const manual = await w.api<{ phase: string; revision: string }>('POST', '/applications/audited-app/sync', {});
+    assert.deepEqual([manual.status, manual.body.phase, manual.body.revision], [200, 'Succeeded', sha1]);
+    const sha2 = await w.git.commit('audited', { 'a/cm.yaml': yamlDocs(configMap('audited', { v: '2' })) }, 'v2');
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/audited-app/sync', {})).body.phase, 'Succeeded');
+    const failed = await w.api<{ phase: string }>('POST', '/applications/audited-app/sync', { revision: 'no-such-branch' });
+    assert.equal(failed.body.phase, 'Failed');
+    const history = await w.api<{ id: number; revision: string }[]>('GET', '/applications/audited-app/history');
+    const first = history.body.find((h) => h.revision === sha1)!;
+    assert.equal((await w.api<{ phase: string }>('POST', '/applications/audited-app/rollback', { id: first.id })).body.phase, 'Succeeded');
+    await synced('audited-auto');
+
+    const ops = await w.api<{ id: string; kind: string; trigger: string; state: string; resolvedRevision?: string; actor: { kind: string; name: string } }[]>('GET', '/applications/audited-app/operations');
+    assert.deepEqual(ops.body.map((o) => [o.kind, o.trigger, o.state, o.actor.name]), [
+      ['rollback', 'rollback', 'Succeeded', 'admin'],
+      ['sync', 'manual', 'Failed', 'admin'],
+      ['sync', 'manual', 'Succeeded', 'admin'],
+      ['sync', 'manual', 'Succeeded', 'admin'],
+    ]);
+    type AuditRow = { actor: { kind: string; name: string }; resource: string; action: string; outcome: string; detail: string };
+    const audit = async (action: string) => (await w.api<AuditRow[]>('GET', `/audit-logs?action=${action}&page_size=100`)).body;
+    const syncs = (await audit('sync')).filter((r) => r.resource === 'team/audited-app');
+    assert.equal(syncs.length, 3);
+    assert.ok(syncs.some((r) => r.outcome === 'success' && r.actor.name === 'admin' && r.detail.includes(sha2.slice(0, 12)) && r.detail.includes(ops.body[2]!.id)), JSON.stringify(syncs));
+    assert.ok(syncs.some((r) => r.outcome === 'failure' && r.detail.includes('no-such-branch')), JSON.stringify(syncs));
+    const rollbacks = (await audit('rollback')).filter((r) => r.resource === 'team/audited-app');
+    assert.equal(rollbacks.length, 1);
+    assert.ok(rollbacks[0]!.detail.includes(sha1.slice(0, 12)));
+    const automated = (await audit('sync')).filter((r) => r.resource === 'team/audited-auto');
+    assert.deepEqual(automated.map((r) => [r.actor.kind, r.actor.name, r.outcome]), [['system', 'system', 'success']]);
+
+    const events = w.berth.events;
+    const of = async (type: 'application.synced' | 'application.sync_failed' | 'application.deployed' | 'application.health_changed', app: string) =>
+      (await events.list({ type, since }, 1000)).filter((e) => (e.data as { application: string }).application === app);
+    assert.equal((await of('application.synced', 'audited-app')).length, 3);
+    const failure = await of('application.sync_failed', 'audited-app');
+    assert.equal(failure.length, 1);
+    assert.match((failure[0]!.data as { message: string }).message, /no-such-branch/);
+    await until('deployed events', async () => (await of('application.deployed', 'audited-app')).length >= 2 && (await of('application.deployed', 'audited-auto')).length === 1, 20_000);
+    const health = await of('application.health_changed', 'audited-auto');
+    assert.ok(health.some((e) => (e.data as { to: string }).to === 'Healthy'), JSON.stringify(health));
+  });
 });

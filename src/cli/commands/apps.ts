@@ -271,6 +271,28 @@ const appHistory = nameOnly(['app', 'history'], 'Show the sync history, newest f
   );
 });
 
+interface OperationRow { id: string; kind: string; trigger: string; revision: string; resolvedRevision?: string; actor: { name: string }; state: string; attempts: number; resourcesDone: number; createdAt: number; message: string }
+
+const appOperations = nameOnly(['app', 'operations'], 'Show every sync, rollback and deletion recorded, newest first (also running and interrupted ones)', ['berth app operations guestbook'], async (ctx, name) => {
+  const res = await ctx.client().get<OperationRow[]>(`/applications/${seg(name)}/operations`);
+  showList(
+    ctx,
+    res,
+    [
+      { header: 'ID', value: (o) => o.id },
+      { header: 'ACCEPTED', value: (o) => time(o.createdAt) },
+      { header: 'KIND', value: (o) => o.kind },
+      { header: 'TRIGGER', value: (o) => o.trigger },
+      { header: 'REVISION', value: (o) => o.resolvedRevision ?? o.revision },
+      { header: 'STATE', value: (o) => o.state },
+      { header: 'ATTEMPTS', value: (o) => String(o.attempts) },
+      { header: 'BY', value: (o) => o.actor.name },
+      { header: 'MESSAGE', value: (o) => o.message.slice(0, 80) },
+    ],
+    'operations',
+  );
+});
+
 const appRollback: CommandSpec = {
   words: ['app', 'rollback'],
   args: 'NAME ID',
@@ -380,7 +402,7 @@ function printApplied(ctx: Ctx, results: { kind: string; name: string; action: s
   for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
 }
 
-export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appDiff, appSync, appHistory, appRollback, appDelete, appRefresh, appApply];
+export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appDiff, appSync, appHistory, appOperations, appRollback, appDelete, appRefresh, appApply];
 
 // ---- berth project delivery get|set ----
 

@@ -7,7 +7,10 @@ import type { ApplicationSource, DeliveryPolicy } from '../model.ts';
 import type {
   ApplicationRecord, ApplicationStatus, ClusterConnection, GitRepoCache, HistoryEntry, KubeObject, OperationState, RenderInput, RepoAccess, ResourceType,
 } from '../types.ts';
+import type { LeaseManager } from '../../platform/leases/leases.ts';
+import type { DeliveryCatalog } from './catalog.ts';
 import type { ClusterHandle, ClusterSource, Connect } from './clusters.ts';
+import type { OperationStore } from './operations.ts';
 import type { CachedDiff, Comparison } from './compare.ts';
 import type { PreparedObjects, ResourceAllowed } from './prepare.ts';
 
@@ -35,6 +38,14 @@ export interface EngineDeps {
   inCluster?: ClusterConnection;
   /** Told about every comparison and operation (metrics). */
   observer?: EngineObserver;
+  /** Several processes on one database: leases, durable operations, the shared catalog. */
+  coordination: EngineCoordination;
+}
+
+export interface EngineCoordination {
+  leases: LeaseManager;
+  operations: OperationStore;
+  catalog: DeliveryCatalog;
 }
 
 export interface EngineObserver {
@@ -51,6 +62,10 @@ export interface EngineOptions {
   operationProcessors: number;
   /** How long one sync step (wave) may take to become healthy. */
   stepTimeoutMs: number;
+  /** Application leases: another process takes a dead one's applications after this long. */
+  leaseTtlMs: number;
+  /** How often applications, statuses and refresh requests written by other processes are read. */
+  catalogPollMs: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -60,6 +75,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   statusProcessors: 20,
   operationProcessors: 10,
   stepTimeoutMs: 300_000,
+  leaseTtlMs: 15_000,
+  catalogPollMs: 2_000,
 };
 
 /** What the engine keeps per application. */
@@ -68,7 +85,12 @@ export interface Runtime {
   status: ApplicationStatus;
   memo: Map<string, CachedDiff>;
   managedTypes: Map<string, ResourceType>;
-  operation?: { promise: Promise<OperationState>; abort: AbortController };
+  /** The operation running in this process (its row is in application_operations). */
+  operation?: { promise: Promise<OperationState>; abort: AbortController; id: string };
+  /** A sync of a new revision succeeded: `application.deployed` when the app is next seen Healthy. */
+  deployPending?: { revision: string; operationId: string };
+  /** The revision last announced as deployed. */
+  deployedRevision?: string;
   auto?: { key: string; phase: OperationState['phase'] };
   selfHealTimer?: NodeJS.Timeout;
   liveTimer?: NodeJS.Timeout;

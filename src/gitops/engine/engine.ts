@@ -2,26 +2,33 @@
  * The delivery engine: keeps every application compared with its cluster
  * (on changes seen by the watch caches, on Git webhooks, and by polling),
  * runs sync operations (manual, automated, self-heal, rollback) with retries,
- * and records history. Prune safety: an operation whose comparison failed —
+ * and records history. With several processes on one database, each
+ * application is operated by the holder of its lease (ownership.ts); its
+ * operations are rows in the database (operations.ts, operation-runner.ts),
+ * and the other processes follow through the catalog (catalog.ts). Prune safety: an operation whose comparison failed —
  * repository unreachable, rendering failed — applies and deletes nothing,
  * and an empty rendering never prunes unless allowEmpty says so.
  */
-import { createHash } from 'node:crypto';
 import { AccessError, notFound } from '../../access/errors.ts';
+import type { AuditContext } from '../../audit/audited.ts';
 import { diffObjects, keyString, resourceKeyOf } from '../kube/diff.ts';
 import { preciseNow } from '../git/repo-cache.ts';
 import { normalizeRepoUrl } from '../git/urls.ts';
-import { parseDurationMs, type ApplicationSource } from '../model.ts';
-import { isHook } from '../sync/plan.ts';
+import type { ApplicationSource } from '../model.ts';
 import {
   APP_LABEL,
   type ApplicationRecord, type ApplicationStatus, type DeliveryEngine, type HistoryEntry, type LiveChange, type OperationState, type PropagationPolicy,
   type ResourceDiff, type SyncRequest, type SyncTrigger,
 } from '../types.ts';
+import { OperationRunner } from './operation-runner.ts';
+import { SYSTEM } from './operations.ts';
+import { Automation, phaseOf } from './automation.ts';
+import { AppOwnership } from './ownership.ts';
 import { DEFAULT_ENGINE_OPTIONS, errorMessage as message, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
+import { CatalogFollower } from './catalog.ts';
 import { ClusterHandles } from './clusters.ts';
 import { compareApp } from './compare-app.ts';
-import { syncOnce, type SyncContext } from './sync-app.ts';
+import type { SyncContext } from './sync-app.ts';
 import { Semaphore, WorkQueue } from './work-queue.ts';
 
 export { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineObserver, type EngineOptions, type EngineStore } from './app-state.ts';
@@ -29,19 +36,25 @@ export { DEFAULT_ENGINE_OPTIONS, type EngineDeps, type EngineObserver, type Engi
 /** How long live changes of one app are gathered before it is compared. */
 const LIVE_CHANGE_COALESCE_MS = 150;
 
-const sourceHash = (s: ApplicationSource) => createHash('sha256').update(JSON.stringify(s)).digest('hex').slice(0, 16);
+
 
 export class GitOpsEngine implements DeliveryEngine {
   readonly #deps: EngineDeps;
   readonly #options: EngineOptions;
   readonly #apps = new Map<string, Runtime>();
-  readonly #tombstones = new Map<string, ApplicationRecord>();
+  readonly #tombstones = new Map<string, Runtime>();
   readonly #queue: WorkQueue;
   readonly #operations: Semaphore;
   readonly #clusters: ClusterHandles;
   readonly #syncContext: SyncContext;
+  readonly #ownership: AppOwnership;
+  readonly #runner: OperationRunner;
+  readonly #automation: Automation;
   #ticker?: NodeJS.Timeout;
   #unsubscribe?: () => void;
+  readonly #follower: CatalogFollower;
+  #polling = false;
+  #lastCatalogPoll = 0;
 
   constructor(deps: EngineDeps, options: Partial<EngineOptions> = {}) {
     this.#deps = deps;
@@ -50,6 +63,30 @@ export class GitOpsEngine implements DeliveryEngine {
     this.#operations = new Semaphore(this.#options.operationProcessors);
     this.#clusters = new ClusterHandles(deps.clusters, deps.connect, (change) => this.#liveChanged(change), deps.inCluster);
     this.#syncContext = { deps, options: this.#options, compare: (rt, source, revision, maxAgeMs) => this.#compare(rt, source, revision, maxAgeMs, false) };
+    this.#ownership = new AppOwnership(deps.coordination.leases, this.#options.leaseTtlMs, {
+      apps: () => this.#apps.keys(),
+      gained: (app) => void this.#gained(app).catch((err: unknown) => deps.logger.error({ app, err }, 'taking an application over failed')),
+      lost: (app) => this.#lost(app),
+      busy: (app) => this.#apps.get(app)?.operation !== undefined,
+    }, deps.logger);
+    this.#runner = new OperationRunner({
+      deps, options: this.#options, sync: this.#syncContext, operations: deps.coordination.operations, ownership: this.#ownership, slots: this.#operations,
+      runtime: (app) => this.#apps.get(app), persist: (rt) => this.#persist(rt), ended: (rt, op, state) => this.#automation.ended(rt, op, state),
+    });
+    this.#follower = new CatalogFollower(deps.coordination.catalog, {
+      instance: this.#ownership.instance,
+      updatedAt: (app) => this.#apps.get(app)?.record.updatedAt,
+      known: () => [...this.#apps.keys()],
+      load: (app) => deps.store.get(app),
+      changed: (app, record) => this.#recordChanged(app, record),
+      saved: (app, status) => {
+        const rt = this.#apps.get(app);
+        if (rt && !this.#ownership.owns(app)) rt.status = status;
+      },
+      repositoryChanged: (url, paths) => this.#queueRepository(url, paths),
+    });
+    const current = (rt: Runtime) => this.#apps.get(rt.record.name) === rt;
+    this.#automation = new Automation({ deps, options: this.#options, runner: this.#runner, current, requeue: (app) => this.#queue.add(app) });
   }
 
   async start(): Promise<void> {
@@ -57,8 +94,10 @@ export class GitOpsEngine implements DeliveryEngine {
     for (const record of await this.#deps.store.listAll()) {
       const status = await this.#deps.store.loadStatus(record.name);
       this.#apps.set(record.name, this.#runtime(record, status));
-      this.#queue.add(record.name);
     }
+    this.#follower.startAt(Date.now());
+    await this.#ownership.start();
+    await this.#runner.pickUp();
     this.#ticker = setInterval(() => this.#tick(), 1000);
     this.#ticker.unref();
   }
@@ -66,6 +105,7 @@ export class GitOpsEngine implements DeliveryEngine {
   async close(): Promise<void> {
     clearInterval(this.#ticker);
     this.#unsubscribe?.();
+    this.#runner.close();
     for (const rt of this.#apps.values()) {
       clearTimeout(rt.selfHealTimer);
       clearTimeout(rt.liveTimer);
@@ -73,6 +113,7 @@ export class GitOpsEngine implements DeliveryEngine {
     }
     await this.#queue.close();
     await Promise.allSettled([...this.#apps.values()].flatMap((rt) => (rt.operation ? [rt.operation.promise] : [])));
+    await this.#ownership.stop();
     await this.#clusters.close();
   }
 
@@ -101,6 +142,7 @@ export class GitOpsEngine implements DeliveryEngine {
       nextReconcileAt: this.#nextPoll(),
       fetchNext: false,
       hardNext: false,
+      ...(status?.syncedRevision ? { deployedRevision: status.syncedRevision } : {}),
     };
   }
 
@@ -110,8 +152,17 @@ export class GitOpsEngine implements DeliveryEngine {
 
   #tick(): void {
     const now = Date.now();
+    if (!this.#polling) {
+      this.#polling = true;
+      const catalog = now - this.#lastCatalogPoll >= this.#options.catalogPollMs;
+      if (catalog) this.#lastCatalogPoll = now;
+      void (catalog ? this.#follower.poll() : Promise.resolve())
+        .then(() => this.#runner.pickUp())
+        .catch((err: unknown) => this.#deps.logger.warn({ err: message(err) }, 'reading the work of other processes failed'))
+        .finally(() => (this.#polling = false));
+    }
     for (const [name, rt] of this.#apps) {
-      if (now >= rt.nextReconcileAt) {
+      if (now >= rt.nextReconcileAt && this.#ownership.owns(name)) {
         rt.nextReconcileAt = this.#nextPoll();
         rt.pollSince = preciseNow();
         this.#queue.add(name);
@@ -123,7 +174,7 @@ export class GitOpsEngine implements DeliveryEngine {
     const rt = this.#apps.get(name);
     if (!record) {
       if (rt) {
-        this.#tombstones.set(name, rt.record);
+        this.#tombstones.set(name, rt);
         setTimeout(() => this.#tombstones.delete(name), 60_000).unref();
         clearTimeout(rt.selfHealTimer);
         clearTimeout(rt.liveTimer);
@@ -137,8 +188,30 @@ export class GitOpsEngine implements DeliveryEngine {
       rt.memo.clear();
     } else {
       this.#apps.set(name, this.#runtime(record));
+      void this.#ownership.balance(); // take it now when this process is below its share
     }
     this.#queue.add(name);
+  }
+
+  /** This process now operates `app`: it continues from what the previous holder saved. */
+  async #gained(app: string): Promise<void> {
+    const rt = this.#apps.get(app);
+    if (!rt) return;
+    const status = await this.#deps.store.loadStatus(app);
+    if (status) rt.status = status;
+    const last = await this.#deps.coordination.operations.lastAutomated(app);
+    if (last) rt.auto = { key: last.key, phase: phaseOf(last.state) };
+    rt.saved = undefined;
+    rt.memo.clear();
+    this.#queue.add(app);
+  }
+
+  #lost(app: string): void {
+    const rt = this.#apps.get(app);
+    if (!rt) return;
+    clearTimeout(rt.selfHealTimer);
+    rt.selfHealTimer = undefined;
+    rt.operation?.abort.abort(); // left active in the database: the new holder resumes it
   }
 
   /**
@@ -168,9 +241,12 @@ export class GitOpsEngine implements DeliveryEngine {
     return compareApp(this.#deps, this.#clusters, rt, source, revision, maxAgeMs, hard, fetchedSince);
   }
 
-  async #reconcile(name: string): Promise<void> {
+  /** Compares `name`; only the holder of its lease saves the status and automates (`readOnly` compares for a caller here). */
+  async #reconcile(name: string, readOnly = false): Promise<void> {
     const rt = this.#apps.get(name);
-    if (!rt) return;
+    if (!rt || (!readOnly && !this.#ownership.owns(name))) return;
+    const owned = this.#ownership.owns(name);
+    const healthBefore = rt.status.health.status;
     const began = performance.now();
     const { source } = rt.record.spec;
     const fetch = rt.fetchNext;
@@ -190,13 +266,16 @@ export class GitOpsEngine implements DeliveryEngine {
         sync: { status: c.comparison.status, revision: c.commit },
         health: c.comparison.health,
         resources: c.comparison.resources,
-        conditions: this.#automationConditions(rt, c, now),
+        conditions: this.#automation.conditions(rt, c, now),
         reconciledAt: now,
       };
-      this.#automate(rt, c);
+      if (owned) {
+        this.#automation.automate(rt, c);
+        this.#automation.healthEvents(rt, healthBefore);
+      }
     }
     this.#deps.observer?.reconciled(name, performance.now() - began, c.ok);
-    await this.#persist(rt);
+    if (owned) await this.#persist(rt);
   }
 
   /** Every application's name, project and current status (metrics, lists). */
@@ -210,95 +289,12 @@ export class GitOpsEngine implements DeliveryEngine {
     }));
   }
 
-  /** Reasons an automated sync will not happen, shown as conditions. */
-  #automationConditions(rt: Runtime, c: Extract<Compared, { ok: true }>, now: number): ApplicationStatus['conditions'] {
-    const auto = rt.record.spec.syncPolicy.automated;
-    if (!auto || c.comparison.status !== 'OutOfSync') return [];
-    if (!auto.allowEmpty && c.prepared.objects.every(isHook)) {
-      return [{ type: 'SyncError', message: 'automated sync refused: rendering produced zero resources (set syncPolicy.automated.allowEmpty to allow an empty application)', at: now }];
-    }
-    return [];
-  }
-
-  #automate(rt: Runtime, c: Extract<Compared, { ok: true }>): void {
-    const auto = rt.record.spec.syncPolicy.automated;
-    if (!auto || rt.operation) return;
-    if (c.comparison.status !== 'OutOfSync') {
-      clearTimeout(rt.selfHealTimer);
-      rt.selfHealTimer = undefined;
-      return;
-    }
-    if (!auto.allowEmpty && c.prepared.objects.every(isHook)) return;
-    const outOfSync = [...c.comparison.diffs.values()].filter((d) => d.state === 'OutOfSync');
-    if (!auto.prune && outOfSync.every((d) => d.reason === 'extra')) return; // only pruning would help, and prune is off
-    const key = `${c.commit}:${sourceHash(c.source)}`;
-    const name = rt.record.name;
-    if (rt.auto?.key !== key) {
-      void this.#startOperation(rt, {}, 'berth', 'automated').catch((err: unknown) => this.#deps.logger.warn({ app: name, err: message(err) }, 'automated sync not started'));
-    } else if (rt.auto.phase === 'Succeeded' && auto.selfHeal && !rt.selfHealTimer) {
-      rt.selfHealTimer = setTimeout(() => {
-        rt.selfHealTimer = undefined;
-        if (this.#apps.get(name) !== rt || rt.operation || rt.status.sync.status !== 'OutOfSync') return;
-        void this.#startOperation(rt, {}, 'berth', 'self-heal').catch((err: unknown) => this.#deps.logger.warn({ app: name, err: message(err) }, 'self-heal not started'));
-      }, this.#options.selfHealDelayMs);
-      rt.selfHealTimer.unref();
-    }
-  }
-
   async #persist(rt: Runtime): Promise<void> {
     const { reconciledAt: _at, ...rest } = rt.status;
     const snapshot = JSON.stringify({ ...rest, conditions: rest.conditions.map((c) => [c.type, c.message]) });
     if (snapshot === rt.saved) return;
     rt.saved = snapshot;
     await this.#deps.store.saveStatus(rt.record.name, rt.status).catch((err: unknown) => this.#deps.logger.error({ app: rt.record.name, err }, 'saving application status failed'));
-  }
-
-  #startOperation(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source = rt.record.spec.source): Promise<OperationState> {
-    if (rt.operation) return Promise.reject(new AccessError('CONFLICT', `another operation is already in progress for ${rt.record.name}`));
-    const abort = new AbortController();
-    const promise = (async () => {
-      const release = await this.#operations.acquire();
-      try {
-        return await this.#runWithRetry(rt, request, actor, trigger, source, abort.signal);
-      } finally {
-        release();
-      }
-    })();
-    rt.operation = { promise, abort };
-    rt.status = { ...rt.status, operationState: { phase: 'Running', message: 'waiting to start', trigger, actor, revision: request.revision ?? source.targetRevision, startedAt: Date.now(), retryCount: 0, dryRun: request.dryRun ?? false, resources: [] } };
-    void promise.then(
-      (state) => {
-        if (trigger === 'automated' || trigger === 'self-heal') rt.auto = { key: `${state.revision}:${sourceHash(source)}`, phase: state.phase };
-      },
-      () => undefined,
-    ).finally(() => {
-      rt.operation = undefined;
-      if (this.#apps.get(rt.record.name) === rt) this.#queue.add(rt.record.name);
-    });
-    return promise;
-  }
-
-  async #runWithRetry(rt: Runtime, request: SyncRequest, actor: string, trigger: SyncTrigger, source: ApplicationSource, signal: AbortSignal): Promise<OperationState> {
-    const retry = rt.record.spec.syncPolicy.retry;
-    const limit = retry ? (retry.limit < 0 ? Number.POSITIVE_INFINITY : retry.limit) : 0;
-    for (let attempt = 0; ; attempt++) {
-      const state = await syncOnce(this.#syncContext, rt, request, actor, trigger, source, signal);
-      state.retryCount = attempt;
-      if (!request.dryRun) this.#deps.observer?.operationFinished(rt.record.name, rt.record.project, state);
-      if (state.phase === 'Succeeded' || request.dryRun || attempt >= limit || signal.aborted) {
-        rt.status = { ...rt.status, operationState: state };
-        await this.#persist(rt);
-        return state;
-      }
-      const backoff = retry!.backoff;
-      const delay = Math.min(parseDurationMs(backoff.duration) * backoff.factor ** attempt, parseDurationMs(backoff.maxDuration));
-      rt.status = { ...rt.status, operationState: { ...state, phase: 'Running', message: `${state.message}; retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1} of ${limit})` } };
-      await this.#persist(rt);
-      await new Promise((resolve) => {
-        const t = setTimeout(resolve, delay);
-        signal.addEventListener('abort', () => { clearTimeout(t); resolve(undefined); }, { once: true });
-      });
-    }
   }
 
   // ------------------------------------------------------------ DeliveryEngine
@@ -311,7 +307,7 @@ export class GitOpsEngine implements DeliveryEngine {
     const rt = this.#app(app);
     rt.fetchNext = true;
     rt.hardNext = options.hard ?? false;
-    await this.#reconcile(app);
+    await this.#reconcile(app, true);
     return rt.status;
   }
 
@@ -329,16 +325,22 @@ export class GitOpsEngine implements DeliveryEngine {
     });
   }
 
-  sync(app: string, request: SyncRequest, actor: string, trigger: SyncTrigger = 'manual'): Promise<OperationState> {
-    return this.#startOperation(this.#app(app), request, actor, trigger);
+  /** Records the operation in the database (409 while another is active), runs it where the app is operated, and waits for its end. */
+  async sync(app: string, request: SyncRequest, actor: string, trigger: SyncTrigger = 'manual', who?: AuditContext): Promise<OperationState> {
+    const rt = this.#app(app);
+    const state = await this.#runner.submit(rt, { app, project: rt.record.project, kind: 'sync', trigger, request, revision: request.revision ?? rt.record.spec.source.targetRevision, who: who ?? userContext(actor) });
+    if (!state) throw new AccessError('CONFLICT', `operation for ${app} not accepted`);
+    return state;
   }
 
-  async rollback(app: string, id: number, actor: string): Promise<OperationState> {
+  async rollback(app: string, id: number, actor: string, who?: AuditContext): Promise<OperationState> {
     const rt = this.#app(app);
     if (rt.record.spec.syncPolicy.automated) throw new AccessError('PRECONDITION_FAILED', `rollback is refused while automated sync is on: it would undo the rollback at once; remove spec.syncPolicy.automated from ${app} first`);
     const entry = await this.#deps.store.getHistory(app, id);
     if (!entry) throw notFound(`history entry ${id} of ${app}`);
-    return this.#startOperation(rt, { revision: entry.revision }, actor, 'rollback', entry.source);
+    const state = await this.#runner.submit(rt, { app, project: rt.record.project, kind: 'rollback', trigger: 'rollback', request: { revision: entry.revision }, source: entry.source, revision: entry.revision, who: who ?? userContext(actor) });
+    if (!state) throw new AccessError('CONFLICT', `rollback of ${app} not accepted`);
+    return state;
   }
 
   history(app: string): Promise<HistoryEntry[]> {
@@ -346,18 +348,39 @@ export class GitOpsEngine implements DeliveryEngine {
     return this.#deps.store.listHistory(app);
   }
 
-  async deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }): Promise<void> {
+  /** Deletes the app's live resources (cascade) and records the deletion in the operation history. */
+  async deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }, who: AuditContext = SYSTEM): Promise<void> {
     const rt = this.#apps.get(app);
-    const rec = rt?.record ?? this.#tombstones.get(app);
+    const last = rt ?? this.#tombstones.get(app);
+    const rec = last?.record;
     if (rt) this.#recordChanged(app, undefined);
     this.#tombstones.delete(app);
-    if (!options.cascade || !rec) return;
-    const handle = await this.#clusters.forDestination(rec.spec.destination);
-    const live = handle.cache.byApp(app).filter((o) => !o.metadata.ownerReferences?.some((r) => r.controller));
-    await Promise.all(live.map((o) => handle.client.delete(o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name, { propagationPolicy: options.propagationPolicy ?? 'Foreground' })));
+    if (!rec) return;
+    const record = (ok: boolean, detail: string) => this.#deps.coordination.operations.recordDeletion({ app, project: rec.project, trigger: 'manual', who, ok, message: detail })
+      .catch((err: unknown) => this.#deps.logger.error({ app, err: message(err) }, 'recording a deletion failed'));
+    if (!options.cascade) return record(true, 'application deleted; its resources were left in the cluster');
+    try {
+      const handle = await this.#clusters.forDestination(rec.spec.destination);
+      // Another process may have operated the app: watch the kinds its last status names, so none is missed.
+      const named = await Promise.all(last.status.resources.map((r) => handle.client.resourceType(r.key.group ? `${r.key.group}/${r.version}` : r.version, r.key.kind).catch(() => undefined)));
+      await handle.cache.watch([...last.managedTypes.values(), ...named.filter((t) => t !== undefined)]);
+      const live = handle.cache.byApp(app).filter((o) => !o.metadata.ownerReferences?.some((r) => r.controller));
+      await Promise.all(live.map((o) => handle.client.delete(o.apiVersion, o.kind, o.metadata.namespace ?? '', o.metadata.name, { propagationPolicy: options.propagationPolicy ?? 'Foreground' })));
+      await record(true, `application deleted with its ${live.length} resources (${options.propagationPolicy ?? 'Foreground'})`);
+    } catch (err) {
+      await record(false, `application deleted; deleting its resources failed: ${message(err)}`);
+      throw err;
+    }
   }
 
   repositoryChanged(url: string, _branches: readonly string[], changedPaths?: readonly string[]): number {
+    void this.#deps.coordination.catalog.requestRefresh(normalizeRepoUrl(url), this.#ownership.instance, changedPaths)
+      .catch((err: unknown) => this.#deps.logger.warn({ err: message(err) }, 'telling other processes of a Git change failed'));
+    return this.#queueRepository(url, changedPaths);
+  }
+
+  /** Compares the apps of repository `url` this process operates; answers how many apps the repository has. */
+  #queueRepository(url: string, changedPaths?: readonly string[]): number {
     // Every app of the repository is compared again (one shared fetch; unchanged
     // paths cost a cached render), except apps pinned to a commit. Apps whose
     // path holds a changed file go first: with 1,000 apps on one repository the
@@ -371,10 +394,12 @@ export class GitOpsEngine implements DeliveryEngine {
       const dir = rt.record.spec.source.path.replace(/^\.\/?/, '').replace(/\/+$/, '');
       return dir === '' || changedPaths.some((p) => p === dir || p.startsWith(`${dir}/`));
     };
-    const first = new Set(apps.filter(([, rt]) => touched(rt)).map(([name]) => name));
+    const owned = apps.filter(([name]) => this.#ownership.owns(name));
+    const first = new Set(owned.filter(([, rt]) => touched(rt)).map(([name]) => name));
     for (const name of [...first].reverse()) this.#queue.addFirst(name);
-    for (const [name] of apps) if (!first.has(name)) this.#queue.add(name);
+    for (const [name] of owned) if (!first.has(name)) this.#queue.add(name);
     return apps.length;
   }
 }
 
+const userContext = (name: string): AuditContext => ({ actor: { kind: 'user', name }, sourceIp: '' });

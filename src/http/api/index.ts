@@ -31,7 +31,7 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   systemRoutes(api, access, version);
   if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
-    applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine });
+    applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
     clusterRoutes(api, access, { clusters: delivery.clusters });
     repositoryRoutes(api, access, { repositories: delivery.repositories });
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });

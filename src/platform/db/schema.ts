@@ -40,6 +40,8 @@ import type {
 } from '../../registry/schema.ts';
 import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
+import type { LeaseTable } from '../leases/schema.ts';
+import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
 
 export interface Database {
   repositories: RepositoryTable;
@@ -75,6 +77,9 @@ export interface Database {
   sealing_keys: SealingKeyTable;
   webhook_policies: WebhookPolicyTable;
   webhook_deliveries: WebhookDeliveryTable;
+  leases: LeaseTable;
+  application_operations: ApplicationOperationTable;
+  delivery_refresh_requests: DeliveryRefreshRequestTable;
 }
 
 export type Db = Kysely<Database>;

@@ -12,12 +12,14 @@ import type { Principal } from '../../../access/principal.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import { API_VERSIONS, SYNC_OPTIONS, applicationSpecSchema, dnsLabel } from '../../../gitops/model.ts';
 import type { ApplicationStore } from '../../../gitops/apps/store.ts';
+import type { OperationStore } from '../../../gitops/engine/operations.ts';
 import type { ApplicationRecord, ApplicationStatus, DeliveryEngine } from '../../../gitops/types.ts';
 import { type ApiRouter, boolString, pageQuery, parseQ, setPaging } from '../router.ts';
 
 export interface ApplicationRouteDeps {
   apps: ApplicationStore;
   engine: DeliveryEngine;
+  operations: Pick<OperationStore, 'list'>;
 }
 
 const resourceKeySchema = z.object({ group: z.string().max(253), kind: z.string().min(1).max(253), namespace: z.string().max(63), name: z.string().min(1).max(253) });
@@ -87,6 +89,25 @@ const historySchema = z.object({
   finishedAt: z.number().int(),
   phase: z.string(),
   message: z.string(),
+});
+const operationSchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  project: z.string(),
+  kind: z.string(),
+  trigger: z.string(),
+  revision: z.string(),
+  resolvedRevision: z.string().optional(),
+  actor: z.object({ kind: z.string(), name: z.string() }),
+  state: z.string(),
+  /** The process (host:pid:random) running or last running it. */
+  owner: z.string().optional(),
+  attempts: z.number().int(),
+  message: z.string(),
+  resourcesDone: z.number().int(),
+  createdAt: z.number().int(),
+  startedAt: z.number().int().optional(),
+  finishedAt: z.number().int().optional(),
 });
 const diffSchema = z.object({ key: resourceKeySchema, state: z.enum(['Synced', 'OutOfSync']), reason: z.enum(['missing', 'changed', 'extra']).optional(), diff: z.string() });
 
@@ -247,7 +268,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
     handler: async (ctx) => {
       await authorized(ctx.principal, ctx.params.name, 'application:delete');
       await apps.delete(ctx.params.name, ctx.audit);
-      await engine.deleted(ctx.params.name, { cascade: ctx.query.cascade, ...(ctx.query.propagationPolicy ? { propagationPolicy: ctx.query.propagationPolicy } : {}) });
+      await engine.deleted(ctx.params.name, { cascade: ctx.query.cascade, ...(ctx.query.propagationPolicy ? { propagationPolicy: ctx.query.propagationPolicy } : {}) }, ctx.audit);
     },
   });
 
@@ -276,6 +297,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
         },
         ctx.principal.name,
         'manual',
+        ctx.audit,
       );
     },
   });
@@ -324,6 +346,21 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
   });
 
   api.route({
+    method: 'GET',
+    path: '/applications/:name/operations',
+    tag: 'applications',
+    summary: 'Every sync, rollback and deletion recorded for the application, newest first (pending, running and ended; limit default 100)',
+    auth: 'user',
+    params: nameParam,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    response: z.array(operationSchema),
+    handler: async ({ principal, params, query }) => {
+      await authorized(principal, params.name, 'application:read');
+      return (await deps.operations.list(params.name, query.limit)).map(({ request: _r, source: _s, result: _res, sourceIp: _ip, ...op }) => op);
+    },
+  });
+
+  api.route({
     method: 'POST',
     path: '/applications/:name/rollback',
     tag: 'applications',
@@ -335,7 +372,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
     handler: async (ctx) => {
       await authorized(ctx.principal, ctx.params.name, 'application:sync');
       if (!(await apps.getHistory(ctx.params.name, ctx.body.id))) throw notFound(`history entry ${ctx.body.id} of application ${ctx.params.name}`);
-      return engine.rollback(ctx.params.name, ctx.body.id, ctx.principal.name);
+      return engine.rollback(ctx.params.name, ctx.body.id, ctx.principal.name, ctx.audit);
     },
   });
 

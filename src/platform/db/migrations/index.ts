@@ -9,6 +9,7 @@ import * as m0003 from './0003-audit.ts';
 import * as m0004 from './0004-oidc.ts';
 import * as m0005 from './0005-gitops.ts';
 import * as m0006 from './0006-jobs.ts';
+import * as m0007 from './0007-leases.ts';
 import * as m0008 from './0008-webhooks.ts';
 import * as m0009 from './0009-login-throttle.ts';
 
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0004-oidc': m0004,
   '0005-gitops': m0005,
   '0006-jobs': m0006,
+  '0007-leases': m0007,
   '0008-webhooks': m0008,
   '0009-login-throttle': m0009,
 };
