@@ -8,10 +8,10 @@
 //   platform                core, oci, config (db, observability, jobs, events)
 //   storage                 + platform
 //   audit                   + platform
-//   events (legacy journal) + audit
-//   access                  + audit, events
+//   access                  + audit
 //   registry                + storage, access; never the delivery side, scanning or notifications
 //   gitops (delivery)       + access; reaches the registry only through an interface
+//   notify                  + access; subscribes to events, imported by no domain
 //   other domains           anything above, never http/ or cli/
 //   http                    any domain; never cli/
 //   cli                     any domain (shared validation and types); never http/
@@ -65,25 +65,37 @@ export default {
     },
     only('storage', 'storage/ imports only core, oci, config and platform.', '^src/storage/', [...BOTTOM, 'platform', 'storage']),
     only('audit', 'audit/ imports only core, oci, config and platform.', '^src/audit/', [...BOTTOM, 'platform', 'audit']),
-    only('events', 'The legacy event journal (events/) imports only platform and audit.', '^src/events/', [...BOTTOM, 'platform', 'audit', 'events']),
     only(
       'access',
       'access/ (identity, projects, permissions) sits below the registry and the delivery side: it never imports them.',
       '^src/access/',
-      [...BOTTOM, 'platform', 'audit', 'events', 'access'],
+      [...BOTTOM, 'platform', 'audit', 'access'],
     ),
     only(
       'registry',
       'registry/ never imports the delivery side (gitops), scanning (supply-chain), notifications (notify), http/ or cli/.',
       '^src/registry/',
-      [...BOTTOM, 'platform', 'storage', 'audit', 'events', 'access', 'registry'],
+      [...BOTTOM, 'platform', 'storage', 'audit', 'access', 'registry'],
     ),
     only(
       'gitops',
       'The delivery side (gitops/) reaches the registry only through an interface it declares: no imports of registry/ or storage/.',
       '^src/gitops/',
-      [...BOTTOM, 'platform', 'audit', 'events', 'access', 'gitops'],
+      [...BOTTOM, 'platform', 'audit', 'access', 'gitops'],
     ),
+    only(
+      'notify',
+      'notify/ (outgoing webhooks) subscribes to domain events: it imports platform, audit and access only, never the registry or the delivery side.',
+      '^src/notify/',
+      [...BOTTOM, 'platform', 'audit', 'access', 'notify'],
+    ),
+    {
+      name: 'notify-is-a-leaf-domain',
+      comment: 'No domain imports notify/: registry and delivery publish events, notify subscribes.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [notTest, '^src/(?:notify|http|cli)/', '^src/main\\.ts$'] },
+      to: { path: '^src/notify/', pathNot: '^src/notify/schema\\.ts$' },
+    },
     {
       name: 'domain-not-edge',
       comment: 'Domain code never imports the HTTP edge (http/) or the client (cli/): it throws DomainError and the edge maps it.',
