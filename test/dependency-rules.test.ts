@@ -68,19 +68,32 @@ test('imports against the layer order are reported', async () => {
 test('table types stay leaves, main.ts stays the composition root, the edges stay apart', async () => {
   const dir = await tree({
     'src/access/projects.ts': 'export const projects = 1;\n',
-    'src/notify/schema.ts': "import { projects } from '../access/projects.ts';\nexport const p = projects;\n",
+    'src/supply-chain/schema.ts': "import { projects } from '../access/projects.ts';\nexport const p = projects;\n",
     'src/main.ts': 'export const main = 1;\n',
-    'src/notify/deliver.ts': "import { main } from '../main.ts';\nexport const d = main;\n",
+    'src/supply-chain/deliver.ts': "import { main } from '../main.ts';\nexport const d = main;\n",
     'src/http/app.ts': "import { cli } from '../cli/client.ts';\nexport const app = cli;\n",
     'src/cli/client.ts': 'export const cli = 1;\n',
     'src/cli/main.ts': "import { main } from '../main.ts';\nexport const run = main;\n",
-    'src/notify/deliver.test.ts': "import { app } from '../http/app.ts';\nexport const t = app;\n",
+    'src/supply-chain/deliver.test.ts': "import { app } from '../http/app.ts';\nexport const t = app;\n",
   });
   assert.deepEqual(await violations(dir), [
-    'domain-schema-leaf: src/notify/schema.ts → src/access/projects.ts',
+    'domain-schema-leaf: src/supply-chain/schema.ts → src/access/projects.ts',
     'http-not-cli: src/http/app.ts → src/cli/client.ts',
-    'main-composes: src/notify/deliver.ts → src/main.ts',
+    'main-composes: src/supply-chain/deliver.ts → src/main.ts',
   ]);
+});
+
+test('notify subscribes to events: no domain imports it, and it never imports the registry or the delivery side', async () => {
+  const dir = await tree({
+    'src/notify/deliver.ts': "import { engine } from '../gitops/engine.ts';\nexport const d = engine;\n",
+    'src/notify/schema.ts': 'export interface WebhookPolicyTable { name: string }\n',
+    'src/gitops/engine.ts': "import { d } from '../notify/deliver.ts';\nexport const engine = 1;\nexport const x = d;\n",
+    'src/registry/registry.ts': "import type { WebhookPolicyTable } from '../notify/schema.ts';\nexport type T = WebhookPolicyTable;\n",
+  });
+  const found = await violations(dir);
+  assert.ok(found.includes('notify: src/notify/deliver.ts → src/gitops/engine.ts'), found.join('\n'));
+  assert.ok(found.includes('notify-is-a-leaf-domain: src/gitops/engine.ts → src/notify/deliver.ts'), found.join('\n'));
+  assert.ok(!found.some((v) => v.startsWith('notify-is-a-leaf-domain: src/registry/registry.ts')), 'a schema-only import of notify/schema.ts is not a domain import');
 });
 
 test('a tree that keeps the layer order passes', async () => {

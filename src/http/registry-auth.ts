@@ -87,6 +87,17 @@ export class RegistryGate {
     return this.#askAuthorizer(caller, need);
   }
 
+  /**
+   * Like `has`, but a bearer caller's principal is also checked against the
+   * authorizer. Only for an anonymous mount (no `from`): a token cannot name
+   * a source the client does not know, so the account's own pull rights pick
+   * one. A named source is always decided by `has` (the token's scope).
+   */
+  async hasLive(caller: Caller, need: Need): Promise<boolean> {
+    if (allows(caller.granted, need.type, need.name, need.action)) return true;
+    return this.#askAuthorizer(caller, need);
+  }
+
   async #askAuthorizer(caller: Caller, need: Need): Promise<boolean> {
     const granted = await this.#access.authorizer.grant(caller.principal, [{ type: need.type, name: need.name, actions: [need.action] }]);
     caller.granted.push(...granted);

@@ -205,9 +205,11 @@ export function registerRegistryRoutes(app: FastifyInstance, { registry, gate, a
         // scope is the authority (as in CNCF Distribution): a token asked for
         // push on the target only does not mount, whatever the account could
         // pull; Basic-auth callers are asked of the authorizer. Without
-        // `from`, any repository the caller may pull from will do (OCI 1.1
-        // anonymous mount).
-        const mayPull = (repo: string) => gate.has(caller, { type: 'repository', name: repo, action: 'pull' });
+        // `from` (OCI 1.1 anonymous mount) no token can name the source, so
+        // any repository the account itself may pull from will do.
+        const mayPull = query.from
+          ? (repo: string) => gate.has(caller, { type: 'repository', name: repo, action: 'pull' })
+          : (repo: string) => gate.hasLive(caller, { type: 'repository', name: repo, action: 'pull' });
         const mounted = await registry.mountBlob(name, query.mount, query.from, mayPull);
         if (mounted.mounted) {
           return reply

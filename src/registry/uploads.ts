@@ -15,6 +15,7 @@
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlobStorage } from '../storage/driver.ts';
 import type { Db } from '../platform/db/schema.ts';
 import { RegistryError } from '../oci/errors.ts';
@@ -37,8 +38,17 @@ interface HashState {
   version: number;
 }
 
-/** How long one request may hold a session before another process may take it (renewed while it runs). */
-const SESSION_LEASE_MS = 30_000;
+/**
+ * How long one request holds a session before another process may take it;
+ * renewed every third of it while the request runs. Short, because it is also
+ * about how long a request waits for the session: the holder may be an
+ * aborted chunk still being cut back or a process that died (kill -9), and the
+ * client's retry must not be refused for that. A live writer keeps renewing,
+ * so a truly concurrent request still gets 416 after the wait.
+ */
+const SESSION_LEASE_MS = 3_000;
+/** How often a waiting request looks at the session's lease again. */
+const LEASE_POLL_MS = 50;
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -46,8 +56,8 @@ export class UploadManager {
   readonly #db: Db;
   readonly #storage: BlobStorage;
   readonly #hashes = new Map<string, HashState>();
-  /** Sessions with a request in progress: one request at a time per session. */
-  readonly #busy = new Set<string>();
+  /** Sessions with a request in progress here, and its end: one request at a time per session. */
+  readonly #busy = new Map<string, Promise<unknown>>();
   /** The same across processes. */
   readonly #leases: LeaseManager;
   /** Observed by metrics: sessions created and not yet finished here. */
@@ -225,12 +235,24 @@ export class UploadManager {
    */
   async #exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     if (!UPLOAD_ID.test(id)) throw unknownUpload(id);
-    if (this.#busy.has(id)) throw concurrentRequest();
-    this.#busy.add(id);
+    // Wait for a request in progress here (an aborted chunk being cut back),
+    // then for one in another process; a chunk still out of order after that
+    // is refused by its Content-Range check.
+    const deadline = Date.now() + SESSION_LEASE_MS + 500;
+    for (let running = this.#busy.get(id); running; running = this.#busy.get(id)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw concurrentRequest();
+      await Promise.race([running.catch(() => undefined), sleep(left)]);
+    }
+    let release!: () => void;
+    this.#busy.set(id, new Promise<void>((resolve) => (release = resolve)));
     const lease = `upload:${id}`;
     let renewer: NodeJS.Timeout | undefined;
     try {
-      if (!(await this.#leases.acquire(lease, SESSION_LEASE_MS))) throw concurrentRequest();
+      while (!(await this.#leases.acquire(lease, SESSION_LEASE_MS))) {
+        if (Date.now() > deadline) throw concurrentRequest();
+        await sleep(LEASE_POLL_MS);
+      }
       renewer = setInterval(() => void this.#leases.renew(lease, SESSION_LEASE_MS).catch(() => false), SESSION_LEASE_MS / 3);
       renewer.unref();
       const row = await this.#db.selectFrom('uploads').select('version').where('id', '=', id).executeTakeFirst();
@@ -246,8 +268,9 @@ export class UploadManager {
       return result;
     } finally {
       clearInterval(renewer);
-      this.#busy.delete(id);
       await this.#leases.release(lease).catch(() => false);
+      this.#busy.delete(id);
+      release();
     }
   }
 }
