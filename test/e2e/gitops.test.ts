@@ -100,8 +100,11 @@ describe('delivery engine on a real control plane', { skip }, () => {
     assert.ok(history.body.some((h) => h.trigger === 'self-heal' && h.phase === 'Succeeded'), JSON.stringify(history.body));
     assert.ok(history.body.some((h) => h.revision === sha1) && history.body.some((h) => h.revision === sha2));
 
-    const metrics = await (await fetch(`${w.berth.url}/metrics`)).text();
-    assert.match(metrics, /berth_app_info\{name="guestbook",project="team",dest="[^"]+",sync_status="Synced",health_status="Healthy"\} 1/);
+    // Right after self-heal the Deployment may still be Progressing (5 → 2 replicas): wait for the status the metric mirrors.
+    const appInfo = /berth_app_info\{name="guestbook",project="team",dest="[^"]+",sync_status="Synced",health_status="Healthy"\} 1/;
+    let metrics = '';
+    await until('berth_app_info Synced and Healthy', async () => appInfo.test((metrics = await (await fetch(`${w.berth.url}/metrics`)).text())), 20_000);
+    assert.match(metrics, appInfo);
     assert.match(metrics, /berth_app_sync_total\{name="guestbook",project="team",phase="Succeeded",trigger="self-heal"\} [1-9]/);
   });
 
