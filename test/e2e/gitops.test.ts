@@ -342,7 +342,9 @@ describe('delivery engine on a real control plane', { skip }, () => {
     assert.equal(rollbacks.length, 1);
     assert.ok(rollbacks[0]!.detail.includes(sha1.slice(0, 12)));
     const automated = (await audit('sync')).filter((r) => r.resource === 'team/audited-auto');
-    assert.deepEqual(automated.map((r) => [r.actor.kind, r.actor.name, r.outcome]), [['system', 'system', 'success']]);
+    // One automated sync per commit: sha1, and sha2 too when the app noticed that commit (same repository) before this check.
+    assert.ok(automated.length >= 1 && automated.length <= 2, JSON.stringify(automated));
+    for (const r of automated) assert.deepEqual([r.actor.kind, r.actor.name, r.outcome], ['system', 'system', 'success']);
 
     const events = w.berth.events;
     const of = async (type: 'application.synced' | 'application.sync_failed' | 'application.deployed' | 'application.health_changed', app: string) =>
@@ -351,7 +353,7 @@ describe('delivery engine on a real control plane', { skip }, () => {
     const failure = await of('application.sync_failed', 'audited-app');
     assert.equal(failure.length, 1);
     assert.match((failure[0]!.data as { message: string }).message, /no-such-branch/);
-    await until('deployed events', async () => (await of('application.deployed', 'audited-app')).length >= 2 && (await of('application.deployed', 'audited-auto')).length === 1, 20_000);
+    await until('deployed events', async () => (await of('application.deployed', 'audited-app')).length >= 2 && (await of('application.deployed', 'audited-auto')).length >= 1, 20_000);
     const health = await of('application.health_changed', 'audited-auto');
     assert.ok(health.some((e) => (e.data as { to: string }).to === 'Healthy'), JSON.stringify(health));
   });
