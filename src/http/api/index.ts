@@ -28,7 +28,7 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   userRoutes(api, access);
   projectRoutes(api, access);
   robotRoutes(api, access);
-  systemRoutes(api, access, version);
+  systemRoutes(api, access, version, auth?.baseUrl);
   if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
     applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
