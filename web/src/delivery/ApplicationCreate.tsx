@@ -75,7 +75,7 @@ export function ApplicationCreate() {
         </Anchor>
         <Text span>New</Text>
       </Breadcrumbs>
-      <Title order={1}>New application</Title>
+      <Title order={1} size="h2">New application</Title>
       <SegmentedControl aria-label="How to describe the application" value={mode} onChange={setMode} data={[{ value: 'form', label: 'Form' }, { value: 'document', label: 'Application document (JSON)' }]} />
       <form onSubmit={submit} aria-label="New application">
         <Stack gap="sm">

@@ -39,7 +39,7 @@ export function ApplicationPage() {
       </Breadcrumbs>
       <Group justify="space-between" wrap="wrap">
         <Group gap="sm">
-          <Title order={1}>{a.name}</Title>
+          <Title order={1} size="h2">{a.name}</Title>
           <LiveIndicator state={live} />
         </Group>
         <AppActions app={a} perms={perms} />

@@ -36,7 +36,7 @@ export function ApplicationsList() {
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap">
         <Group gap="sm">
-          <Title order={1}>Applications</Title>
+          <Title order={1} size="h2">Applications</Title>
           <LiveIndicator state={live} />
         </Group>
         {canCreate ? (
@@ -53,11 +53,11 @@ export function ApplicationsList() {
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Sync</Table.Th>
+              <Table.Th scope="col">Health</Table.Th>
               <Table.Th scope="col">Project</Table.Th>
               <Table.Th scope="col">Destination</Table.Th>
               <Table.Th scope="col">Source</Table.Th>
-              <Table.Th scope="col">Sync</Table.Th>
-              <Table.Th scope="col">Health</Table.Th>
               <Table.Th scope="col">Last operation</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -68,6 +68,12 @@ export function ApplicationsList() {
                   <Anchor component={Link} to={`/applications/${encodeURIComponent(a.name)}`}>
                     {a.name}
                   </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <SyncBadge status={a.sync} />
+                </Table.Td>
+                <Table.Td>
+                  <HealthBadge status={a.health} />
                 </Table.Td>
                 <Table.Td>{a.project}</Table.Td>
                 <Table.Td>
@@ -83,12 +89,6 @@ export function ApplicationsList() {
                       {shortSha(a.revision)}
                     </Text>
                   ) : null}
-                </Table.Td>
-                <Table.Td>
-                  <SyncBadge status={a.sync} />
-                </Table.Td>
-                <Table.Td>
-                  <HealthBadge status={a.health} />
                 </Table.Td>
                 <Table.Td>{a.operation ? <PhaseBadge phase={a.operation} /> : '—'}</Table.Td>
               </Table.Tr>

@@ -32,7 +32,7 @@ export function ClustersList() {
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Title order={1}>Clusters</Title>
+        <Title order={1} size="h2">Clusters</Title>
         <Button onClick={() => setAdding(true)}>Add cluster</Button>
       </Group>
       {list.isError ? <Alert color="red">{errorText(list.error)}</Alert> : null}

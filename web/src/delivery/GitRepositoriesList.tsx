@@ -32,7 +32,7 @@ export function GitRepositoriesList() {
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Title order={1}>Git repositories</Title>
+        <Title order={1} size="h2">Git repositories</Title>
         <Button onClick={() => setAdding(true)}>Add repository</Button>
       </Group>
       <Text size="sm" c="dimmed">

@@ -58,7 +58,7 @@ export function JobDetail() {
       </Breadcrumbs>
       <Group justify="space-between" wrap="wrap">
         <Group gap="sm">
-          <Title order={1}>{j.kind}</Title>
+          <Title order={1} size="h2">{j.kind}</Title>
           <PhaseBadge phase={j.state} />
         </Group>
         {canManage ? (

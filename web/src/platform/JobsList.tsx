@@ -44,7 +44,7 @@ export function JobsList() {
   const total = jobs.data?.total ?? 0;
   return (
     <Stack gap="md">
-      <Title order={1}>Jobs</Title>
+      <Title order={1} size="h2">Jobs</Title>
       <Group gap="sm" align="end" role="search" aria-label="Filter jobs">
         <TextInput
           label="Kind"

@@ -55,7 +55,7 @@ export function WebhookDetail() {
       </Breadcrumbs>
       <Group justify="space-between" wrap="wrap">
         <Group gap="sm">
-          <Title order={1}>{p.name}</Title>
+          <Title order={1} size="h2">{p.name}</Title>
           <Badge variant="light" color={p.enabled ? 'green' : 'gray'}>
             {p.enabled ? 'enabled' : 'disabled'}
           </Badge>

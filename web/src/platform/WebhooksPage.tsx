@@ -16,7 +16,7 @@ export function WebhooksPage() {
   const project = params.get('project') ?? '';
   return (
     <Stack gap="md">
-      <Title order={1}>Webhooks</Title>
+      <Title order={1} size="h2">Webhooks</Title>
       <ProjectPicker value={project} onChange={(p) => setParams(p ? { project: p } : {}, { replace: true })} />
       {project ? <ProjectWebhooks project={project} /> : <Text size="sm">Choose a project to see its webhook policies.</Text>}
     </Stack>
