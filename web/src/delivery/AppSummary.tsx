@@ -64,7 +64,11 @@ export function AppSummary({ app }: { app: Application }) {
               'none'
             )}
           </Field>
-          <Field label="Last operation message">{op?.message || '—'}</Field>
+          <Field label="Last operation message">
+            <Text span size="sm" lineClamp={4} title={op?.message}>
+              {op?.message || '—'}
+            </Text>
+          </Field>
           <Field label="Deployed revision">{s?.syncedRevision ? shortSha(s.syncedRevision) : '—'}</Field>
           <Field label="Compared">
             <RelativeTime value={s?.reconciledAt} />

@@ -34,10 +34,13 @@ export function ResourceTree({ root, expanded, onExpandedChange, selectedId, onS
   const base = useId();
   const at = Math.min(focus, rows.length - 1);
 
+  // After a key moved the focus: focus the row once it is rendered (a far jump renders it only after the scroll event).
   useEffect(() => {
     if (!fromKeyboard.current) return;
+    const el = document.getElementById(`${base}-${at}`);
+    if (!el) return;
     fromKeyboard.current = false;
-    document.getElementById(`${base}-${at}`)?.focus();
+    el.focus();
   }, [at, base, win.start]);
 
   const move = (index: number): void => {
@@ -116,6 +119,7 @@ export function ResourceTree({ root, expanded, onExpandedChange, selectedId, onS
                 open={expanded.has(row.item.id)}
                 selected={row.item.id === selectedId}
                 tabbable={index === at}
+                onFocus={() => setFocus(index)}
                 onClick={() => {
                   setFocus(index);
                   onSelect(row.item);
@@ -136,11 +140,12 @@ interface TreeItemProps {
   open: boolean;
   selected: boolean;
   tabbable: boolean;
+  onFocus: () => void;
   onClick: () => void;
   onToggle: () => void;
 }
 
-function TreeItem({ id, row, open, selected, tabbable, onClick, onToggle }: TreeItemProps) {
+function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggle }: TreeItemProps) {
   const { node, children } = row.item;
   const parent = children.length > 0;
   return (
@@ -153,6 +158,7 @@ function TreeItem({ id, row, open, selected, tabbable, onClick, onToggle }: Tree
       aria-expanded={parent ? open : undefined}
       aria-selected={selected}
       tabIndex={tabbable ? 0 : -1}
+      onFocus={onFocus}
       onClick={onClick}
       style={{
         height: ROW,
