@@ -14,6 +14,7 @@ import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerApi } from './api/index.ts';
+import type { StreamBus } from './api/stream.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
 import type { Jobs } from '../platform/jobs/platform.ts';
@@ -51,6 +52,8 @@ export interface AppOptions {
   jobs?: Jobs;
   /** Outgoing webhooks (/api/v1/projects/{p}/webhooks). */
   notify?: { notify: Notify; db: Db };
+  /** Domain events, for /api/v1/stream. */
+  events?: StreamBus;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -141,7 +144,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.events, options.metrics.registry);
   return app;
 }
 
