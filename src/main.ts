@@ -97,6 +97,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     jobs: background.jobs,
     notify: { notify, db },
     ...(config.webDir ? { webDir: config.webDir } : {}),
+    events: background.events,
   });
 
   const { host, port } = parseListen(config.listen);

@@ -3,11 +3,18 @@
  * SQLite and PostgreSQL: password sign-in to a cookie session (throttled and
  * audited like every sign-in, CSRF on unsafe requests, no Basic challenge
  * for the UI), the sign-in configuration, the system information, and the
- * caller's permissions as the authorizer decides them.
+ * caller's permissions as the authorizer decides them; the event stream
+ * (/api/v1/stream) read by a real HTTP client: permission filtering, types
+ * globs, Last-Event-ID resume, limits, shutdown, and an event crossing from
+ * one process to another on PostgreSQL.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN_PASSWORD, startTestBerth, type TestBerth } from '../support/berth.ts';
+import { spawnBerth, type BerthProcess } from '../support/berth-process.ts';
 import { testDatabases } from '../support/databases.ts';
 import { ADMIN, PASSWORD, addMember, createUser, must } from '../support/matrix-fixture.ts';
 import { auditEntries, call, eventually, firstError, freshIp } from '../support/matrix-http.ts';
@@ -156,3 +163,203 @@ for (const database of await testDatabases()) {
     });
   });
 }
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+/** A real HTTP client reading a text/event-stream: parsed events, comments, and the end of the stream. */
+async function openStream(url: string, headers: Record<string, string>) {
+  const abort = new AbortController();
+  const res = await fetch(url, { headers, signal: abort.signal });
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  let retry: number | undefined;
+  let ended = false;
+  const done = (async () => {
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const e: SseEvent = { data: '' };
+          let isEvent = false;
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) comments.push(line.slice(1).trim());
+            else if (line.startsWith('retry: ')) retry = Number(line.slice(7));
+            else if (line.startsWith('id: ')) [e.id, isEvent] = [line.slice(4), true];
+            else if (line.startsWith('event: ')) [e.event, isEvent] = [line.slice(7), true];
+            else if (line.startsWith('data: ')) [e.data, isEvent] = [e.data + line.slice(6), true];
+          }
+          if (isEvent) events.push(e);
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+    ended = true;
+  })();
+  return {
+    res,
+    events,
+    comments,
+    get retry() {
+      return retry;
+    },
+    get ended() {
+      return ended;
+    },
+    /** The parsed data of the events of `type` so far. */
+    of: <T = Record<string, unknown>>(type: string) => events.filter((e) => e.event === type).map((e) => JSON.parse(e.data) as { id: string; type: string; actor: string; occurredAt: number; data: T }),
+    close: async () => {
+      abort.abort();
+      await done;
+    },
+    done,
+  };
+}
+type Stream = Awaited<ReturnType<typeof openStream>>;
+
+const untilTrue = (what: string, check: () => boolean, ms = 10_000) => eventually(what, () => Promise.resolve(check()), ms);
+
+for (const database of await testDatabases()) {
+  describe(`UI API: the event stream on ${database.name}`, { skip: database.skip }, () => {
+    let b: TestBerth;
+    let base: string;
+    const open: Stream[] = [];
+    const stream = async (query: string, headers: Record<string, string>) => {
+      const s = await openStream(`${base}/api/v1/stream${query}`, headers);
+      open.push(s);
+      return s;
+    };
+    const asDev = { authorization: `Basic ${Buffer.from(`st-dev:${PASSWORD}`).toString('base64')}` };
+
+    before(async () => {
+      b = await startTestBerth(await database.env());
+      base = b.url;
+      await createUser(base, 'st-dev');
+      must(await call(base, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: 'st-mine', public: false } }), 201, 'project st-mine');
+      await addMember(base, 'st-mine', 'st-dev', 'developer');
+    });
+    after(async () => {
+      for (const s of open) await s.close();
+      await b?.stop();
+    });
+
+    test('anonymous callers are refused; a bad types filter is a 400', async () => {
+      assert.equal((await call(base, 'GET', '/api/v1/stream')).status, 401);
+      const bad = await call(base, 'GET', '/api/v1/stream?types=nothing.*', { auth: ADMIN });
+      assert.equal(bad.status, 400);
+      assert.match(firstError(bad)!.message, /matches no event type/);
+    });
+
+    test('a member hears the events of its projects only, as SSE with ids; admins hear all; cookie sessions work', async () => {
+      const login = must(await call(base, 'POST', '/api/v1/auth/login', { body: { username: 'st-dev', password: PASSWORD }, headers: UI }), 200, 'login');
+      const cookie = sessionCookie(login.headers)!.pair;
+      const dev = await stream('', { cookie });
+      assert.equal(dev.res.status, 200);
+      assert.match(dev.res.headers.get('content-type')!, /^text\/event-stream/);
+      assert.equal(dev.res.headers.get('cache-control'), 'no-cache, no-transform');
+      const admin = await stream('?types=project.*', { authorization: ADMIN });
+      await untilTrue('the streams are open', () => dev.comments.includes('connected') && admin.comments.includes('connected'));
+      assert.equal(dev.retry, 3000, 'reconnection advice');
+
+      must(await call(base, 'PUT', '/api/v1/projects/st-mine', { auth: ADMIN, body: { public: false } }), 200, 'update st-mine');
+      must(await call(base, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: 'st-other', public: false } }), 201, 'project st-other');
+      await untilTrue('the admin hears both', () => admin.of('project.updated').length === 1 && admin.of('project.created').some((e) => e.data.project === 'st-other'));
+      await untilTrue('the member hears its project', () => dev.of('project.updated').length === 1);
+      const updated = dev.events.find((e) => e.event === 'project.updated')!;
+      const payload = JSON.parse(updated.data) as { id: string; type: string; actor: string; data: { project: string } };
+      assert.equal(updated.id, payload.id, 'id: is the event id');
+      assert.deepEqual([payload.type, payload.actor, payload.data.project], ['project.updated', 'admin', 'st-mine']);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(dev.of('project.created').filter((e) => e.data.project === 'st-other').length, 0, 'not a project the member can read');
+    });
+
+    test('types globs filter; Last-Event-ID replays what was missed; an unknown id says reset', async () => {
+      const first = await stream('?types=project.*', asDev);
+      await untilTrue('open', () => first.comments.includes('connected'));
+      must(await call(base, 'PUT', '/api/v1/projects/st-mine', { auth: ADMIN, body: { public: false } }), 200, 'update 1');
+      await untilTrue('heard update 1', () => first.of('project.updated').length === 1);
+      const lastId = first.events.at(-1)!.id!;
+      await first.close();
+      // Missed while disconnected.
+      must(await call(base, 'PUT', '/api/v1/projects/st-mine', { auth: ADMIN, body: { public: false } }), 200, 'update 2');
+      must(await call(base, 'PUT', '/api/v1/projects/st-mine', { auth: ADMIN, body: { public: false } }), 200, 'update 3');
+      const resumed = await stream('?types=project.updated', { ...asDev, 'last-event-id': lastId });
+      await untilTrue('the two missed events are replayed', () => resumed.of('project.updated').length === 2);
+      must(await call(base, 'PUT', '/api/v1/projects/st-mine', { auth: ADMIN, body: { public: false } }), 200, 'update 4');
+      await untilTrue('then live ones', () => resumed.of('project.updated').length === 3);
+      const ids = resumed.events.map((e) => e.id);
+      assert.equal(new Set(ids).size, ids.length, 'no event twice');
+      assert.ok(!ids.includes(lastId), 'not the last one seen');
+
+      const stale = await stream('', { ...asDev, 'last-event-id': '00000000-0000-7000-8000-000000000000' });
+      await untilTrue('reset', () => stale.events.some((e) => e.event === 'reset'));
+    });
+
+    test('at most 8 streams per account; shutdown ends the streams', async () => {
+      for (const s of open.splice(0)) await s.close();
+      const many: Stream[] = [];
+      for (let i = 0; i < 8; i++) many.push(await stream('', asDev));
+      const ninth = await call(base, 'GET', '/api/v1/stream', { headers: asDev });
+      assert.equal(ninth.status, 429);
+      assert.match(firstError(ninth)!.message, /at most 8 event streams/);
+      await many[0]!.close();
+      await eventually('a slot is free again', async () => {
+        const s = await openStream(`${base}/api/v1/stream`, asDev);
+        if (s.res.status === 200) {
+          open.push(s);
+          return true;
+        }
+        await s.close();
+        return false;
+      });
+      const started = Date.now();
+      await b.stop();
+      await Promise.all(open.map((s) => s.done));
+      assert.ok(open.every((s) => s.ended), 'every stream ended');
+      assert.ok(Date.now() - started < 10_000, `shutdown waited ${Date.now() - started} ms`);
+      b = await startTestBerth(await database.env());
+    });
+  });
+}
+
+const pg = (await testDatabases()).find((d) => d.name === 'postgres')!;
+describe('UI API: an event published by one process reaches a stream on another (PostgreSQL)', { skip: pg.skip }, () => {
+  let a: TestBerth;
+  let other: BerthProcess;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'berth-stream-'));
+    const env = { BERTH_DATABASE_URL: await pg.createUrl(dir) };
+    a = await startTestBerth(env);
+    other = await spawnBerth(path.join(dir, 'b'), env);
+  });
+  after(async () => {
+    await other?.kill('SIGTERM');
+    await a?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a project created through process A is heard on process B; heartbeats keep the stream alive', async () => {
+    const s = await openStream(`${other.url}/api/v1/stream?types=project.created`, { authorization: ADMIN });
+    try {
+      await untilTrue('open', () => s.comments.includes('connected'));
+      const opened = Date.now();
+      must(await call(a.url, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: 'across', public: false } }), 201, 'create on A');
+      await untilTrue('B hears it', () => s.of('project.created').some((e) => e.data.project === 'across'));
+      await untilTrue('a heartbeat comment within 15 s', () => s.comments.includes('heartbeat'), 20_000);
+      assert.ok(Date.now() - opened >= 14_000, 'not before 15 s');
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -6,7 +6,9 @@ import type { Delivery } from '../../gitops/delivery.ts';
 import type { Jobs } from '../../platform/jobs/platform.ts';
 import type { Notify } from '../../notify/index.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import type { Registry } from 'prom-client';
 import { ApiRouter } from './router.ts';
+import { EventStreams, type StreamBus } from './stream.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes, type AuthDeps } from './routes/auth.ts';
@@ -21,7 +23,7 @@ import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, events?: StreamBus, metrics?: Registry): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -38,5 +40,6 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
     gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
   }
   if (notify) webhookRoutes(api, access, notify.notify, notify.db);
+  if (events) new EventStreams(app, access, events, metrics).register(api);
   return api;
 }
