@@ -23,8 +23,8 @@ export const appKeys = {
 /** While the stream is down, how often views refetch. */
 export const POLL_MS = 10_000;
 const FLUSH_MS = 400;
-/** Event names the server may use (`event:` lines); unnamed events arrive as `message`. */
-const EVENT_NAMES = ['message', 'application.synced', 'application.sync_failed', 'application.health_changed', 'application.deployed', 'application.status', 'application.operation', 'application.created', 'application.updated', 'application.deleted'];
+/** The application event types /api/v1/stream sends (`event:` lines, src/platform/events/types.ts). */
+const EVENT_NAMES = ['application.status_changed', 'application.operation_updated', 'application.synced', 'application.sync_failed', 'application.health_changed', 'application.deployed'];
 
 let state: LiveState = 'connecting';
 const listeners = new Set<() => void>();
@@ -75,6 +75,8 @@ function connect(client: QueryClient): void {
     flushTimer ??= setTimeout(() => flush(client), FLUSH_MS);
   };
   for (const n of EVENT_NAMES) source.addEventListener(n, onEvent as EventListener);
+  // The server could not replay what was missed (Last-Event-ID too old): reload everything.
+  source.addEventListener('reset', () => void client.invalidateQueries({ queryKey: appKeys.all }));
 }
 
 /** A closed source (the server answered an error status) is not retried by the browser: retry it ourselves. */
