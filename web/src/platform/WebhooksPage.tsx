@@ -47,9 +47,15 @@ function ProjectPicker({ value, onChange }: { value: string; onChange: (p: strin
 
 function ProjectWebhooks({ project }: { project: string }) {
   const perms = usePermissions(project);
-  const list = useQuery({ queryKey: ['webhooks', project], queryFn: async () => unwrap(await api.GET('/api/v1/projects/{project}/webhooks', { params: { path: { project } } })) });
+  const list = useQuery({
+    queryKey: ['webhooks', project],
+    queryFn: async () => unwrap(await api.GET('/api/v1/projects/{project}/webhooks', { params: { path: { project } } })),
+    enabled: perms.can('webhook:read'),
+  });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
+  if (!perms.loaded) return <Loader aria-label="Loading permissions" />;
+  if (!perms.can('webhook:read')) return <Alert title={`Webhooks of ${project}`}>Webhook policies of a project are managed by its project administrators.</Alert>;
   if (list.isPending) return <Loader aria-label="Loading webhooks" />;
   if (list.isError) return <Alert color="red" title={`Webhooks of ${project}`}>{errorText(list.error)}</Alert>;
   return (
