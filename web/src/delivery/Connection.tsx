@@ -1,46 +1,44 @@
 /**
- * Connection state of a cluster or Git repository: when Berth last reached
- * it, or the error of its last attempt. Read loosely so that the view shows
- * whatever the server reports (older servers report nothing).
+ * Connection state of a cluster or Git repository, as the API reports it:
+ * when Berth last reached it and, when the last attempt failed after that,
+ * the error. Read loosely (an older server reports nothing).
  */
 import { Badge, Text } from '@mantine/core';
 import { RelativeTime } from '../components/RelativeTime.tsx';
 
 interface ConnectionInfo {
-  state: string;
+  state: 'Connected' | 'Failed' | 'Never contacted';
   at: number | undefined;
-  error: string | undefined;
+  error: { message: string; at: number } | undefined;
 }
 
 export function connectionOf(obj: object): ConnectionInfo | undefined {
-  const o = obj as Record<string, unknown>;
-  const c = (typeof o.connection === 'object' && o.connection !== null ? o.connection : o) as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  const at = num(c.lastSuccessAt) ?? num(c.lastContactAt) ?? num(c.lastSuccessfulAt) ?? num(c.lastOkAt);
-  const error = str(c.lastError) ?? str(c.error);
-  const state = str(c.state) ?? str(c.status) ?? (error ? 'Failed' : at ? 'Successful' : undefined);
-  return state ? { state, at, error } : undefined;
+  const c = (obj as { connection?: { lastSuccessAt?: number | null; lastError?: { message: string; at: number } | null } }).connection;
+  if (!c) return undefined;
+  const at = c.lastSuccessAt ?? undefined;
+  const error = c.lastError ?? undefined;
+  const state = error && (at === undefined || error.at >= at) ? 'Failed' : at !== undefined ? 'Connected' : 'Never contacted';
+  return { state, at, error };
 }
 
-const COLOURS: Record<string, string> = { Successful: 'green', ok: 'green', connected: 'green', Connected: 'green', Failed: 'red', failed: 'red', error: 'red', Unknown: 'gray', unknown: 'gray' };
+const COLOURS = { Connected: 'green', Failed: 'red', 'Never contacted': 'gray' } as const;
 
 export function ConnectionState({ of }: { of: object }) {
   const c = connectionOf(of);
   if (!c) return <Text size="sm">Unknown</Text>;
   return (
     <>
-      <Badge variant="light" color={COLOURS[c.state] ?? 'gray'}>
+      <Badge variant="light" color={COLOURS[c.state]}>
         {c.state}
       </Badge>
-      {c.at ? (
-        <Text size="xs" c="dimmed">
-          last contact <RelativeTime value={c.at} />
+      {c.at !== undefined ? (
+        <Text size="xs">
+          last reached <RelativeTime value={c.at} />
         </Text>
       ) : null}
       {c.error ? (
         <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
-          {c.error}
+          <RelativeTime value={c.error.at} />: {c.error.message}
         </Text>
       ) : null}
     </>

@@ -3,6 +3,7 @@ import { Alert, Card, CloseButton, Group, Loader, Stack, Text, Title } from '@ma
 import { HealthBadge, SyncBadge } from './badges.tsx';
 import { DiffView } from './DiffView.tsx';
 import { errorText } from './http.ts';
+import { infoEntries } from './info.ts';
 import { useDiff } from './queries.ts';
 import type { TreeNode } from './tree.ts';
 import { keyText, sameKey } from './types.ts';
@@ -56,25 +57,16 @@ export function ResourceDetail({ appName, item, onClose }: { appName: string; it
   );
 }
 
-/** A value of the info map as text. */
-function show(v: unknown): string {
-  if (Array.isArray(v)) return v.map(show).join(', ');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
-/** The live details the server adds (images, replicas, pod phase, restarts …), whatever their keys. */
+/** The live details the server adds (images, replicas, pod phase, restarts …). */
 function Info({ info }: { info: unknown }) {
-  if (!info || typeof info !== 'object') return null;
-  const entries = Object.entries(info as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const entries = infoEntries(info);
   if (entries.length === 0) return null;
   return (
     <dl style={{ margin: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '2px 12px', fontSize: 14 }}>
       {entries.map(([k, v]) => (
         <div key={k} style={{ display: 'contents' }}>
-          <dt style={{ color: 'var(--mantine-color-dimmed)' }}>{k}</dt>
-          <dd style={{ margin: 0, overflowWrap: 'anywhere' }}>{show(v)}</dd>
+          <dt>{k}</dt>
+          <dd style={{ margin: 0, overflowWrap: 'anywhere' }}>{v}</dd>
         </div>
       ))}
     </dl>

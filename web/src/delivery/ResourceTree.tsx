@@ -8,6 +8,7 @@
 import { Group, Text } from '@mantine/core';
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { HealthBadge, SyncBadge } from './badges.tsx';
+import { infoSummary } from './info.ts';
 import { type TreeNode, type TreeRow, visibleRows } from './tree.ts';
 import { scrollRowIntoView, useRowWindow } from './useWindow.ts';
 
@@ -48,6 +49,7 @@ export function ResourceTree({ root, expanded, onExpandedChange, selectedId, onS
     fromKeyboard.current = true;
     setFocus(i);
     scrollRowIntoView(box.current, i, ROW);
+    win.sync(box.current);
   };
   const toggle = (row: TreeRow, open: boolean): void => {
     const next = new Set(expanded);
@@ -148,6 +150,7 @@ interface TreeItemProps {
 function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggle }: TreeItemProps) {
   const { node, children } = row.item;
   const parent = children.length > 0;
+  const summary = infoSummary(node.info);
   return (
     <div
       id={id}
@@ -190,6 +193,11 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
         {parent && !open ? (
           <Text span size="xs" c="dimmed">
             ({children.length})
+          </Text>
+        ) : null}
+        {summary ? (
+          <Text span size="xs">
+            {summary}
           </Text>
         ) : null}
         {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}

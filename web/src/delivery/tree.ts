@@ -50,7 +50,7 @@ function compareNodes(a: TreeNode, b: TreeNode): number {
   const ka = KIND_ORDER.indexOf(a.node.kind);
   const kb = KIND_ORDER.indexOf(b.node.kind);
   if (ka !== kb) return (ka === -1 ? 99 : ka) - (kb === -1 ? 99 : kb);
-  return a.node.kind.localeCompare(b.node.kind) || a.node.namespace.localeCompare(b.node.namespace) || a.node.name.localeCompare(b.node.name);
+  return a.node.kind.localeCompare(b.node.kind) || a.node.namespace.localeCompare(b.node.namespace) || a.node.name.localeCompare(b.node.name, undefined, { numeric: true });
 }
 
 /** Links nodes under `root`; a node whose parents are all unknown hangs off the root, so nothing is lost. */

@@ -13,6 +13,8 @@ export interface RowWindow {
   /** Offset of the first rendered row. */
   offset: number;
   onScroll: (e: UIEvent<HTMLElement>) => void;
+  /** Re-reads the container's scroll position now (after scrolling it from code), so the rows follow in the same render. */
+  sync: (container: HTMLElement | null) => void;
 }
 
 export function useRowWindow(count: number, rowHeight: number, viewport: number, overscan = 12): RowWindow {
@@ -20,7 +22,10 @@ export function useRowWindow(count: number, rowHeight: number, viewport: number,
   const onScroll = useCallback((e: UIEvent<HTMLElement>) => setTop(e.currentTarget.scrollTop), []);
   const start = Math.max(0, Math.floor(top / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((top + viewport) / rowHeight) + overscan);
-  return { start, end, total: count * rowHeight, offset: start * rowHeight, onScroll };
+  const sync = useCallback((container: HTMLElement | null) => {
+    if (container) setTop(container.scrollTop);
+  }, []);
+  return { start, end, total: count * rowHeight, offset: start * rowHeight, onScroll, sync };
 }
 
 /** Scrolls `container` the least needed for row `index` to be in view. */
