@@ -96,6 +96,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     notify: { notify, db },
+    ...(config.webDir ? { webDir: config.webDir } : {}),
   });
 
   const { host, port } = parseListen(config.listen);

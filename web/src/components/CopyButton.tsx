@@ -1,0 +1,16 @@
+/** Copies a value to the clipboard; the accessible name says what is copied. */
+import { ActionIcon, CopyButton as MantineCopy, Tooltip } from '@mantine/core';
+
+export function CopyButton({ value, label }: { value: string; label: string }) {
+  return (
+    <MantineCopy value={value} timeout={1500}>
+      {({ copied, copy }) => (
+        <Tooltip label={copied ? 'Copied' : label} withArrow>
+          <ActionIcon variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={copied ? `${label}: copied` : label}>
+            <span aria-hidden="true">{copied ? '✓' : '⧉'}</span>
+          </ActionIcon>
+        </Tooltip>
+      )}
+    </MantineCopy>
+  );
+}
