@@ -279,7 +279,7 @@ export async function sinceNavigationStart(page: Page): Promise<number> {
 export async function signIn(ui: UiPage, options: { username?: string; password?: string; next?: string } = {}): Promise<void> {
   const { page } = ui;
   await page.goto(options.next ?? '/login');
-  await page.getByLabel('Username').fill(options.username ?? 'admin');
+  await page.getByLabel('User name').fill(options.username ?? 'admin');
   await page.getByLabel('Password', { exact: true }).fill(options.password ?? ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
