@@ -120,7 +120,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'oidcUsernameClaim', env: 'BERTH_OIDC_USERNAME_CLAIM', default: 'preferred_username', doc: 'ID token claim that names the Berth user created on first sign-in.' },
   { key: 'oidcGroupsClaim', env: 'BERTH_OIDC_GROUPS_CLAIM', default: 'groups', doc: 'ID token claim listing the groups, matched against group members of projects.' },
   { key: 'oidcAdminGroup', env: 'BERTH_OIDC_ADMIN_GROUP', default: undefined, doc: 'Members of this OIDC group are system administrators (checked at each sign-in).' },
-  { key: 'sessionTtlSeconds', env: 'BERTH_SESSION_TTL_SECONDS', default: 28_800, doc: 'Lifetime of browser sessions created by OIDC sign-in.' },
+  { key: 'sessionTtlSeconds', env: 'BERTH_SESSION_TTL_SECONDS', default: 28_800, doc: 'Lifetime of browser sessions (password or OIDC sign-in).' },
   { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', default: false, doc: 'Take the client address from `X-Forwarded-For` (only behind a proxy you run).' },
   { key: 'gitopsEnabled', env: 'BERTH_GITOPS_ENABLED', default: true, doc: 'Run the delivery engine (application comparison, sync, self-heal). Off: the registry only.' },
   { key: 'gitopsReconcileSeconds', env: 'BERTH_GITOPS_RECONCILE_SECONDS', default: 180, doc: 'Polling fallback: each application fetches its repository and is compared this often (Git webhooks refresh at once).' },

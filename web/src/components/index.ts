@@ -6,3 +6,4 @@ export { PageHeader } from './PageHeader.tsx';
 export { RelativeTime, relative, toDate } from './RelativeTime.tsx';
 export { StatusBadge } from './StatusBadge.tsx';
 export { bytes, shortDigest } from './format.ts';
+export { notifyDone, notifyFailed } from './notify.ts';

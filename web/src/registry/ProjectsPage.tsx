@@ -22,7 +22,7 @@ const columns: Column<Project>[] = [
   },
   { key: 'visibility', header: 'Visibility', render: (p) => <StatusBadge status={p.public ? 'public' : 'private'} /> },
   { key: 'repositories', header: 'Repositories', render: (p) => p.repositoryCount ?? '—' },
-  { key: 'created', header: 'Created', sort: 'createdAt', wide: true, render: (p) => <RelativeTime value={p.createdAt} /> },
+  { key: 'created', header: 'Created', sort: 'created', wide: true, render: (p) => <RelativeTime value={p.createdAt} /> },
 ];
 
 export function ProjectsPage() {
