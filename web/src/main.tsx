@@ -11,7 +11,7 @@ import { loginPath, setUnauthorizedHandler } from './api/client.ts';
 import { ApiError } from './api/errors.ts';
 import { AuthProvider, ME_KEY } from './app/auth.tsx';
 import { router } from './app/router.tsx';
-import { theme } from './app/theme.ts';
+import { cssVariablesResolver, theme } from './app/theme.ts';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -41,7 +41,7 @@ const colorSchemeManager = localStorageColorSchemeManager({ key: 'berth-color-sc
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>

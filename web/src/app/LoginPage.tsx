@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Button, Center, Divider, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, request, unwrap } from '../api/client.ts';
+import { api, unwrap } from '../api/client.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { useAuth } from './auth.tsx';
 import { ColorSchemeToggle } from './ColorSchemeToggle.tsx';
@@ -36,7 +36,7 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await request('POST', '/api/v1/auth/login', { username, password });
+      await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
       await refresh();
       await navigate(next, { replace: true });
     } catch (err) {
@@ -46,7 +46,7 @@ export function LoginPage() {
     }
   };
 
-  const oidcHref = `/api/v1/auth/oidc/login?${new URLSearchParams({ redirect: next }).toString()}`;
+  const oidcHref = `/api/v1/auth/oidc/login?${new URLSearchParams({ next }).toString()}`;
 
   return (
     <Center mih="100vh" p="md">
@@ -63,8 +63,8 @@ export function LoginPage() {
           <ApiErrorAlert error={error} title="Sign-in failed" />
           <form onSubmit={(e) => void submit(e)}>
             <Stack>
-              <TextInput label="User name" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
-              <PasswordInput label="Password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+              <TextInput label="User name" name="username" autoComplete="username" required withAsterisk={false} value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
+              <PasswordInput label="Password" name="password" autoComplete="current-password" required withAsterisk={false} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
               <Button type="submit" loading={busy} fullWidth>
                 Sign in
               </Button>
