@@ -5,6 +5,7 @@
  * while the next loads.
  */
 import { Alert, Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
@@ -47,7 +48,7 @@ export function ApplicationsList() {
       </Group>
       <AppFilterBar filters={filters} onChange={(change) => setParams(writeFilters(filters, change), { replace: true })} />
       {list.isError ? <Alert color="red" title="Could not load applications">{errorText(list.error)}</Alert> : null}
-      <Table.ScrollContainer minWidth={720}>
+      <TableScroll label="Applications table" minWidth={720}>
         <Table striped highlightOnHover aria-busy={list.isFetching}>
           <Table.Caption>{list.isPending ? 'Loading applications…' : `${total} application${total === 1 ? '' : 's'}`}</Table.Caption>
           <Table.Thead>
@@ -100,7 +101,7 @@ export function ApplicationsList() {
             ) : null}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       <Pager label="Applications pages" page={filters.page} pageSize={filters.pageSize} total={total} onChange={(page, pageSize) => setParams(writeFilters(filters, { page, pageSize }), { replace: false })} />
     </Stack>
   );

@@ -1,5 +1,6 @@
 /** Clusters (system administrators): connection state, add, remove with confirmation. Credentials are write-only. */
 import { Alert, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -36,7 +37,7 @@ export function ClustersList() {
         <Button onClick={() => setAdding(true)}>Add cluster</Button>
       </Group>
       {list.isError ? <Alert color="red">{errorText(list.error)}</Alert> : null}
-      <Table.ScrollContainer minWidth={640}>
+      <TableScroll label="Clusters table" minWidth={640}>
         <Table striped>
           <Table.Caption>{list.isPending ? 'Loading clusters…' : `${list.data?.length ?? 0} clusters`}</Table.Caption>
           <Table.Thead>
@@ -75,7 +76,7 @@ export function ClustersList() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {adding ? <ClusterAdd onClose={() => setAdding(false)} /> : null}
       {removing ? (
         <ConfirmDialog

@@ -3,7 +3,8 @@
  * when Berth last reached it and, when the last attempt failed after that,
  * the error. Read loosely (an older server reports nothing).
  */
-import { Badge, Text } from '@mantine/core';
+import { Text } from '@mantine/core';
+import { Tone } from './badges.tsx';
 import { RelativeTime } from '../components/RelativeTime.tsx';
 
 interface ConnectionInfo {
@@ -28,9 +29,9 @@ export function ConnectionState({ of }: { of: object }) {
   if (!c) return <Text size="sm">Unknown</Text>;
   return (
     <>
-      <Badge variant="light" color={COLOURS[c.state]}>
+      <Tone color={COLOURS[c.state]}>
         {c.state}
-      </Badge>
+      </Tone>
       {c.at !== undefined ? (
         <Text size="xs">
           last reached <RelativeTime value={c.at} />

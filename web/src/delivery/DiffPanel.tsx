@@ -1,5 +1,6 @@
 /** Every out-of-sync resource's diff, one collapsible section each (Argo CD's "App diff"). */
-import { Accordion, Alert, Badge, Button, Group, Loader, Stack, Text } from '@mantine/core';
+import { Accordion, Alert, Button, Group, Loader, Stack, Text } from '@mantine/core';
+import { Tone } from './badges.tsx';
 import { DiffView } from './DiffView.tsx';
 import { errorText } from './http.ts';
 import { useDiff } from './queries.ts';
@@ -30,9 +31,9 @@ export function DiffPanel({ name }: { name: string }) {
                 <Group gap="xs">
                   <Text size="sm">{keyText(d.key)}</Text>
                   {d.reason ? (
-                    <Badge variant="light" color={d.reason === 'extra' ? 'yellow' : 'orange'}>
+                    <Tone color={d.reason === 'extra' ? 'yellow' : 'orange'}>
                       {REASON[d.reason] ?? d.reason}
-                    </Badge>
+                    </Tone>
                   ) : null}
                 </Group>
               </Accordion.Control>

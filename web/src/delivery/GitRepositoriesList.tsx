@@ -1,5 +1,6 @@
 /** Git repositories with credentials (system administrators): which credentials each has (never their values), connection state, add, remove. */
 import { Alert, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -39,7 +40,7 @@ export function GitRepositoriesList() {
         Repositories not listed here are read anonymously.
       </Text>
       {list.isError ? <Alert color="red">{errorText(list.error)}</Alert> : null}
-      <Table.ScrollContainer minWidth={640}>
+      <TableScroll label="Git repositories table" minWidth={640}>
         <Table striped>
           <Table.Caption>{list.isPending ? 'Loading repositories…' : `${list.data?.length ?? 0} repositories with credentials`}</Table.Caption>
           <Table.Thead>
@@ -77,7 +78,7 @@ export function GitRepositoriesList() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {adding ? <GitRepositoryAdd onClose={() => setAdding(false)} /> : null}
       {removing ? (
         <ConfirmDialog

@@ -1,5 +1,6 @@
 /** Sync history, newest first, with rollback to an entry (confirmed; refused by the server while automated sync is on). */
 import { Alert, Button, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -20,7 +21,7 @@ export function HistoryPanel({ app, canSync }: { app: Application; canSync: bool
   return (
     <Stack gap="sm">
       {canSync && automated ? <Text size="sm" c="dimmed">Rollback is off while automated sync is on (as in Argo CD): turn automated sync off to roll back.</Text> : null}
-      <Table.ScrollContainer minWidth={640}>
+      <TableScroll label="History table" minWidth={640}>
         <Table striped>
           <Table.Caption>Last {history.data.length} syncs of {app.name}, newest first</Table.Caption>
           <Table.Thead>
@@ -67,7 +68,7 @@ export function HistoryPanel({ app, canSync }: { app: Application; canSync: bool
             ) : null}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {target ? <RollbackDialog app={app.name} entry={target} onClose={() => setTarget(undefined)} /> : null}
     </Stack>
   );

@@ -1,5 +1,6 @@
 /** The last operation's per-resource results, then every recorded operation (sync, rollback, deletion). */
 import { Alert, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { PhaseBadge } from './badges.tsx';
 import { duration, errorText, shortSha } from './http.ts';
 import { useOperations } from './queries.ts';
@@ -21,7 +22,7 @@ export function OperationsPanel({ app }: { app: Application }) {
               <PhaseBadge phase={op.phase} /> {op.dryRun ? 'Dry run, ' : ''}
               {op.trigger} by {op.actor} of <code>{shortSha(op.revision)}</code>, started <RelativeTime value={op.startedAt} />, took {duration(op.startedAt, op.finishedAt)}. {op.message}
             </Text>
-            <Table.ScrollContainer minWidth={640}>
+            <TableScroll label="Results per resource" minWidth={640}>
               <Table striped>
                 <Table.Caption>Results per resource</Table.Caption>
                 <Table.Thead>
@@ -50,7 +51,7 @@ export function OperationsPanel({ app }: { app: Application }) {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScroll>
           </>
         ) : (
           <Text size="sm">No operation yet.</Text>
@@ -63,7 +64,7 @@ export function OperationsPanel({ app }: { app: Application }) {
         {ops.isPending ? <Loader size="sm" aria-label="Loading operations" /> : null}
         {ops.isError ? <Alert color="red">{errorText(ops.error)}</Alert> : null}
         {ops.data ? (
-          <Table.ScrollContainer minWidth={640}>
+          <TableScroll label="Operations table" minWidth={640}>
             <Table striped>
               <Table.Caption>The last {ops.data.length} operations, newest first</Table.Caption>
               <Table.Thead>
@@ -97,7 +98,7 @@ export function OperationsPanel({ app }: { app: Application }) {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScroll>
         ) : null}
       </section>
     </Stack>

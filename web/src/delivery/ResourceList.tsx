@@ -1,5 +1,6 @@
 /** The resources as a flat table (filterable, 100 rows a page), for those who prefer a list to the tree. */
 import { Button, Group, Pagination, Table, TextInput, VisuallyHidden } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { useMemo, useState } from 'react';
 import { HealthBadge, SyncBadge } from './badges.tsx';
 import { flatNodes, type TreeNode } from './tree.ts';
@@ -25,7 +26,7 @@ export function ResourceList({ root, selectedId, onSelect }: { root: TreeNode; s
         mb="xs"
         maw={320}
       />
-      <Table.ScrollContainer minWidth={560}>
+      <TableScroll label="Resources table" minWidth={560}>
         <Table striped highlightOnHover>
           <Table.Caption>{rows.length} resources</Table.Caption>
           <Table.Thead>
@@ -57,7 +58,7 @@ export function ResourceList({ root, selectedId, onSelect }: { root: TreeNode; s
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {pages > 1 ? (
         <Group mt="xs">
           <nav aria-label="Resource pages">

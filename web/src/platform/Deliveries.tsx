@@ -1,15 +1,17 @@
 /** A policy's delivery log (one row per attempt and target) and the answers of a test delivery. */
-import { Alert, Badge, Loader, Table, Text, Title } from '@mantine/core';
+import { Alert, Loader, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
+import { Tone } from '../delivery/badges.tsx';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import { errorText, unwrap } from '../delivery/http.ts';
 import { RelativeTime } from '../components/RelativeTime.tsx';
 
 const Result = ({ ok, code }: { ok: boolean; code: number | null }) => (
-  <Badge variant="light" color={ok ? 'green' : 'red'}>
+  <Tone color={ok ? 'green' : 'red'}>
     {ok ? 'delivered' : 'failed'}
     {code !== null ? ` ${code}` : ''}
-  </Badge>
+  </Tone>
 );
 
 export function DeliveriesTable({ project, name }: { project: string; name: string }) {
@@ -26,7 +28,7 @@ export function DeliveriesTable({ project, name }: { project: string; name: stri
       {list.isPending ? <Loader size="sm" aria-label="Loading deliveries" /> : null}
       {list.isError ? <Alert color="red">{errorText(list.error)}</Alert> : null}
       {list.data ? (
-        <Table.ScrollContainer minWidth={720}>
+        <TableScroll label="Deliveries table" minWidth={720}>
           <Table striped>
             <Table.Caption>The last {list.data.length} delivery attempts, newest first</Table.Caption>
             <Table.Thead>
@@ -63,7 +65,7 @@ export function DeliveriesTable({ project, name }: { project: string; name: stri
               ) : null}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableScroll>
       ) : null}
     </section>
   );

@@ -1,5 +1,6 @@
 /** Jobs (system administrators): newest first, filtered by kind and state in the URL, paged on the server. */
 import { Alert, Anchor, Group, Loader, NativeSelect, Stack, Table, TextInput, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useSyncedText } from '../delivery/useSyncedText.ts';
@@ -58,7 +59,7 @@ export function JobsList() {
         <NativeSelect label="State" value={state ?? ''} data={[{ value: '', label: 'Any' }, ...JOB_STATES.map((s) => ({ value: s, label: s }))]} onChange={(e) => update({ state: e.currentTarget.value })} />
       </Group>
       {jobs.isError ? <Alert color="red">{errorText(jobs.error)}</Alert> : null}
-      <Table.ScrollContainer minWidth={720}>
+      <TableScroll label="Jobs table" minWidth={720}>
         <Table striped highlightOnHover>
           <Table.Caption>{jobs.isPending ? 'Loading jobs…' : `${total} jobs`}</Table.Caption>
           <Table.Thead>
@@ -94,7 +95,7 @@ export function JobsList() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       <Pager label="Job pages" page={page} pageSize={pageSize} total={total} onChange={(p, s) => update({ page: String(p), page_size: String(s) })} />
     </Stack>
   );

@@ -1,5 +1,6 @@
 /** A webhook policy: its targets, deliveries (newest first), test delivery, edit, rotate secret, delete — as the role allows. */
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Tone } from '../delivery/badges.tsx';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -56,9 +57,9 @@ export function WebhookDetail() {
       <Group justify="space-between" wrap="wrap">
         <Group gap="sm">
           <Title order={1} size="h2">{p.name}</Title>
-          <Badge variant="light" color={p.enabled ? 'green' : 'gray'}>
+          <Tone color={p.enabled ? 'green' : 'gray'}>
             {p.enabled ? 'enabled' : 'disabled'}
-          </Badge>
+          </Tone>
         </Group>
         <Group gap="xs">
           {canUpdate ? (

@@ -1,5 +1,7 @@
 /** A project's webhook policies (project administrators): the project is in the URL (?project=), policies link to their deliveries. */
-import { Alert, Anchor, Autocomplete, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Autocomplete, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { TableScroll } from '../components/TableScroll.tsx';
+import { Tone } from '../delivery/badges.tsx';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -66,7 +68,7 @@ function ProjectWebhooks({ project }: { project: string }) {
         </Title>
         {perms.can('webhook:create') ? <Button onClick={() => setCreating(true)}>New webhook</Button> : null}
       </Group>
-      <Table.ScrollContainer minWidth={640}>
+      <TableScroll label="Webhook policies table" minWidth={640}>
         <Table striped>
           <Table.Caption>{list.data.length} webhook policies</Table.Caption>
           <Table.Thead>
@@ -93,15 +95,15 @@ function ProjectWebhooks({ project }: { project: string }) {
                 <Table.Td style={{ overflowWrap: 'anywhere' }}>{p.eventTypes.join(', ')}</Table.Td>
                 <Table.Td style={{ overflowWrap: 'anywhere' }}>{p.targets.map((t) => `${t.type} ${t.address}`).join(', ')}</Table.Td>
                 <Table.Td>
-                  <Badge variant="light" color={p.enabled ? 'green' : 'gray'}>
+                  <Tone color={p.enabled ? 'green' : 'gray'}>
                     {p.enabled ? 'enabled' : 'disabled'}
-                  </Badge>
+                  </Tone>
                 </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {creating ? <WebhookForm project={project} onClose={() => setCreating(false)} onCreated={setSecret} /> : null}
       {secret ? <SecretDialog title="Webhook created" secret={secret} onClose={() => setSecret(undefined)} /> : null}
     </Stack>
