@@ -183,25 +183,27 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
       >
         {parent ? (open ? '▾' : '▸') : ''}
       </span>
-      <Group gap={6} wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
-        <Text span size="xs" c="dimmed">
+      <Group gap={6} wrap="nowrap" style={{ minWidth: 0, flex: 1, overflow: 'hidden' }}>
+        <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
           {node.kind}
         </Text>
-        <Text span size="sm" truncate="end" style={{ minWidth: 0 }}>
+        <Text span size="sm" truncate="end" style={{ minWidth: '8ch', flexShrink: 1 }} title={node.name}>
           {node.name}
         </Text>
         {parent && !open ? (
-          <Text span size="xs" c="dimmed">
+          <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
             ({children.length})
           </Text>
         ) : null}
         {summary ? (
-          <Text span size="xs">
+          <Text span size="xs" visibleFrom="sm" style={{ flexShrink: 0 }}>
             {summary}
           </Text>
         ) : null}
-        {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}
-        {node.sync ? <SyncBadge status={node.sync} /> : null}
+        <span style={{ display: 'inline-flex', gap: 4, flexShrink: 0 }}>
+          {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}
+          {node.sync ? <SyncBadge status={node.sync} /> : null}
+        </span>
       </Group>
     </div>
   );
