@@ -192,6 +192,16 @@ for (const database of await testDatabases()) {
       await b?.stop();
     });
 
+    test('the OpenAPI document describes the UI routes, the stream as text/event-stream', async () => {
+      const doc = must(await call(base, 'GET', '/api/v1/openapi.json'), 200, 'openapi').body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+      for (const [p, m] of [['/api/v1/auth/login', 'post'], ['/api/v1/system/info', 'get'], ['/api/v1/users/me/permissions', 'get'], ['/api/v1/applications/{name}/resource-tree', 'get'], ['/api/v1/git-repositories', 'get']] as const) {
+        assert.ok(doc.paths[p]?.[m]?.responses['200']?.content?.['application/json'], `${m} ${p} has a response schema`);
+      }
+      assert.ok(doc.paths['/api/v1/stream']!.get!.responses['200']!.content!['text/event-stream']);
+      const gitRoutes = Object.entries(doc.paths).filter(([, ops]) => Object.values(ops).some((op) => (op as { tags?: string[] }).tags?.includes('git-repositories'))).map(([p]) => p);
+      assert.deepEqual(gitRoutes, ['/api/v1/git-repositories'], 'Git repositories live under /git-repositories only (no alias at /repositories)');
+    });
+
     test('anonymous callers are refused; a bad types filter is a 400', async () => {
       assert.equal((await call(base, 'GET', '/api/v1/stream')).status, 401);
       const bad = await call(base, 'GET', '/api/v1/stream?types=nothing.*', { auth: ADMIN });
