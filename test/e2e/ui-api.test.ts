@@ -18,6 +18,7 @@ import { spawnBerth, type BerthProcess } from '../support/berth-process.ts';
 import { testDatabases } from '../support/databases.ts';
 import { ADMIN, PASSWORD, addMember, createUser, must } from '../support/matrix-fixture.ts';
 import { auditEntries, call, eventually, firstError, freshIp } from '../support/matrix-http.ts';
+import { openStream, type Stream } from '../support/sse.ts';
 
 const UI = { 'x-berth-csrf': '1' };
 
@@ -164,68 +165,6 @@ for (const database of await testDatabases()) {
   });
 }
 
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data: string;
-}
-
-/** A real HTTP client reading a text/event-stream: parsed events, comments, and the end of the stream. */
-async function openStream(url: string, headers: Record<string, string>) {
-  const abort = new AbortController();
-  const res = await fetch(url, { headers, signal: abort.signal });
-  const events: SseEvent[] = [];
-  const comments: string[] = [];
-  let retry: number | undefined;
-  let ended = false;
-  const done = (async () => {
-    if (!res.body) return;
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const e: SseEvent = { data: '' };
-          let isEvent = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('retry: ')) retry = Number(line.slice(7));
-            else if (line.startsWith('id: ')) [e.id, isEvent] = [line.slice(4), true];
-            else if (line.startsWith('event: ')) [e.event, isEvent] = [line.slice(7), true];
-            else if (line.startsWith('data: ')) [e.data, isEvent] = [e.data + line.slice(6), true];
-          }
-          if (isEvent) events.push(e);
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-    ended = true;
-  })();
-  return {
-    res,
-    events,
-    comments,
-    get retry() {
-      return retry;
-    },
-    get ended() {
-      return ended;
-    },
-    /** The parsed data of the events of `type` so far. */
-    of: <T = Record<string, unknown>>(type: string) => events.filter((e) => e.event === type).map((e) => JSON.parse(e.data) as { id: string; type: string; actor: string; occurredAt: number; data: T }),
-    close: async () => {
-      abort.abort();
-      await done;
-    },
-    done,
-  };
-}
-type Stream = Awaited<ReturnType<typeof openStream>>;
 
 const untilTrue = (what: string, check: () => boolean, ms = 10_000) => eventually(what, () => Promise.resolve(check()), ms);
 
@@ -251,6 +190,16 @@ for (const database of await testDatabases()) {
     after(async () => {
       for (const s of open) await s.close();
       await b?.stop();
+    });
+
+    test('the OpenAPI document describes the UI routes, the stream as text/event-stream', async () => {
+      const doc = must(await call(base, 'GET', '/api/v1/openapi.json'), 200, 'openapi').body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+      for (const [p, m] of [['/api/v1/auth/login', 'post'], ['/api/v1/system/info', 'get'], ['/api/v1/users/me/permissions', 'get'], ['/api/v1/applications/{name}/resource-tree', 'get'], ['/api/v1/git-repositories', 'get']] as const) {
+        assert.ok(doc.paths[p]?.[m]?.responses['200']?.content?.['application/json'], `${m} ${p} has a response schema`);
+      }
+      assert.ok(doc.paths['/api/v1/stream']!.get!.responses['200']!.content!['text/event-stream']);
+      const gitRoutes = Object.entries(doc.paths).filter(([, ops]) => Object.values(ops).some((op) => (op as { tags?: string[] }).tags?.includes('git-repositories'))).map(([p]) => p);
+      assert.deepEqual(gitRoutes, ['/api/v1/git-repositories'], 'Git repositories live under /git-repositories only (no alias at /repositories)');
     });
 
     test('anonymous callers are refused; a bad types filter is a 400', async () => {
@@ -363,3 +312,70 @@ describe('UI API: an event published by one process reaches a stream on another 
     }
   });
 });
+
+for (const database of await testDatabases()) {
+  describe(`UI API: the application list with 1,000 applications on ${database.name}`, { skip: database.skip }, () => {
+    let b: TestBerth;
+    before(async () => {
+      b = await startTestBerth(await database.env());
+      // The list is what is measured: the engine stops, so it neither compares nor rewrites these statuses.
+      await b.delivery!.engine.close();
+      await createUser(b.url, 'list-dev');
+      for (const p of ['list-a', 'list-b']) must(await call(b.url, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: p, public: false } }), 201, p);
+      await addMember(b.url, 'list-a', 'list-dev', 'guest');
+      const now = Date.now();
+      const syncs = ['Synced', 'OutOfSync', 'Unknown'];
+      const healths = ['Healthy', 'Progressing', 'Degraded', 'Missing'];
+      const apps = Array.from({ length: 1000 }, (_, i) => {
+        const name = `app-${String(i).padStart(4, '0')}`;
+        const spec = { project: i % 2 ? 'list-b' : 'list-a', source: { repoURL: 'https://git.example.com/team/apps.git', path: name, targetRevision: 'main' }, destination: { name: i % 5 === 0 ? 'prod' : 'stage', namespace: `ns-${i % 10}` }, syncPolicy: { syncOptions: [] } };
+        return { name, project: spec.project, spec: JSON.stringify(spec), repo_url: 'https://git.example.com/team/apps', dest_name: spec.destination.name, dest_server: `https://${spec.destination.name}.example.com`, dest_namespace: spec.destination.namespace, created_by: 'admin', created_at: now, updated_at: now };
+      });
+      const statuses = apps.filter((_, i) => i % 4 !== 3).map((a, i) => {
+        const status = { sync: { status: syncs[i % 3]!, revision: 'c0ffee' }, health: { status: healths[i % 4]! }, resources: Array.from({ length: 5 }, (_, r) => ({ key: { group: 'apps', kind: 'Deployment', namespace: a.dest_namespace, name: `d${r}` }, version: 'v1', status: 'Synced', health: { status: 'Healthy' } })), conditions: [], reconciledAt: now };
+        return { app: a.name, status: JSON.stringify(status), sync_status: status.sync.status, health_status: status.health.status, operation_phase: null, updated_at: now };
+      });
+      for (let i = 0; i < apps.length; i += 100) await b.db.insertInto('applications').values(apps.slice(i, i + 100)).execute();
+      for (let i = 0; i < statuses.length; i += 100) await b.db.insertInto('application_status').values(statuses.slice(i, i + 100)).execute();
+    });
+    after(() => b?.stop());
+
+    const list = async (query: string, auth = ADMIN) => {
+      const started = performance.now();
+      const res = must(await call(b.url, 'GET', `/api/v1/applications?${query}`, { auth }), 200, query);
+      return { ms: performance.now() - started, total: Number(res.headers.get('x-total-count')), items: res.body as { name: string; project: string; sync: string; health: string; destination: { name?: string; namespace: string } }[] };
+    };
+
+    test('filters by cluster, namespace, sync and health in SQL, paged, fast', async () => {
+      await list('page_size=100'); // warm
+      const times: Record<string, number> = {};
+      const all = await list('page_size=100');
+      times.all = all.ms;
+      assert.equal(all.total, 1000);
+      assert.equal(all.items.length, 100);
+      const degraded = await list('health=Degraded,Missing&page_size=100');
+      times.health = degraded.ms;
+      assert.ok(degraded.items.every((a) => a.health === 'Degraded' || a.health === 'Missing'));
+      const unknown = await list('sync=Unknown&page_size=100');
+      times.sync = unknown.ms;
+      assert.ok(unknown.items.every((a) => a.sync === 'Unknown'));
+      // 250 apps never saved a status (Unknown), plus every third of the others.
+      assert.equal(unknown.total, 250 + 250);
+      const combined = await list('cluster=prod&namespace=ns-0&sync=Synced&page=1&page_size=100');
+      times.combined = combined.ms;
+      assert.ok(combined.items.every((a) => a.destination.name === 'prod' && a.destination.namespace === 'ns-0' && a.sync === 'Synced'));
+      assert.ok(combined.total > 0 && combined.total < 100);
+      assert.equal((await list('cluster=https://prod.example.com')).total, 200, 'cluster by server');
+      const devAuth = `Basic ${Buffer.from(`list-dev:${PASSWORD}`).toString('base64')}`;
+      await list('page_size=1', devAuth); // the password check is cached after the first request
+      const dev = await list('page_size=100&health=Healthy', devAuth);
+      times.member = dev.ms;
+      assert.ok(dev.items.every((a) => a.project === 'list-a' && a.health === 'Healthy'));
+      const bad = await call(b.url, 'GET', '/api/v1/applications?health=Fine', { auth: ADMIN });
+      assert.equal(bad.status, 400);
+      assert.match(firstError(bad)!.message, /"Fine" is not one of Healthy/);
+      console.log(`[figures] GET /applications with 1,000 applications on ${database.name} (ms): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+      for (const [k, v] of Object.entries(times)) assert.ok(v < 500, `${k}: ${v} ms`);
+    });
+  });
+}

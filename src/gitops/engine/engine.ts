@@ -18,7 +18,7 @@ import type { ApplicationSource } from '../model.ts';
 import {
   APP_LABEL,
   type ApplicationRecord, type ApplicationStatus, type DeliveryEngine, type HistoryEntry, type LiveChange, type OperationState, type PropagationPolicy,
-  type ResourceDiff, type SyncRequest, type SyncTrigger,
+  type ResourceDiff, type ResourceTree, type SyncRequest, type SyncTrigger,
 } from '../types.ts';
 import { OperationRunner } from './operation-runner.ts';
 import { SYSTEM } from './operations.ts';
@@ -28,6 +28,7 @@ import { DEFAULT_ENGINE_OPTIONS, errorMessage as message, statusKey, type Compar
 import { CatalogFollower } from './catalog.ts';
 import { ClusterHandles } from './clusters.ts';
 import { compareApp } from './compare-app.ts';
+import { ChildListCache, buildResourceTree } from './resource-tree.ts';
 import type { SyncContext } from './sync-app.ts';
 import { Semaphore, WorkQueue } from './work-queue.ts';
 
@@ -50,6 +51,7 @@ export class GitOpsEngine implements DeliveryEngine {
   readonly #ownership: AppOwnership;
   readonly #runner: OperationRunner;
   readonly #automation: Automation;
+  readonly #childLists = new ChildListCache();
   #ticker?: NodeJS.Timeout;
   #unsubscribe?: () => void;
   readonly #follower: CatalogFollower;
@@ -362,6 +364,12 @@ export class GitOpsEngine implements DeliveryEngine {
     const state = await this.#runner.submit(rt, { app, project: rt.record.project, kind: 'rollback', trigger: 'rollback', request: { revision: entry.revision }, source: entry.source, revision: entry.revision, who: who ?? userContext(actor) });
     if (!state) throw new AccessError('CONFLICT', `rollback of ${app} not accepted`);
     return state;
+  }
+
+  async resourceTree(app: string): Promise<ResourceTree> {
+    const rt = this.#app(app);
+    const handle = await this.#clusters.forDestination(rt.record.spec.destination);
+    return buildResourceTree(handle, rt.status, rt.record.spec.destination.namespace, this.#childLists);
   }
 
   history(app: string): Promise<HistoryEntry[]> {

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { ArtifactService } from '../../registry/artifacts.ts';
 import { ApiRouter } from './router.ts';
 import { EventStreams, type StreamBus } from './stream.ts';
+import { applicationTreeRoutes } from './routes/application-tree.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -41,8 +42,9 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
     applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
-    clusterRoutes(api, access, { clusters: delivery.clusters });
-    gitRepositoryRoutes(api, access, { repositories: delivery.repositories });
+    applicationTreeRoutes(api, access, { apps: delivery.apps, engine: delivery.engine });
+    clusterRoutes(api, access, { clusters: delivery.clusters, connections: delivery.connections });
+    gitRepositoryRoutes(api, access, { repositories: delivery.repositories, connections: delivery.connections });
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });
     gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
   }

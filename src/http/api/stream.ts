@@ -114,7 +114,8 @@ export class EventStreams {
       summary: `Domain events you may read, as server-sent events (text/event-stream): \`id:\` is the event id, \`event:\` its type, \`data:\` the event as JSON ({id, type, occurredAt, actor, data}). types: comma-separated types or globs (application.*). Last-Event-ID (header, or lastEventId) resumes after that event while it is kept, else \`event: reset\` says to reload. A comment every ${HEARTBEAT_MS / 1000} s; at most ${MAX_STREAMS_PER_ACCOUNT} streams per account (429); a client that does not read is disconnected`,
       auth: 'user',
       query: z.object({ types: z.string().max(1024).optional(), lastEventId: z.string().max(64).optional() }),
-      response: z.string().describe('text/event-stream'),
+      response: z.string().describe('server-sent events: `id:`, `event:` (the type), `data:` (the event as JSON); comments start with `:`'),
+      responseType: 'text/event-stream',
       handler: async ({ principal, query, req, reply }) => {
         const types = parseTypes(query.types);
         const account = `${principal.kind}:${principal.name}`;
