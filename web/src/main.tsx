@@ -9,7 +9,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { loginPath, setUnauthorizedHandler } from './api/client.ts';
 import { ApiError } from './api/errors.ts';
-import { AuthProvider, ME_KEY } from './app/auth.tsx';
+import { AuthProvider, forgetSession } from './app/auth.tsx';
 import { router } from './app/router.tsx';
 import { cssVariablesResolver, theme } from './app/theme.ts';
 
@@ -29,8 +29,7 @@ let redirecting = false;
 setUnauthorizedHandler(() => {
   if (redirecting || window.location.pathname === '/login') return;
   redirecting = true;
-  queryClient.clear();
-  queryClient.setQueryData(ME_KEY, null);
+  forgetSession(queryClient);
   notifications.show({ color: 'yellow', title: 'Session expired', message: 'Sign in again to continue.' });
   void router.navigate(loginPath(window.location.pathname + window.location.search, true), { replace: true }).finally(() => {
     redirecting = false;
