@@ -3,7 +3,7 @@
  * resource's details and diff. Big trees start collapsed below the managed
  * resources; the tree is windowed either way.
  */
-import { Alert, Button, Grid, Group, Loader, SegmentedControl } from '@mantine/core';
+import { Alert, Button, Grid, Group, Loader, SegmentedControl, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { errorText } from './http.ts';
 import type { LiveState } from './live.ts';
@@ -42,6 +42,13 @@ export function ResourcesPanel({ app, live }: { app: Application; live: LiveStat
 
   return (
     <Grid gap="md">
+      {tree.data.truncated ? (
+        <Grid.Col span={12}>
+          <Alert color="yellow" title="Large application">
+            Only the first 2,000 resources are shown.
+          </Alert>
+        </Grid.Col>
+      ) : null}
       <Grid.Col span={{ base: 12, md: current ? 7 : 12 }}>
         <Group justify="space-between" mb="xs" wrap="wrap">
           <SegmentedControl
@@ -69,6 +76,11 @@ export function ResourcesPanel({ app, live }: { app: Application; live: LiveStat
         ) : (
           <ResourceList root={root} selectedId={current?.id} onSelect={setSelected} />
         )}
+        {total === 1 ? (
+          <Text size="sm" mt="xs">
+            No resources in the cluster yet: the application has not been synced, or its cluster cannot be reached.
+          </Text>
+        ) : null}
       </Grid.Col>
       {current ? (
         <Grid.Col span={{ base: 12, md: 5 }}>

@@ -4,14 +4,9 @@
  * every 10 s while the event stream is down.
  */
 import { useQuery } from '@tanstack/react-query';
-import { api, request } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { unwrap } from './http.ts';
-import type { TreeNodeInput } from './tree.ts';
 import { appKeys, type LiveState, pollUnlessLive } from './live.ts';
-
-export interface ResourceTreeAnswer {
-  nodes: TreeNodeInput[];
-}
 
 const path = (name: string) => ({ params: { path: { name } } });
 
@@ -26,8 +21,7 @@ export function useApplication(name: string, live: LiveState) {
 export function useResourceTree(name: string, live: LiveState) {
   return useQuery({
     queryKey: appKeys.part(name, 'tree'),
-    // Untyped until the resource-tree route is in the generated schema (edge's branch).
-    queryFn: () => request<ResourceTreeAnswer>('GET', `/api/v1/applications/${encodeURIComponent(name)}/resource-tree`),
+    queryFn: async () => unwrap(await api.GET('/api/v1/applications/{name}/resource-tree', path(name))),
     refetchInterval: pollUnlessLive(live),
   });
 }
