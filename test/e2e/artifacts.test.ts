@@ -121,7 +121,9 @@ for (const database of await testDatabases()) {
       assert.deepEqual(page.body.map((r) => r.name), ['art/app']);
       assert.equal(page.headers.get('x-total-count'), '2');
       assert.match(page.headers.get('link') ?? '', /rel="prev"/);
-      assert.deepEqual((await must<RepositoryInfo[]>('GET', '/projects/art/repositories?q=name%3D~ult', 200)).map((r) => r.name), ['art/multi']);
+      assert.deepEqual((await must<RepositoryInfo[]>('GET', '/projects/art/repositories?q=name%3D~ULT', 200)).map((r) => r.name), ['art/multi']);
+      assert.deepEqual(await must<RepositoryInfo[]>('GET', '/projects/art/repositories?q=name%3D~art', 200), [], 'matched within the project');
+      assert.deepEqual((await must<RepositoryInfo[]>('GET', '/projects/art/repositories?q=name%3Dapp', 200)).map((r) => r.name), ['art/app']);
       assert.equal((await api('GET', '/projects/art/repositories?sort=size')).status, 400);
       const projects = await must<{ name: string; repository_count: number; member_count: number }[]>('GET', '/projects?q=name%3Dart', 200);
       assert.deepEqual(projects.map((p) => [p.name, p.repository_count, p.member_count]), [['art', 2, 1]]);
