@@ -195,6 +195,20 @@ for (const database of await testDatabases()) {
       const tagged = await must<ArtifactInfo[]>('GET', '/projects/art/repositories/app/artifacts?q=tags%3D*', 200);
       assert.equal(tagged.length, 1);
       assert.deepEqual(await must<ArtifactInfo[]>('GET', '/projects/art/repositories/app/artifacts?q=tags%3Dnil', 200), []);
+      const q = async (query: string) => (await must<ArtifactInfo[]>('GET', `/projects/art/repositories/app/artifacts?${query}`, 200)).map((a) => a.digest);
+      const image1 = [image.manifest.digest];
+      assert.deepEqual(await q('q=tags%3Dv1'), image1);
+      assert.deepEqual(await q('q=tags%3Dv2'), []);
+      assert.deepEqual(await q('q=tags%3D~V'), image1, 'tags=~ ignores case');
+      assert.deepEqual(await q(`q=digest%3D~${image.manifest.digest.slice(0, 15)}`), image1);
+      assert.deepEqual(await q(`q=digest%3D${image.manifest.digest}`), image1);
+      assert.deepEqual(await q('q=type%3DIMAGE,tags%3D*&sort=-pull_time,size'), image1);
+      assert.deepEqual(await q('q=type%3DINDEX'), []);
+      assert.deepEqual(await q('with_tag=false'), image1);
+      assert.equal((await must<ArtifactInfo[]>('GET', '/projects/art/repositories/app/artifacts?with_tag=false', 200))[0]!.tags, null);
+      for (const bad of ['q=digest%3Dsha256:12', 'sort=name', 'q=type%3DCHART', 'page_size=101', 'with_tag=yes']) {
+        assert.equal((await api('GET', `/projects/art/repositories/app/artifacts?${bad}`)).status, 400, bad);
+      }
     });
 
     test('pull counts rise after crane pulls (written in batches)', async () => {
