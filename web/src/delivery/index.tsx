@@ -1,18 +1,17 @@
-/** The delivery area: applications (list, create, page), clusters and Git repositories. */
+/**
+ * The delivery area: applications (list, create, page), clusters and Git
+ * repositories. Views load on first visit (route `lazy`), so the registry's
+ * first paint does not wait for them.
+ */
 import type { RouteObject } from 'react-router';
 import type { NavItem } from '../app/nav.ts';
-import { ApplicationCreate } from './ApplicationCreate.tsx';
-import { ApplicationPage } from './ApplicationPage.tsx';
-import { ApplicationsList } from './ApplicationsList.tsx';
-import { ClustersList } from './ClustersList.tsx';
-import { GitRepositoriesList } from './GitRepositoriesList.tsx';
 
 export const routes: RouteObject[] = [
-  { path: 'applications', element: <ApplicationsList /> },
-  { path: 'applications/new', element: <ApplicationCreate /> },
-  { path: 'applications/:name', element: <ApplicationPage /> },
-  { path: 'clusters', element: <ClustersList /> },
-  { path: 'git-repositories', element: <GitRepositoriesList /> },
+  { path: 'applications', lazy: async () => ({ Component: (await import('./ApplicationsList.tsx')).ApplicationsList }) },
+  { path: 'applications/new', lazy: async () => ({ Component: (await import('./ApplicationCreate.tsx')).ApplicationCreate }) },
+  { path: 'applications/:name', lazy: async () => ({ Component: (await import('./ApplicationPage.tsx')).ApplicationPage }) },
+  { path: 'clusters', lazy: async () => ({ Component: (await import('./ClustersList.tsx')).ClustersList }) },
+  { path: 'git-repositories', lazy: async () => ({ Component: (await import('./GitRepositoriesList.tsx')).GitRepositoriesList }) },
 ];
 
 export const nav: NavItem[] = [

@@ -1,16 +1,12 @@
-/** The platform area: the job queue and outgoing webhooks. */
+/** The platform area: the job queue and outgoing webhooks; views load on first visit (route `lazy`). */
 import type { RouteObject } from 'react-router';
 import type { NavItem } from '../app/nav.ts';
-import { JobDetail } from './JobDetail.tsx';
-import { JobsList } from './JobsList.tsx';
-import { WebhookDetail } from './WebhookDetail.tsx';
-import { WebhooksPage } from './WebhooksPage.tsx';
 
 export const routes: RouteObject[] = [
-  { path: 'jobs', element: <JobsList /> },
-  { path: 'jobs/:id', element: <JobDetail /> },
-  { path: 'webhooks', element: <WebhooksPage /> },
-  { path: 'webhooks/:project/:name', element: <WebhookDetail /> },
+  { path: 'jobs', lazy: async () => ({ Component: (await import('./JobsList.tsx')).JobsList }) },
+  { path: 'jobs/:id', lazy: async () => ({ Component: (await import('./JobDetail.tsx')).JobDetail }) },
+  { path: 'webhooks', lazy: async () => ({ Component: (await import('./WebhooksPage.tsx')).WebhooksPage }) },
+  { path: 'webhooks/:project/:name', lazy: async () => ({ Component: (await import('./WebhookDetail.tsx')).WebhookDetail }) },
 ];
 
 export const nav: NavItem[] = [
