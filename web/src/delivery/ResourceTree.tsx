@@ -7,7 +7,7 @@
  */
 import { Group, Text } from '@mantine/core';
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { HealthBadge, SyncBadge } from './badges.tsx';
+import { HealthBadge, SyncBadge, Tone } from './badges.tsx';
 import { infoSummary } from './info.ts';
 import { type TreeNode, type TreeRow, visibleRows } from './tree.ts';
 import { scrollRowIntoView, useRowWindow } from './useWindow.ts';
@@ -203,6 +203,7 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
         <span style={{ display: 'inline-flex', gap: 4, flexShrink: 0 }}>
           {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}
           {node.sync ? <SyncBadge status={node.sync} /> : null}
+          {node.requiresPruning ? <Tone color="orange">Prune</Tone> : null}
         </span>
       </Group>
     </div>

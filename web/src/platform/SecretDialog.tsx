@@ -3,9 +3,9 @@ import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@man
 
 export function SecretDialog({ title, secret, onClose }: { title: string; secret: string; onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title={title} closeOnClickOutside={false}>
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={title} closeOnClickOutside={false}>
       <Stack>
-        <Alert color="yellow" title="Copy it now">
+        <Alert variant="filled" color="yellow.4" autoContrast title="Copy it now">
           This secret is shown only once. Receivers use it to check the X-Berth-Signature of each delivery.
         </Alert>
         <Text size="sm" fw={500}>
