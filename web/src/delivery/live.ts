@@ -91,23 +91,34 @@ function watchdog(client: QueryClient): ReturnType<typeof setInterval> {
 }
 
 let dog: ReturnType<typeof setInterval> | undefined;
+let closeTimer: ReturnType<typeof setTimeout> | undefined;
+/** Going from one live view to another keeps the connection (and its place in the stream). */
+const CLOSE_GRACE_MS = 5_000;
+
+function close(): void {
+  closeTimer = undefined;
+  source?.close();
+  source = undefined;
+  if (dog) clearInterval(dog);
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  state = 'connecting';
+}
 
 /** Subscribes to live application events while mounted; returns the connection state. */
 export function useLiveApplications(): LiveState {
   const client = useQueryClient();
   useEffect(() => {
     if (users++ === 0) {
-      connect(client);
-      dog = watchdog(client);
+      if (closeTimer) clearTimeout(closeTimer);
+      closeTimer = undefined;
+      if (!source) {
+        connect(client);
+        dog = watchdog(client);
+      }
     }
     return () => {
-      if (--users > 0) return;
-      source?.close();
-      source = undefined;
-      if (dog) clearInterval(dog);
-      if (flushTimer) clearTimeout(flushTimer);
-      flushTimer = undefined;
-      state = 'connecting';
+      if (--users === 0) closeTimer = setTimeout(close, CLOSE_GRACE_MS);
     };
   }, [client]);
   return useSyncExternalStore(
