@@ -11,11 +11,7 @@ import { api, unwrap } from '../api/client.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { useAuth } from './auth.tsx';
 import { ColorSchemeToggle } from './ColorSchemeToggle.tsx';
-
-/** Only same-origin paths: an open redirect would let a link send users elsewhere after sign-in. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/login') ? next : '/';
-}
+import { safeNext } from './next.ts';
 
 export function LoginPage() {
   const [params] = useSearchParams();
