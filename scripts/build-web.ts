@@ -7,6 +7,8 @@
  * 4. print the gzipped size of what a browser loads.
  * So an API change that breaks the UI fails this script, and `npm test` runs it.
  *
+ * --types-only (web:types, web:dev): steps 1 and 2 only.
+ * --force: build even when the stamp matches.
  * --best-effort (npm start): a failure is reported but exits 0, so Berth still serves (its
  * `/` then says the UI is not built); and ESLint is left out (serving does not need it, it is
  * the slowest step). The stamp records whether the tree was linted, so `npm test` still lints
@@ -26,6 +28,8 @@ const stampFile = path.join(dist, '.build-stamp');
 const installStamp = path.join(web, 'node_modules', '.berth-lock-hash');
 const bestEffort = process.argv.includes('--best-effort');
 const force = process.argv.includes('--force');
+/** `npm run web:types` and `web:dev`: install when needed and regenerate the types, no build. */
+const typesOnly = process.argv.includes('--types-only');
 
 function run(label: string, command: string, args: string[], cwd = root): void {
   const started = Date.now();
@@ -85,6 +89,7 @@ async function build(): Promise<void> {
   const t = Date.now();
   await generateApiTypes();
   process.stdout.write(`web: API types ${((Date.now() - t) / 1000).toFixed(1)}s\n`);
+  if (typesOnly) return;
   const stamp = sourceHash();
   const lint = !bestEffort;
   const bin = (name: string, from = web) => path.join(from, 'node_modules', '.bin', name);
