@@ -151,10 +151,13 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
   const { node, children } = row.item;
   const parent = children.length > 0;
   const summary = infoSummary(node.info);
+  // An explicit name: the row's inline pieces would otherwise run together ("Deploymentweb").
+  const label = [`${node.kind} ${node.name}`, node.health?.status, node.sync, node.requiresPruning ? 'needs pruning' : '', summary, parent && !open ? `${children.length} children` : ''].filter(Boolean).join(', ');
   return (
     <div
       id={id}
       role="treeitem"
+      aria-label={label}
       aria-level={row.depth + 1}
       aria-setsize={row.size}
       aria-posinset={row.pos}
