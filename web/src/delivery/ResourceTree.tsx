@@ -151,13 +151,10 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
   const { node, children } = row.item;
   const parent = children.length > 0;
   const summary = infoSummary(node.info);
-  // An explicit name: the row's inline pieces would otherwise run together ("Deploymentweb").
-  const label = [`${node.kind} ${node.name}`, node.health?.status, node.sync, node.requiresPruning ? 'needs pruning' : '', summary, parent && !open ? `${children.length} children` : ''].filter(Boolean).join(', ');
   return (
     <div
       id={id}
       role="treeitem"
-      aria-label={label}
       aria-level={row.depth + 1}
       aria-setsize={row.size}
       aria-posinset={row.pos}
@@ -189,23 +186,23 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
       <Group gap={6} wrap="nowrap" style={{ minWidth: 0, flex: 1, overflow: 'hidden' }}>
         <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
           {node.kind}
-        </Text>
+        </Text>{' '}
         <Text span size="sm" truncate="end" style={{ minWidth: '8ch', flexShrink: 1 }} title={node.name}>
           {node.name}
-        </Text>
+        </Text>{' '}
         {parent && !open ? (
           <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
             ({children.length})
           </Text>
-        ) : null}
+        ) : null}{' '}
         {summary ? (
           <Text span size="xs" visibleFrom="sm" style={{ flexShrink: 0 }}>
             {summary}
           </Text>
-        ) : null}
+        ) : null}{' '}
         <span style={{ display: 'inline-flex', gap: 4, flexShrink: 0 }}>
-          {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}
-          {node.sync ? <SyncBadge status={node.sync} /> : null}
+          {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}{' '}
+          {node.sync ? <SyncBadge status={node.sync} /> : null}{' '}
           {node.requiresPruning ? <Tone color="orange">Prune</Tone> : null}
         </span>
       </Group>
