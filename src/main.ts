@@ -102,6 +102,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     jobs: background.jobs,
     notify: { notify, db },
     artifacts: new ArtifactService(registry, audit),
+    ...(config.webDir ? { webDir: config.webDir } : {}),
   });
 
   const { host, port } = parseListen(config.listen);

@@ -11,7 +11,7 @@ import { artifactCommands } from './commands/artifacts.ts';
 import { authCommands } from './commands/auth.ts';
 import { clusterCommands } from './commands/clusters.ts';
 import { jobCommands } from './commands/jobs.ts';
-import { repoCommands } from './commands/repos.ts';
+import { gitrepoCommands } from './commands/gitrepo.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { repositoryCommands } from './commands/repositories.ts';
 import { robotCommands } from './commands/robots.ts';
@@ -39,7 +39,7 @@ const GROUPS: Group[] = [
   { name: 'artifact', summary: 'Browse, tag, untag, delete and copy artifacts', commands: artifactCommands },
   { name: 'app', summary: 'Manage GitOps applications: create, sync, diff, history, rollback', commands: appCommands },
   { name: 'cluster', summary: 'Manage the clusters applications deploy to (administrators)', commands: clusterCommands },
-  { name: 'repo', summary: 'Manage Git repository credentials (administrators)', commands: repoCommands },
+  { name: 'gitrepo', summary: 'Manage the Git repositories applications read, and their credentials (administrators)', commands: gitrepoCommands },
   { name: 'settings', summary: 'Read and change system settings (administrators)', commands: settingsCommands },
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
   { name: 'jobs', summary: 'Inspect, retry and cancel background jobs (administrators)', commands: jobCommands },

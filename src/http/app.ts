@@ -14,6 +14,7 @@ import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
+import { registerUi } from './ui.ts';
 import { registerApi } from './api/index.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
@@ -54,6 +55,8 @@ export interface AppOptions {
   notify?: { notify: Notify; db: Db };
   /** The registry browsing API (/api/v1/projects/{p}/repositories). */
   artifacts?: ArtifactService;
+  /** The built web UI served at / (src/http/ui.ts); default web/dist of the installation. */
+  webDir?: string;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -145,6 +148,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
   registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts);
+  registerUi(app, { dir: options.webDir });
   return app;
 }
 

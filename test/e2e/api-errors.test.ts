@@ -62,9 +62,9 @@ for (const database of await testDatabases()) {
     });
 
     test('a refused Git repository URL (the delivery side\'s validation) is audited', async () => {
-      const { records } = await refused('POST', '/api/v1/repositories', { auth: ADMIN, body: { url: 'ext::sh' } }, 400, 'BAD_REQUEST');
+      const { records } = await refused('POST', '/api/v1/git-repositories', { auth: ADMIN, body: { url: 'ext::sh' } }, 400, 'BAD_REQUEST');
       assert.equal(records.length, 1, JSON.stringify(records));
-      assert.equal(records[0]!.resourceType, 'repositories');
+      assert.equal(records[0]!.resourceType, 'git-repositories');
       assert.match(records[0]!.detail ?? '', /^BAD_REQUEST \(400\): .*transport helpers/);
     });
 

@@ -323,10 +323,10 @@ describe('berth CLI', () => {
     await ok(['project', 'delivery', 'set', name, '-f', policy]);
   }
 
-  test('app create refuses a repository URL that repo add refuses, in the CLI and in the API', async () => {
+  test('app create refuses a repository URL that gitrepo add refuses, in the CLI and in the API', async () => {
     await deliveryProject('urls');
     const bad = 'https://bot:hunter2@git.example.com/team/apps.git';
-    const repoAdd = await cli(['repo', 'add', bad]);
+    const repoAdd = await cli(['gitrepo', 'add', bad]);
     assert.equal(repoAdd.code, 1);
     assert.match(repoAdd.stderr, /must not contain a password/);
     const create = await cli(['app', 'create', 'leaky', '-p', 'urls', '--repo', bad, '--dest-name', 'deliver-target', '--dest-namespace', 'x']);
@@ -350,16 +350,16 @@ describe('berth CLI', () => {
     assert.equal((await api('/applications/leaky', `Bearer ${token}`)).status, 404, 'nothing was created');
   });
 
-  test('repo list shows the scheme each repository uses: http, https, ssh', async () => {
-    await ok(['repo', 'add', 'http://git.internal.example/team/plain.git']);
-    await ok(['repo', 'add', 'https://git.example.com/team/secure.git']);
-    const list = await ok(['repo', 'list']);
+  test('gitrepo list shows the scheme each repository uses: http, https, ssh', async () => {
+    await ok(['gitrepo', 'add', 'http://git.internal.example/team/plain.git']);
+    await ok(['gitrepo', 'add', 'https://git.example.com/team/secure.git']);
+    const list = await ok(['gitrepo', 'list']);
     assert.match(list.stdout, /^http:\/\/git\.internal\.example\/team\/plain\.git\s+http\s/m);
     assert.match(list.stdout, /^https:\/\/git\.example\.com\/team\/secure\.git\s+https\s/m);
-    const json = JSON.parse((await ok(['repo', 'list', '-o', 'json'])).stdout) as { url: string; type: string }[];
+    const json = JSON.parse((await ok(['gitrepo', 'list', '-o', 'json'])).stdout) as { url: string; type: string }[];
     assert.deepEqual(json.map((r) => [r.url, r.type]).sort(), [['http://git.internal.example/team/plain.git', 'http'], ['https://git.example.com/team/secure.git', 'https']]);
-    await ok(['repo', 'rm', 'http://git.internal.example/team/plain.git']);
-    await ok(['repo', 'rm', 'https://git.example.com/team/secure.git']);
+    await ok(['gitrepo', 'remove', 'http://git.internal.example/team/plain.git']);
+    await ok(['gitrepo', 'remove', 'https://git.example.com/team/secure.git']);
   });
 
   test('app create takes argocd\'s Kustomize and Helm flags', async () => {

@@ -130,16 +130,16 @@ for (const database of await testDatabases()) {
       expectError(await call(base, 'POST', '/api/v1/clusters', { auth: ADMIN, body: { name: 'x', server: 'ftp://x' } }), 400, 'bad server', /body\.server/);
 
       const repo = { url: 'https://git.example.com/shop/deploy.git', username: 'bot', password: REPO_PASSWORD };
-      expectError(await call(base, 'POST', '/api/v1/repositories', { auth: as('sadmin'), body: repo }), 403, 'project admin adds a repository');
-      const r = must(await call(base, 'POST', '/api/v1/repositories', { auth: ADMIN, body: repo }), 201, 'add repository');
-      must(await call(base, 'POST', '/api/v1/repositories', { auth: ADMIN, body: { url: 'git@git.example.com:shop/infra.git', sshPrivateKey: SSH_KEY, knownHosts: 'git.example.com ssh-ed25519 AAAA' } }), 201, 'add ssh repository');
-      const repos = must(await call(base, 'GET', '/api/v1/repositories', { auth: ADMIN }), 200, 'list repositories');
+      expectError(await call(base, 'POST', '/api/v1/git-repositories', { auth: as('sadmin'), body: repo }), 403, 'project admin adds a repository');
+      const r = must(await call(base, 'POST', '/api/v1/git-repositories', { auth: ADMIN, body: repo }), 201, 'add repository');
+      must(await call(base, 'POST', '/api/v1/git-repositories', { auth: ADMIN, body: { url: 'git@git.example.com:shop/infra.git', sshPrivateKey: SSH_KEY, knownHosts: 'git.example.com ssh-ed25519 AAAA' } }), 201, 'add ssh repository');
+      const repos = must(await call(base, 'GET', '/api/v1/git-repositories', { auth: ADMIN }), 200, 'list repositories');
       for (const text of [r.text, repos.text]) {
         assert.ok(!text.includes(REPO_PASSWORD) && !text.includes('OPENSSH'), text);
       }
       assert.deepEqual((repos.body as { hasPassword: boolean; hasSshPrivateKey: boolean }[]).map((x) => [x.hasPassword, x.hasSshPrivateKey]), [[true, false], [false, true]]);
-      must(await call(base, 'DELETE', `/api/v1/repositories?url=${encodeURIComponent('ssh://git@git.example.com/shop/infra')}`, { auth: ADMIN }), 204, 'remove by normalized url');
-      expectError(await call(base, 'DELETE', `/api/v1/repositories?url=${encodeURIComponent('ssh://git@git.example.com/shop/infra')}`, { auth: ADMIN }), 404, 'removed twice');
+      must(await call(base, 'DELETE', `/api/v1/git-repositories?url=${encodeURIComponent('ssh://git@git.example.com/shop/infra')}`, { auth: ADMIN }), 204, 'remove by normalized url');
+      expectError(await call(base, 'DELETE', `/api/v1/git-repositories?url=${encodeURIComponent('ssh://git@git.example.com/shop/infra')}`, { auth: ADMIN }), 404, 'removed twice');
       const auditText = (await call(base, 'GET', '/api/v1/audit-logs?page_size=100', { auth: ADMIN })).text;
       assert.ok(!auditText.includes(cluster.token) && !auditText.includes(REPO_PASSWORD), 'no secret in the audit log');
     });
@@ -286,7 +286,7 @@ for (const database of await testDatabases()) {
       // The document Berth serves, built from the router every route (delivery ones included) is declared on.
       const doc = must(await call(base, 'GET', '/api/v1/openapi.json'), 200, 'openapi.json').body as { paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown[]; 'x-berth-auth': string }>> };
       const paths = doc.paths;
-      for (const p of ['/api/v1/applications', '/api/v1/applications/{name}', '/api/v1/applications/{name}/sync', '/api/v1/applications/{name}/rollback', '/api/v1/clusters', '/api/v1/repositories', '/api/v1/projects/{project}/delivery', '/api/v1/webhooks/git']) {
+      for (const p of ['/api/v1/applications', '/api/v1/applications/{name}', '/api/v1/applications/{name}/sync', '/api/v1/applications/{name}/rollback', '/api/v1/clusters', '/api/v1/git-repositories', '/api/v1/projects/{project}/delivery', '/api/v1/webhooks/git']) {
         assert.ok(paths[p], `${p} documented`);
       }
       assert.ok(paths['/api/v1/applications']!.post!.requestBody);

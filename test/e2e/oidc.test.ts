@@ -129,9 +129,9 @@ for (const db of await testDatabases()) {
     test('auth config and the OpenAPI document list the sign-in routes', async () => {
       const res = await api(undefined, '/api/v1/auth/config');
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { oidcEnabled: true, loginUrl: `${base}/api/v1/auth/oidc/login`, cliLogin: true, sessionCookie: 'berth_session' });
+      assert.deepEqual(await res.json(), { passwordLogin: true, oidcEnabled: true, loginUrl: `${base}/api/v1/auth/oidc/login`, cliLogin: true, sessionCookie: 'berth_session' });
       const doc = (await (await api(undefined, '/api/v1/openapi.json')).json()) as { paths: Record<string, unknown> };
-      for (const p of ['/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback', '/api/v1/auth/logout', '/api/v1/auth/config', '/api/v1/auth/oidc/cli-sessions', '/api/v1/auth/oidc/cli-sessions/{id}']) {
+      for (const p of ['/api/v1/auth/login', '/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback', '/api/v1/auth/logout', '/api/v1/auth/config', '/api/v1/auth/oidc/cli-sessions', '/api/v1/auth/oidc/cli-sessions/{id}']) {
         assert.ok(doc.paths[p], `${p} in the OpenAPI document`);
       }
     });
@@ -247,7 +247,12 @@ for (const db of await testDatabases()) {
         const { callback } = await signIn('u-erin', `${base}/api/v1/auth/oidc/login?redirect=${encodeURIComponent(evil)}`);
         assert.equal(callback.status, 302);
         assert.equal(callback.headers.get('location'), '/', `redirect ${evil}`);
+        // `next` (what the web UI's sign-in page passes on) is held to the same rule.
+        const viaNext = await signIn('u-erin', `${base}/api/v1/auth/oidc/login?next=${encodeURIComponent(evil)}`);
+        assert.equal(viaNext.callback.headers.get('location'), '/', `next ${evil}`);
       }
+      const { callback } = await signIn('u-erin', `${base}/api/v1/auth/oidc/login?next=${encodeURIComponent('/applications/web?tab=tree')}`);
+      assert.equal(callback.headers.get('location'), '/applications/web?tab=tree');
     });
 
     test('logout ends the session (and needs the CSRF header)', async () => {

@@ -73,7 +73,7 @@ export function specFromFlags(ctx: Ctx): Record<string, unknown> {
   const destServer = str(v, 'dest-server');
   const destName = str(v, 'dest-name');
   if (!repo) throw new UsageError('give --repo URL (or -f app.yaml)', ctx.spec);
-  // As berth repo add (and the server) check it: no credentials in the URL, no ext:: or file://.
+  // As berth gitrepo add (and the server) check it: no credentials in the URL, no ext:: or file://.
   try {
     validateRepoUrl(repo);
   } catch (err) {

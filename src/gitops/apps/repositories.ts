@@ -88,7 +88,7 @@ export class RepositoryStore {
       created_by: actor.actor.name,
       created_at: now,
     };
-    await audited(this.#db, this.#audit, actor, { resourceType: 'repositories', resource: auditResource(normalized), action: 'create' }, async (trx) => {
+    await audited(this.#db, this.#audit, actor, { resourceType: 'git-repositories', resource: auditResource(normalized), action: 'create' }, async (trx) => {
       const r = await trx
         .insertInto('git_repositories')
         .values(row)
@@ -126,7 +126,7 @@ export class RepositoryStore {
 
   async remove(url: string, actor: AuditContext): Promise<void> {
     const normalized = normalizeRepoUrl(url);
-    await audited(this.#db, this.#audit, actor, { resourceType: 'repositories', resource: auditResource(normalized), action: 'delete' }, async (trx) => {
+    await audited(this.#db, this.#audit, actor, { resourceType: 'git-repositories', resource: auditResource(normalized), action: 'delete' }, async (trx) => {
       const r = await trx.deleteFrom('git_repositories').where('normalized_url', '=', normalized).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound(`repository ${url}`);
     });
@@ -152,7 +152,7 @@ export class RepositoryStore {
  * Audit resource of a repository: its API path, as the router records
  * refusals, so the record belongs to no project.
  */
-const auditResource = (normalized: string) => `/repositories?url=${normalized}`;
+const auditResource = (normalized: string) => `/git-repositories?url=${normalized}`;
 
 function toInfo(r: Row): RepositoryInfo {
   const n = r.normalized_url;

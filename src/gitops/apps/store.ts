@@ -223,7 +223,7 @@ export class ApplicationStore {
 
   async #checked(name: string, spec: ApplicationSpec): Promise<Pick<AppRow, 'name' | 'project' | 'spec' | 'repo_url' | 'dest_name' | 'dest_server'>> {
     // The same check as registering the repository: an application must not
-    // hold a URL `berth repo add` refuses (credentials in it, ext::, file://…).
+    // hold a URL `berth gitrepo add` refuses (credentials in it, ext::, file://…).
     assertRepositoryUrl(spec.source.repoURL, 'spec.source.repoURL');
     const dest = await checkApplication(await this.#policies.get(spec.project), spec, (d) => this.#clusters.resolve(d));
     return { name, project: spec.project, spec: JSON.stringify(spec), repo_url: normalizeRepoUrl(spec.source.repoURL), dest_name: dest.name, dest_server: dest.server };

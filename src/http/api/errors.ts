@@ -89,7 +89,9 @@ export function sendApiError(req: FastifyRequest, reply: FastifyReply, error: un
   const answer = apiAnswerOf(error);
   if (answer === INTERNAL_ERROR) req.log.error({ err: error, route: req.routeLabel }, 'request failed');
   if (answer.status >= 400 && answer.status < 500) auditRefusal(req, answer, audit);
-  if (answer.status === 401) reply.header('www-authenticate', 'Basic realm="berth"');
+  // Not for the web UI (it marks every request with X-Berth-CSRF: 1 and handles
+  // 401 itself): a Basic challenge would make the browser open its own password dialog.
+  if (answer.status === 401 && req.headers['x-berth-csrf'] !== '1') reply.header('www-authenticate', 'Basic realm="berth"');
   if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(answer.retryAfterSeconds))));
   return reply.code(answer.status).type('application/json').send(apiErrorBody(answer.code, answer.message));
 }

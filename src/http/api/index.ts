@@ -17,8 +17,8 @@ import { deliveryPolicyRoutes } from './routes/delivery-policy.ts';
 import { gitWebhookRoutes } from './routes/git-webhooks.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { projectRoutes } from './routes/projects.ts';
+import { gitRepositoryRoutes } from './routes/git-repositories.ts';
 import { registryRepositoryRoutes } from './routes/registry-repositories.ts';
-import { repositoryRoutes } from './routes/repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
@@ -35,12 +35,12 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
     artifactRoutes(api, access, artifacts);
   }
   robotRoutes(api, access);
-  systemRoutes(api, access, version);
+  systemRoutes(api, access, version, auth?.baseUrl);
   if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
     applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
     clusterRoutes(api, access, { clusters: delivery.clusters });
-    repositoryRoutes(api, access, { repositories: delivery.repositories });
+    gitRepositoryRoutes(api, access, { repositories: delivery.repositories });
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });
     gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
   }

@@ -1,13 +1,16 @@
 /**
- * /api/v1/auth: OIDC sign-in (browser and CLI), logout, and what the sign-in
- * page needs to know. Every sign-in, successful or not, is audited
- * (resourceType `session`, action `login`).
+ * /api/v1/auth: password sign-in for browsers, OIDC sign-in (browser and
+ * CLI), logout, and what the sign-in page needs to know. Both sign-ins start
+ * the same cookie session (SessionStore). Every sign-in, successful or not,
+ * is audited (resourceType `session`, action `login`).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ApiTokenService } from '../../../access/api-tokens.ts';
 import { AccessError, notFound } from '../../../access/errors.ts';
 import { LOGIN_PATH, LOGIN_TTL_MS, OidcError, type OidcSignIn } from '../../../access/oidc.ts';
 import { actorOf } from '../../../access/principal.ts';
+import { ROBOT_PREFIX } from '../../../access/robots.ts';
 import type { AccessServices } from '../../../access/services.ts';
 import { parseCookies, setCookie, type SessionStore } from '../../../access/sessions.ts';
 import type { ApiRouter } from '../router.ts';
@@ -42,25 +45,52 @@ export function authRoutes(api: ApiRouter, access: AccessServices, deps: AuthDep
     method: 'GET',
     path: '/auth/config',
     tag: 'auth',
-    summary: 'How to sign in: whether OIDC is on and its login URL',
+    summary: 'How to sign in: password sign-in (always on), whether OIDC is on and its login URL',
     auth: 'none',
-    response: z.object({ oidcEnabled: z.boolean(), loginUrl: z.string().nullable(), cliLogin: z.boolean(), sessionCookie: z.string() }),
-    handler: async () => ({ oidcEnabled: oidc !== undefined, loginUrl: oidc ? loginUrl : null, cliLogin: oidc !== undefined, sessionCookie: 'berth_session' }),
+    response: z.object({ passwordLogin: z.boolean(), oidcEnabled: z.boolean(), loginUrl: z.string().nullable(), cliLogin: z.boolean(), sessionCookie: z.string() }),
+    handler: async () => ({ passwordLogin: true, oidcEnabled: oidc !== undefined, loginUrl: oidc ? loginUrl : null, cliLogin: oidc !== undefined, sessionCookie: 'berth_session' }),
+  });
+
+  api.route({
+    method: 'POST',
+    path: '/auth/login',
+    tag: 'auth',
+    summary: 'Sign in with a user name and password: starts a browser session (Set-Cookie berth_session, HttpOnly). Throttled like every sign-in; 401 on bad credentials',
+    auth: 'none',
+    body: z.strictObject({ username: z.string().min(1).max(255), password: z.string().min(1).max(4096) }),
+    response: z.object({ username: z.string(), admin: z.boolean(), expiresAt: z.number().int() }),
+    handler: async ({ body, ip, reply }) => {
+      reply.header('cache-control', 'no-store');
+      // A session is a person's: robots use their secret with the API or docker
+      // login, and an API token stays a token (it must not become a cookie that
+      // outlives its revocation check at sign-in). Refused before any check,
+      // so these answers reveal nothing about the account.
+      if (body.username.startsWith(ROBOT_PREFIX)) throw new AccessError('UNAUTHORIZED', 'robot accounts cannot sign in to the web interface; use the robot secret with the API or docker login');
+      if (ApiTokenService.looksLikeToken(body.password)) throw new AccessError('UNAUTHORIZED', 'sign in with your password; personal API tokens are for the API and the CLI');
+      // The throttled check Basic auth and /auth/token use (failures audited there).
+      const principal = await access.identity.login(body.username, body.password, ip);
+      if (!principal || principal.kind !== 'user') throw new AccessError('UNAUTHORIZED', 'invalid user name or password');
+      const session = await sessions.create(principal.name);
+      reply.header('set-cookie', session.cookie);
+      loginAudit(ip, 'success', principal.name, 'password (web session)');
+      return { username: principal.name, admin: principal.admin, expiresAt: session.expiresAt };
+    },
   });
 
   api.route({
     method: 'GET',
     path: '/auth/oidc/login',
     tag: 'auth',
-    summary: 'Start OIDC sign-in: redirects (302) to the identity provider. `redirect` is a same-origin path to return to; `cli` binds the sign-in to a CLI session',
+    summary: 'Start OIDC sign-in: redirects (302) to the identity provider. `next` (or `redirect`) is a same-origin path to return to (anything else returns to /); `cli` binds the sign-in to a CLI session',
     auth: 'none',
     status: 302,
-    query: z.object({ redirect: z.string().max(2048).optional(), cli: cliSessionId.optional() }),
+    query: z.object({ next: z.string().max(2048).optional(), redirect: z.string().max(2048).optional(), cli: cliSessionId.optional() }),
     handler: async ({ query, req, reply }) => {
       const flow = enabled();
       let started: { url: string; state: string };
       try {
-        started = await flow.begin({ redirect: query.redirect, cli: query.cli });
+        // flow.begin keeps only a same-origin path (safeRedirect): no open redirect.
+        started = await flow.begin({ redirect: query.next ?? query.redirect, cli: query.cli });
       } catch (err) {
         if (!(err instanceof OidcError)) throw err;
         req.log.warn({ reason: err.message }, 'OIDC sign-in could not start');

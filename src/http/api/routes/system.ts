@@ -1,4 +1,4 @@
-/** /api/v1/settings, /api/v1/permissions and the OpenAPI document. */
+/** /api/v1/settings, /api/v1/permissions, /api/v1/system/info and the OpenAPI document. */
 import { z } from 'zod';
 import { ALL_PERMISSIONS, ROLES, ROLE_IDS, ROLE_PERMISSIONS } from '../../../access/permissions.ts';
 import type { AccessServices } from '../../../access/services.ts';
@@ -7,7 +7,21 @@ import type { ApiRouter } from '../router.ts';
 
 const settingsSchema = z.object({ projectCreation: z.enum(['adminOnly', 'everyone']) });
 
-export function systemRoutes(api: ApiRouter, access: AccessServices, version: string): void {
+export function systemRoutes(api: ApiRouter, access: AccessServices, version: string, baseUrl?: string): void {
+  api.route({
+    method: 'GET',
+    path: '/system/info',
+    tag: 'system',
+    summary: 'What a client shows before sign-in: the version, the external URL and the registry host of pull commands (docker pull <registryHost>/<project>/<repository>@<digest>)',
+    auth: 'none',
+    response: z.object({ version: z.string(), externalUrl: z.string().nullable(), registryHost: z.string().nullable() }),
+    handler: async () => {
+      const external = baseUrl ? new URL(baseUrl) : undefined;
+      // docker and crane name a registry by host[:port], never by scheme or path.
+      return { version, externalUrl: baseUrl ?? null, registryHost: external ? external.host : null };
+    },
+  });
+
   api.route({
     method: 'GET',
     path: '/settings',

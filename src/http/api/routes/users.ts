@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AccessServices } from '../../../access/services.ts';
 import type { User } from '../../../access/users.ts';
 import { AccessError } from '../../../access/errors.ts';
+import { SYSTEM_PERMISSIONS, hasSystemPermission } from '../../../access/permissions.ts';
 import { type ApiRouter, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
 
 const userSchema = z.object({
@@ -71,6 +72,27 @@ export function userRoutes(api: ApiRouter, access: AccessServices): void {
     response: userSchema.or(z.object({ username: z.string(), kind: z.literal('robot') })),
     handler: async ({ principal }): Promise<User | { username: string; kind: 'robot' }> =>
       principal.kind === 'robot' ? { username: principal.name, kind: 'robot' } : users.get(principal.name),
+  });
+
+  api.route({
+    method: 'GET',
+    path: '/users/me/permissions',
+    tag: 'users',
+    summary: "What you may do, so a client can leave out what you cannot: with ?project=, your permissions on that project (none for a project you cannot see, as for one that does not exist); without, your system permissions (job:read, job:manage, project:create). admin: you are a system administrator",
+    auth: 'optional',
+    query: z.object({ project: z.string().min(1).max(255).optional() }),
+    response: z.object({ admin: z.boolean(), permissions: z.array(z.string()) }),
+    handler: async ({ principal, query }) => {
+      if (query.project !== undefined) {
+        // The authorizer that every route asks: the answer cannot drift from what the API allows.
+        const perms = await access.authorizer.permissions(principal, query.project);
+        return { admin: principal.admin, permissions: [...perms].sort() };
+      }
+      const system: string[] = SYSTEM_PERMISSIONS.filter((p) => hasSystemPermission(principal, p));
+      // The same rule as POST /projects.
+      if (principal.admin || (principal.kind === 'user' && (await access.settings.get()).projectCreation === 'everyone')) system.push('project:create');
+      return { admin: principal.admin, permissions: system.sort() };
+    },
   });
 
   api.route({

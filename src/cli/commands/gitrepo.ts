@@ -1,4 +1,4 @@
-/** berth repo …: Git repositories with credentials (administrators). */
+/** berth gitrepo …: Git repositories with credentials (administrators). */
 import { readFile } from 'node:fs/promises';
 import type { RepositoryInfo } from '../../gitops/apps/repositories.ts';
 import { type CommandSpec, CliError, UsageError, bool, str } from '../framework.ts';
@@ -24,8 +24,8 @@ async function readFileText(file: string, what: string): Promise<string> {
   }
 }
 
-const repoAdd: CommandSpec = {
-  words: ['repo', 'add'],
+const gitrepoAdd: CommandSpec = {
+  words: ['gitrepo', 'add'],
   args: 'URL [--username U --password-stdin] [--ssh-key-file FILE [--known-hosts-file FILE | --insecure-ignore-host-key]]',
   summary: 'Register a Git repository with the credentials Berth uses to read it',
   details: 'Public repositories need no registration. HTTPS: user name and password or access token (read from stdin). SSH: a private key file and known_hosts lines for the host.',
@@ -38,8 +38,8 @@ const repoAdd: CommandSpec = {
   },
   positionals: [1, 1],
   examples: [
-    'berth repo add https://git.example.com/team/apps.git --username bot --password-stdin < token',
-    'berth repo add git@git.example.com:team/apps.git --ssh-key-file deploy_key --known-hosts-file known_hosts',
+    'berth gitrepo add https://git.example.com/team/apps.git --username bot --password-stdin < token',
+    'berth gitrepo add git@git.example.com:team/apps.git --ssh-key-file deploy_key --known-hosts-file known_hosts',
   ],
   async run(ctx) {
     const url = ctx.positionals[0]!;
@@ -56,34 +56,34 @@ const repoAdd: CommandSpec = {
       ...(hostsFile !== undefined ? { knownHosts: await readFileText(hostsFile, 'known_hosts file') } : {}),
       ...(bool(ctx.values, 'insecure-ignore-host-key') ? { insecureIgnoreHostKey: true } : {}),
     };
-    const res = await ctx.client().post<RepositoryInfo>('/repositories', body);
+    const res = await ctx.client().post<RepositoryInfo>('/git-repositories', body);
     if (ctx.out.json) return ctx.out.printJson(res.data);
-    ctx.out.line(`Added repository ${res.data.url}.`);
+    ctx.out.line(`Added Git repository ${res.data.url}.`);
   },
 };
 
-const repoList: CommandSpec = {
-  words: ['repo', 'list'],
+const gitrepoList: CommandSpec = {
+  words: ['gitrepo', 'list'],
   args: '',
   summary: 'List registered Git repositories (credentials are never shown)',
   positionals: [0, 0],
-  examples: ['berth repo list'],
+  examples: ['berth gitrepo list'],
   async run(ctx) {
-    showList(ctx, await ctx.client().get<RepositoryInfo[]>('/repositories'), COLUMNS, 'repositories');
+    showList(ctx, await ctx.client().get<RepositoryInfo[]>('/git-repositories'), COLUMNS, 'repositories');
   },
 };
 
-const repoRemove: CommandSpec = {
-  words: ['repo', 'rm'],
+const gitrepoRemove: CommandSpec = {
+  words: ['gitrepo', 'remove'],
   args: 'URL',
   summary: 'Remove a registered repository and its credentials',
   positionals: [1, 1],
-  examples: ['berth repo rm https://git.example.com/team/apps.git'],
+  examples: ['berth gitrepo remove https://git.example.com/team/apps.git'],
   async run(ctx) {
     const url = ctx.positionals[0]!;
-    await ctx.client().delete('/repositories', { url });
-    if (!ctx.out.json) ctx.out.line(`Removed repository ${url}.`);
+    await ctx.client().delete('/git-repositories', { url });
+    if (!ctx.out.json) ctx.out.line(`Removed Git repository ${url}.`);
   },
 };
 
-export const repoCommands: CommandSpec[] = [repoAdd, repoList, repoRemove];
+export const gitrepoCommands: CommandSpec[] = [gitrepoAdd, gitrepoList, gitrepoRemove];

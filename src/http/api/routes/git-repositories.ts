@@ -1,5 +1,5 @@
 /**
- * /api/v1/repositories: Git repositories with credentials (system
+ * /api/v1/git-repositories: Git repositories with credentials (system
  * administrators). Answers say which credentials a repository has, never
  * their values. Repositories that are not registered are read anonymously.
  */
@@ -8,7 +8,7 @@ import type { AccessServices } from '../../../access/services.ts';
 import type { RepositoryStore } from '../../../gitops/apps/repositories.ts';
 import type { ApiRouter } from '../router.ts';
 
-export interface RepositoryRouteDeps {
+export interface GitRepositoryRouteDeps {
   repositories: RepositoryStore;
 }
 
@@ -25,13 +25,13 @@ const repositorySchema = z.object({
   createdAt: z.number().int(),
 });
 
-export function repositoryRoutes(api: ApiRouter, _access: AccessServices, deps: RepositoryRouteDeps): void {
+export function gitRepositoryRoutes(api: ApiRouter, _access: AccessServices, deps: GitRepositoryRouteDeps): void {
   const { repositories } = deps;
 
   api.route({
     method: 'GET',
-    path: '/repositories',
-    tag: 'repositories',
+    path: '/git-repositories',
+    tag: 'git-repositories',
     summary: 'List registered Git repositories (without credentials)',
     auth: 'admin',
     response: z.array(repositorySchema),
@@ -40,8 +40,8 @@ export function repositoryRoutes(api: ApiRouter, _access: AccessServices, deps: 
 
   api.route({
     method: 'POST',
-    path: '/repositories',
-    tag: 'repositories',
+    path: '/git-repositories',
+    tag: 'git-repositories',
     summary: 'Register a Git repository with credentials: username and password (or token) for HTTPS, sshPrivateKey and knownHosts for SSH',
     auth: 'admin',
     status: 201,
@@ -59,8 +59,8 @@ export function repositoryRoutes(api: ApiRouter, _access: AccessServices, deps: 
 
   api.route({
     method: 'DELETE',
-    path: '/repositories',
-    tag: 'repositories',
+    path: '/git-repositories',
+    tag: 'git-repositories',
     summary: 'Remove a registered repository (?url=, matched in normalized form); it is read anonymously from then on',
     auth: 'admin',
     status: 204,
