@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'web/dist/**'] },
+  // web/ has its own config (web/eslint.config.js), run by scripts/build-web.ts once web/node_modules exists.
+  { ignores: ['node_modules/**', 'data/**', 'web/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

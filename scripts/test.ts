@@ -25,6 +25,9 @@ if (run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit']) !== 0) process.exi
 if (run('lint (eslint)', bin('eslint'), ['.']) !== 0) process.exit(1);
 // Import cycles and the layer order (docs/architecture.md, .dependency-cruiser.js).
 if (run('import rules (depcruise)', bin('depcruise'), ['--config', '.dependency-cruiser.js', '--output-type', 'err', 'src', 'test', 'bench', 'scripts']) !== 0) process.exit(1);
+// The web UI: install, API types from the OpenAPI document, type check, lint, build (docs/ui.md).
+// An API change that breaks the UI fails here; the browser suites serve this build.
+if (run('web UI (scripts/build-web.ts)', process.execPath, [path.join(import.meta.dirname, 'build-web.ts')]) !== 0) process.exit(1);
 
 const peers = run('peer tools (test/peers/build-all.sh)', 'bash', ['test/peers/build-all.sh']);
 if (peers !== 0) {

@@ -8,11 +8,13 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Metrics } from '../platform/observability/metrics.ts';
 import { RegistryError } from '../oci/errors.ts';
+import type { ArtifactService } from '../registry/artifacts.ts';
 import type { Registry } from '../registry/registry.ts';
 import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
 import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
+import { registerUi } from './ui.ts';
 import { registerApi } from './api/index.ts';
 import type { StreamBus } from './api/stream.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
@@ -52,6 +54,10 @@ export interface AppOptions {
   jobs?: Jobs;
   /** Outgoing webhooks (/api/v1/projects/{p}/webhooks). */
   notify?: { notify: Notify; db: Db };
+  /** The registry browsing API (/api/v1/projects/{p}/repositories). */
+  artifacts?: ArtifactService;
+  /** The built web UI served at / (src/http/ui.ts); default web/dist of the installation. */
+  webDir?: string;
   /** Domain events, for /api/v1/stream. */
   events?: StreamBus;
 }
@@ -144,7 +150,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.events, options.metrics.registry);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry);
+  registerUi(app, { dir: options.webDir });
   return app;
 }
 
