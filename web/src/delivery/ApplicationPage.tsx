@@ -57,7 +57,7 @@ export function ApplicationPage() {
           <Tabs.Tab value="operations">Operations</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="resources" pt="md">
-          <ResourcesPanel app={a} />
+          <ResourcesPanel app={a} canSync={perms.can('application:sync')} />
         </Tabs.Panel>
         <Tabs.Panel value="diff" pt="md">
           <DiffPanel name={a.name} />

@@ -13,7 +13,7 @@ import { ResourceTree } from './ResourceTree.tsx';
 import { allParents, buildTree, countNodes, defaultExpanded, type TreeNode, type TreeNodeInput } from './tree.ts';
 import type { Application } from './types.ts';
 
-export function ResourcesPanel({ app }: { app: Application }) {
+export function ResourcesPanel({ app, canSync }: { app: Application; canSync: boolean }) {
   const tree = useResourceTree(app.name);
   const [mode, setMode] = useState('tree');
   const [selected, setSelected] = useState<TreeNode | undefined>();
@@ -83,7 +83,7 @@ export function ResourcesPanel({ app }: { app: Application }) {
       </Grid.Col>
       {current ? (
         <Grid.Col span={{ base: 12, md: 5 }}>
-          <ResourceDetail appName={app.name} item={current} onClose={() => setSelected(undefined)} />
+          <ResourceDetail appName={app.name} item={current} canSync={canSync} onClose={() => setSelected(undefined)} />
         </Grid.Col>
       ) : null}
     </Grid>
