@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -252,6 +253,32 @@ for (const database of await testDatabases()) {
 
       const stale = await stream('', { ...asDev, 'last-event-id': '00000000-0000-7000-8000-000000000000' });
       await untilTrue('reset', () => stale.events.some((e) => e.event === 'reset'));
+    });
+
+    test('a client that does not read is disconnected, not buffered for without limit', { timeout: 90_000 }, async () => {
+      const streams = async () => (await call(base, 'GET', '/metrics')).text;
+      const openNow = async () => Number(/^berth_api_event_streams (\d+)$/m.exec(await streams())![1]);
+      const before = await openNow();
+      // A raw socket that sends the request and never reads what comes back.
+      const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.pause();
+      socket.write(`GET /api/v1/stream?types=project.updated HTTP/1.1\r\nHost: x\r\nAuthorization: ${ADMIN}\r\n\r\n`);
+      socket.on('error', () => undefined);
+      await eventually('the stream is open', async () => (await openNow()) === before + 1);
+      // 64 KiB events straight through the bus, until the kernel's buffers are full and 1 MiB waits in the server.
+      const pad = 'x'.repeat(65_536);
+      let sent = 0;
+      let dropped = false;
+      while (!dropped && sent < 1_000) {
+        await b.events.publish(b.db, { type: 'project.updated', actor: 'test', data: { project: 'st-mine', pad } as unknown as { project: string } });
+        sent++;
+        if (sent % 10 === 0) dropped = /^berth_api_event_streams_dropped_total 1$/m.test(await streams());
+      }
+      assert.ok(dropped, `dropped after ${sent} events`);
+      assert.equal(await openNow(), before, 'the slow one is gone, the others stay');
+      socket.destroy();
+      console.log(`[figures] a client that reads nothing is dropped after ${sent} events of 64 KiB (${Math.round((sent * 65.6) / 1024)} MiB published)`);
     });
 
     test('at most 8 streams per account; shutdown ends the streams', async () => {
