@@ -24,8 +24,10 @@ import { ArtifactService } from './registry/artifacts.ts';
 import { PullStats } from './registry/pull-stats.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
+import { sealStoredCredentials } from './gitops/apps/credentials.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import { createNotify } from './notify/index.ts';
+import { Sealer } from './platform/secrets/sealer.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -82,8 +84,13 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
   const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
   await background.recover();
-  const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION });
-  const delivery = config.gitopsEnabled ? createDelivery(config, db, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
+  // One sealer for every secret kept in the database (webhooks, cluster and Git credentials).
+  const sealer = await Sealer.open(db, config.secretKey);
+  // Credentials stored before they were sealed (migration 0012) are sealed now, also with GitOps off.
+  const sealed = await sealStoredCredentials(db, sealer);
+  if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
+  const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
+  const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
     logger,

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditRecorder } from '../audit/types.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../platform/db/schema.ts';
+import type { Sealer } from '../platform/secrets/sealer.ts';
 import { ApplicationStore, guardProjectDeletion } from './apps/store.ts';
 import type { ProjectService } from '../access/projects.ts';
 import type { DeliveryMetrics } from './metrics.ts';
@@ -49,12 +50,12 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-export function createDelivery(config: Config, db: Db, audit: AuditRecorder, logger: Logger, projects: ProjectService, metrics?: DeliveryMetrics, events?: EventPublisher): Delivery {
+export function createDelivery(config: Config, db: Db, sealer: Sealer, audit: AuditRecorder, logger: Logger, projects: ProjectService, metrics?: DeliveryMetrics, events?: EventPublisher): Delivery {
   const log = logger.child({ component: 'gitops' });
   const policies = new DeliveryPolicyStore(db, audit);
   const inCluster = config.gitopsInCluster ? inClusterConnection() : undefined;
-  const clusters = new ClusterStore(db, audit, { inCluster: () => inCluster !== undefined });
-  const repositories = new RepositoryStore(db, audit);
+  const clusters = new ClusterStore(db, sealer, audit, { inCluster: () => inCluster !== undefined });
+  const repositories = new RepositoryStore(db, sealer, audit);
   const apps = new ApplicationStore(db, { policies, clusters, audit });
   const operations = new OperationStore(db, audit, events);
   const connections = new ConnectionStates(db);

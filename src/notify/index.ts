@@ -31,9 +31,9 @@ export interface Notify {
   close(): Promise<void>;
 }
 
-export async function createNotify(db: Db, config: NotifyConfig, deps: { audit: AuditRecorder; jobs: JobPlatform; events?: EventBus | undefined; metrics?: Registry; version: string }): Promise<Notify> {
+export async function createNotify(db: Db, config: NotifyConfig, deps: { audit: AuditRecorder; jobs: JobPlatform; events?: EventBus | undefined; metrics?: Registry; version: string; sealer?: Sealer }): Promise<Notify> {
   const targets: TargetPolicy = { allowPrivate: config.webhookAllowPrivateTargets };
-  const sealer = await Sealer.open(db, config.secretKey);
+  const sealer = deps.sealer ?? (await Sealer.open(db, config.secretKey));
   const policies = new WebhookPolicyStore(db, sealer, targets, deps.audit);
   const deliveries = new DeliveryLog(db, config.webhookDeliveryLogSize);
   const http = new WebhookHttpClient(targets);

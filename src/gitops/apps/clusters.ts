@@ -1,7 +1,8 @@
 /**
  * Clusters applications deploy to, with the credentials Berth uses to reach
- * their API servers. Administrators only. `list()` and `get()` never return
- * secrets; `connection()` does, for the delivery engine. The cluster Berth
+ * their API servers. Administrators only. The token and client key are
+ * sealed at rest (./credentials.ts); `list()` and `get()` never return
+ * secrets; `connection()` opens them, for the delivery engine. The cluster Berth
  * runs in (`in-cluster`, https://kubernetes.default.svc) is implicit: the
  * engine provides it, and its name and URL cannot be registered.
  */
@@ -10,8 +11,10 @@ import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import type { Sealer } from '../../platform/secrets/sealer.ts';
 import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../model.ts';
 import type { ClusterConnection } from '../types.ts';
+import { clusterContext, openStored, sealOrNull } from './credentials.ts';
 import { zodMessage } from './policy.ts';
 
 const PEM = (what: string) => z.string().max(65_536).regex(/-----BEGIN [A-Z0-9 ]+-----/, `must be PEM (${what})`);
@@ -57,6 +60,7 @@ type Row = {
   client_cert_data: string | null;
   client_key_data: string | null;
   insecure_skip_tls_verify: number;
+  credentials_sealed: number;
   created_by: string;
   created_at: number;
 };
@@ -75,12 +79,14 @@ export interface ClusterStoreOptions {
 
 export class ClusterStore {
   readonly #db: Db;
+  readonly #sealer: Sealer;
   readonly #audit: AuditRecorder;
   readonly #inCluster: () => boolean;
   readonly #listeners = new Set<(name: string) => void>();
 
-  constructor(db: Db, audit: AuditRecorder = NO_AUDIT, options: ClusterStoreOptions = {}) {
+  constructor(db: Db, sealer: Sealer, audit: AuditRecorder = NO_AUDIT, options: ClusterStoreOptions = {}) {
     this.#db = db;
+    this.#sealer = sealer;
     this.#audit = audit;
     this.#inCluster = options.inCluster ?? (() => false);
   }
@@ -96,11 +102,12 @@ export class ClusterStore {
     const row: Row = {
       name: c.name,
       server,
-      bearer_token: c.bearerToken ?? null,
+      bearer_token: sealOrNull(this.#sealer, c.bearerToken ?? null, clusterContext(c.name, 'bearer_token')),
       ca_data: c.caData ?? null,
       client_cert_data: c.clientCertData ?? null,
-      client_key_data: c.clientKeyData ?? null,
+      client_key_data: sealOrNull(this.#sealer, c.clientKeyData ?? null, clusterContext(c.name, 'client_key_data')),
       insecure_skip_tls_verify: c.insecureSkipTlsVerify ? 1 : 0,
+      credentials_sealed: 1,
       created_by: actor.actor.name,
       created_at: Date.now(),
     };
@@ -139,13 +146,15 @@ export class ClusterStore {
       .where((eb) => eb.or([eb('name', '=', nameOrServer), eb('server', '=', server)]))
       .executeTakeFirst();
     if (!row) return undefined;
+    const bearerToken = openStored(this.#sealer, row.bearer_token, row.credentials_sealed, clusterContext(row.name, 'bearer_token'));
+    const clientKeyData = openStored(this.#sealer, row.client_key_data, row.credentials_sealed, clusterContext(row.name, 'client_key_data'));
     return {
       name: row.name,
       server: row.server,
-      ...(row.bearer_token !== null ? { bearerToken: row.bearer_token } : {}),
+      ...(bearerToken !== null ? { bearerToken } : {}),
       ...(row.ca_data !== null ? { caData: row.ca_data } : {}),
       ...(row.client_cert_data !== null ? { clientCertData: row.client_cert_data } : {}),
-      ...(row.client_key_data !== null ? { clientKeyData: row.client_key_data } : {}),
+      ...(clientKeyData !== null ? { clientKeyData } : {}),
       ...(Number(row.insecure_skip_tls_verify) === 1 ? { insecureSkipTlsVerify: true } : {}),
     };
   }

@@ -1,15 +1,18 @@
 /**
  * Git repositories Berth reads from, with their credentials (HTTPS user and
  * password or token; SSH private key and known_hosts). Administrators only.
- * `list()` never returns secrets; `access(url)` does, for the Git layer.
+ * The password and SSH key are sealed at rest (./credentials.ts); `list()`
+ * never returns secrets; `access(url)` opens them, for the Git layer.
  * A repository that is not registered is read anonymously.
  */
 import { AccessError, notFound } from '../../access/errors.ts';
 import { NO_AUDIT, audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import type { Sealer } from '../../platform/secrets/sealer.ts';
 import { normalizeRepoUrl, validateRepoUrl } from '../git/urls.ts';
 import type { RepoAccess } from '../types.ts';
+import { openStored, repositoryContext, sealOrNull } from './credentials.ts';
 
 /** Repository URLs are matched in the Git layer's comparable form. */
 export { normalizeRepoUrl };
@@ -39,6 +42,7 @@ type Row = {
   ssh_private_key: string | null;
   known_hosts: string | null;
   insecure_ignore_host_key: number;
+  credentials_sealed: number;
   created_by: string;
   created_at: number;
 };
@@ -58,11 +62,13 @@ export function assertRepositoryUrl(url: string, field: string): string {
 
 export class RepositoryStore {
   readonly #db: Db;
+  readonly #sealer: Sealer;
   readonly #audit: AuditRecorder;
   readonly #listeners = new Set<(url: string) => void>();
 
-  constructor(db: Db, audit: AuditRecorder = NO_AUDIT) {
+  constructor(db: Db, sealer: Sealer, audit: AuditRecorder = NO_AUDIT) {
     this.#db = db;
+    this.#sealer = sealer;
     this.#audit = audit;
   }
 
@@ -81,10 +87,11 @@ export class RepositoryStore {
       normalized_url: normalized,
       url,
       username: input.username ?? null,
-      password: input.password ?? null,
-      ssh_private_key: input.sshPrivateKey ?? null,
+      password: sealOrNull(this.#sealer, input.password ?? null, repositoryContext(normalized, 'password')),
+      ssh_private_key: sealOrNull(this.#sealer, input.sshPrivateKey ?? null, repositoryContext(normalized, 'ssh_private_key')),
       known_hosts: input.knownHosts ?? null,
       insecure_ignore_host_key: input.insecureIgnoreHostKey ? 1 : 0,
+      credentials_sealed: 1,
       created_by: actor.actor.name,
       created_at: now,
     };
@@ -114,11 +121,13 @@ export class RepositoryStore {
   async access(url: string): Promise<RepoAccess> {
     const row = await this.#row(url);
     if (!row) return { url };
+    const password = openStored(this.#sealer, row.password, row.credentials_sealed, repositoryContext(row.normalized_url, 'password'));
+    const sshPrivateKey = openStored(this.#sealer, row.ssh_private_key, row.credentials_sealed, repositoryContext(row.normalized_url, 'ssh_private_key'));
     return {
       url,
       ...(row.username !== null ? { username: row.username } : {}),
-      ...(row.password !== null ? { password: row.password } : {}),
-      ...(row.ssh_private_key !== null ? { sshPrivateKey: row.ssh_private_key } : {}),
+      ...(password !== null ? { password } : {}),
+      ...(sshPrivateKey !== null ? { sshPrivateKey } : {}),
       ...(row.known_hosts !== null ? { knownHosts: row.known_hosts } : {}),
       ...(Number(row.insecure_ignore_host_key) === 1 ? { insecureIgnoreHostKey: true } : {}),
     };

@@ -51,7 +51,7 @@ export interface ApplicationHistoryTable {
   message: string;
 }
 
-/** A registered cluster; the secret columns never leave ClusterStore.connection(). */
+/** A registered cluster; the secret columns are sealed and opened only in ClusterStore.connection(). */
 export interface ClusterTable {
   name: string;
   server: string;
@@ -60,6 +60,8 @@ export interface ClusterTable {
   client_cert_data: string | null;
   client_key_data: string | null;
   insecure_skip_tls_verify: Generated<number>;
+  /** 1 when bearer_token and client_key_data are sealed (migration 0012); 0 for rows not yet sealed at start. */
+  credentials_sealed: Generated<number>;
   created_by: string;
   created_at: number;
 }
@@ -73,7 +75,7 @@ export interface DeliveryConnectionTable {
   last_error_at: number | null;
 }
 
-/** A Git repository with credentials; the secret columns never leave RepositoryStore.access(). */
+/** A Git repository with credentials; the secret columns are sealed and opened only in RepositoryStore.access(). */
 export interface GitRepositoryTable {
   normalized_url: string;
   url: string;
@@ -82,6 +84,8 @@ export interface GitRepositoryTable {
   ssh_private_key: string | null;
   known_hosts: string | null;
   insecure_ignore_host_key: Generated<number>;
+  /** 1 when password and ssh_private_key are sealed (migration 0012); 0 for rows not yet sealed at start. */
+  credentials_sealed: Generated<number>;
   created_by: string;
   created_at: number;
 }

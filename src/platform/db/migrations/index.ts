@@ -14,6 +14,7 @@ import * as m0008 from './0008-webhooks.ts';
 import * as m0009 from './0009-login-throttle.ts';
 import * as m0010 from './0010-artifacts.ts';
 import * as m0011 from './0011-delivery-list.ts';
+import * as m0012 from './0012-sealed-credentials.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009-login-throttle': m0009,
   '0010-artifacts': m0010,
   '0011-delivery-list': m0011,
+  '0012-sealed-credentials': m0012,
 };
