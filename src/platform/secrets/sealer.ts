@@ -1,6 +1,6 @@
 /**
  * Secrets stored at rest sealed with AES-256-GCM (webhook signing secrets and
- * auth headers; other stores may follow). The key comes from the `secretKey`
+ * auth headers, cluster tokens and client keys, Git passwords and SSH keys). The key comes from the `secretKey`
  * option when set, so a copy of the database alone reveals nothing; without
  * it Berth generates one key and keeps it in the `sealing_keys` table, which
  * keeps secrets out of logs, dumps of single tables and API answers, and is
