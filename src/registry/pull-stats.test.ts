@@ -28,6 +28,11 @@ async function counts(db: Db, repository: string, digest: string) {
   return { manifest: Number(m.pull_count), time: m.pull_time === null ? null : Number(m.pull_time), repository: Number(r.pull_count) };
 }
 
+/** Waits (up to 5 s) until a manifest's pull count reaches `want`. */
+async function untilCount(db: Db, repository: string, digest: string, want: number): Promise<void> {
+  for (let i = 0; i < 250 && (await counts(db, repository, digest)).manifest < want; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 for (const kind of await testDatabases()) {
   describe(`pull stats on ${kind.name}`, { skip: kind.skip }, () => {
     let dir: string;
@@ -72,13 +77,14 @@ for (const kind of await testDatabases()) {
       const before = (await counts(db, 'team/app', B)).manifest;
       const timed = new PullStats(db, { flushIntervalMs: 50 });
       timed.note('team/app', B);
-      for (let i = 0; i < 100 && timed.waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      // `waiting` drops when a flush takes the batch, before its transaction commits: wait for the row.
+      await untilCount(db, 'team/app', B, before + 1);
       assert.equal((await counts(db, 'team/app', B)).manifest, before + 1, 'written by the timer');
 
       const limited = new PullStats(db, { flushIntervalMs: 60_000, maxEntries: 2 });
       limited.note('team/app', A);
       limited.note('team/app', B);
-      for (let i = 0; i < 100 && limited.waiting > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await untilCount(db, 'team/app', B, before + 2);
       assert.equal((await counts(db, 'team/app', B)).manifest, before + 2, 'written when maxEntries manifests wait');
 
       limited.note('team/app', B);
