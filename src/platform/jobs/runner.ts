@@ -60,6 +60,8 @@ export class JobRunner {
   readonly #perKind = new Map<string, number>();
   #started = false;
   #pumping = false;
+  /** The claim loop in flight, awaited by stop() so it never queries a database being closed. */
+  #pumpDone: Promise<void> = Promise.resolve();
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #lastTakeOver = 0;
@@ -98,7 +100,7 @@ export class JobRunner {
     }
     this.#pumping = true;
     clearTimeout(this.#timer);
-    setImmediate(() => void this.#pump());
+    this.#pumpDone = new Promise((resolve) => setImmediate(() => void this.#pump().finally(resolve)));
   }
 
   /** Aborts a job running here (after the queue cancelled it). */
@@ -114,6 +116,7 @@ export class JobRunner {
     if (!this.#started) return;
     this.#started = false;
     clearTimeout(this.#timer);
+    await this.#pumpDone;
     const all = () => Promise.all([...this.#running.values()].map((r) => r.done));
     const grace = this.#options.stopGraceMs ?? 10_000;
     if (await settlesWithin(all(), grace)) return;
