@@ -1,12 +1,13 @@
 /**
  * Unit tests of the web UI's pure helpers (web/src, no DOM): where sign-in may send the
  * browser back to, the pull command, URLs of repositories whose names contain slashes,
- * and the expiry warning of robots and tokens.
+ * the expiry warning of robots and tokens, and the robot form (what an edit sends).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loginPath, safeNext } from '../web/src/app/next.ts';
 import { expiryState } from '../web/src/access/expiry.ts';
+import { formValuesOf, permissionSets, remainingDays, robotChanges, validDays, type RobotLike } from '../web/src/access/robotForm.ts';
 import { artifactUrl, parseRepositoryPath, pullCommand, repositoryUrl, withinProject } from '../web/src/registry/paths.ts';
 
 describe('web UI helpers', () => {
@@ -50,5 +51,40 @@ describe('web UI helpers', () => {
     assert.equal(expiryState(now + 6 * day, now), 'expiring');
     assert.equal(expiryState(now + 7 * day, now), 'expiring');
     assert.equal(expiryState(now + 8 * day, now), 'ok');
+  });
+
+  test('robot form: filled from a robot, an edit sends only what changed', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const day = 86_400_000;
+    const pull = { resource: 'repository', action: 'pull' };
+    const push = { resource: 'repository', action: 'push' };
+    const robot: RobotLike = { level: 'project', project: 'team', description: 'ci', expiresAt: now + 10 * day - 1000, permissions: [{ namespace: 'team', access: [pull] }] };
+    const values = formValuesOf(robot, now);
+    assert.deepEqual(values, { description: 'ci', days: 10, namespaces: 'team', chosen: ['repository:pull'], uniform: true });
+    // Untouched: nothing to send (re-sending the days left would restart the expiry count).
+    assert.deepEqual(robotChanges(robot, values, now), {});
+    assert.deepEqual(robotChanges(robot, { ...values, description: 'deploys', chosen: ['repository:pull', 'repository:push'] }, now), {
+      description: 'deploys',
+      permissions: [{ namespace: 'team', access: [pull, push] }],
+    });
+    assert.deepEqual(robotChanges(robot, { ...values, days: -1 }, now), { duration: -1 });
+    assert.equal(remainingDays(null, now), -1);
+    assert.equal(remainingDays(now - day, now), 0);
+    assert.ok(validDays(-1) && validDays('30') && !validDays(0) && !validDays('') && !validDays(1.5) && !validDays(36_501));
+  });
+
+  test('robot form: system robots list projects; differing permissions show as their union', () => {
+    const pull = { resource: 'repository', action: 'pull' };
+    const read = { resource: 'artifact', action: 'read' };
+    const robot: RobotLike = { level: 'system', project: null, description: '', expiresAt: null, permissions: [{ namespace: 'a', access: [pull] }, { namespace: 'b', access: [pull, read] }] };
+    const values = formValuesOf(robot);
+    assert.equal(values.uniform, false);
+    assert.deepEqual(values.chosen, ['artifact:read', 'repository:pull']);
+    assert.equal(values.namespaces, 'a, b');
+    // Untouched, the robot keeps its per-project permissions; reordering projects is no change.
+    assert.deepEqual(robotChanges(robot, values), {});
+    assert.deepEqual(robotChanges(robot, { ...values, namespaces: 'b,a' }), {});
+    assert.deepEqual(robotChanges(robot, { ...values, namespaces: 'a, c, a' }).permissions?.map((p) => p.namespace), ['a', 'c']);
+    assert.deepEqual(permissionSets({ ...values, chosen: ['tag:list'] }, 'team'), [{ namespace: 'team', access: [{ resource: 'tag', action: 'list' }] }]);
   });
 });

@@ -1,21 +1,16 @@
 /**
- * Create a robot: name, description, expiry in days (-1 never) and its permissions. Project robots
- * hold permissions on their project; system robots (administrators) on chosen projects or all (*).
- * The response carries the secret, which the caller shows once.
+ * Create a robot: name, then the shared fields (description, expiry in days, projects for system
+ * robots, permissions). Project robots hold permissions on their project; system robots
+ * (administrators) on chosen projects or all (*). The response carries the secret, which the
+ * caller shows once.
  */
 import { useState } from 'react';
-import { Button, Checkbox, Group, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { ApiErrorAlert } from '../components/index.ts';
-
-/** What robots usually need, grouped as Harbor's robot dialog does. */
-export const ROBOT_PERMISSIONS: { resource: string; actions: string[] }[] = [
-  { resource: 'repository', actions: ['pull', 'push', 'delete', 'list'] },
-  { resource: 'artifact', actions: ['read', 'list', 'delete'] },
-  { resource: 'tag', actions: ['list', 'create', 'delete'] },
-  { resource: 'application', actions: ['read', 'sync'] },
-];
+import { RobotFields } from './RobotFields.tsx';
+import { NEW_ROBOT, permissionSets, type RobotFormValues } from './robotForm.ts';
 
 export interface CreatedRobot {
   name: string;
@@ -24,26 +19,17 @@ export interface CreatedRobot {
 
 export function RobotCreateDialog({ project, opened, onClose, onCreated }: { project?: string; opened: boolean; onClose: () => void; onCreated: (r: CreatedRobot) => void }) {
   const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [days, setDays] = useState<number | string>(30);
-  const [namespaces, setNamespaces] = useState(project ?? '*');
-  const [chosen, setChosen] = useState<string[]>(['repository:pull']);
+  const [values, setValues] = useState<RobotFormValues>(NEW_ROBOT);
   const create = useMutation({
-    mutationFn: () => {
-      const access = chosen.map((p) => {
-        const [resource, action] = p.split(':') as [string, string];
-        return { resource, action };
-      });
-      const targets = project ? [project] : namespaces.split(',').map((n) => n.trim()).filter(Boolean);
-      return unwrap(
+    mutationFn: () =>
+      unwrap(
         api.POST('/api/v1/robots', {
-          body: { name: name.trim(), level: project ? 'project' : 'system', description, duration: Number(days), permissions: targets.map((namespace) => ({ namespace, access })) },
+          body: { name: name.trim(), level: project ? 'project' : 'system', description: values.description, duration: Number(values.days), permissions: permissionSets(values, project) },
         }),
-      );
-    },
+      ),
     onSuccess: (robot) => {
       setName('');
-      setDescription('');
+      setValues(NEW_ROBOT);
       onCreated({ name: robot.name, secret: robot.secret });
     },
   });
@@ -57,29 +43,13 @@ export function RobotCreateDialog({ project, opened, onClose, onCreated }: { pro
       >
         <Stack>
           <TextInput label="Name" description="Lower-case letters, digits, . _ -" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={1} />
-          <NumberInput label="Expires after (days)" description="-1: never" value={days} onChange={setDays} min={-1} max={3650} allowDecimal={false} />
-          {!project && <TextInput label="Projects" description="Comma-separated project names, or * for all" required value={namespaces} onChange={(e) => setNamespaces(e.currentTarget.value)} />}
-          <Checkbox.Group label="Permissions" value={chosen} onChange={setChosen} required>
-            <SimpleGrid cols={{ base: 1, xs: 2 }} mt="xs">
-              {ROBOT_PERMISSIONS.map((g) => (
-                <Stack key={g.resource} gap={4}>
-                  <Text size="sm" fw={600}>
-                    {g.resource}
-                  </Text>
-                  {g.actions.map((a) => (
-                    <Checkbox key={a} value={`${g.resource}:${a}`} label={`${g.resource}:${a}`} />
-                  ))}
-                </Stack>
-              ))}
-            </SimpleGrid>
-          </Checkbox.Group>
+          <RobotFields values={values} onChange={(patch) => setValues((v) => ({ ...v, ...patch }))} project={project} />
           <ApiErrorAlert error={create.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={create.isPending} disabled={chosen.length === 0}>
+            <Button type="submit" loading={create.isPending} disabled={values.chosen.length === 0}>
               Create robot
             </Button>
           </Group>

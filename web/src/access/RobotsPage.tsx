@@ -1,6 +1,7 @@
 /**
  * Robot accounts of a project (or, for administrators, every robot): expiry with a warning
- * within 7 days, enable/disable, refresh secret (shown once), delete. Actions the viewer's role
+ * within 7 days, edit (description, expiry, permissions), enable/disable, refresh secret
+ * (shown once), delete. Actions the viewer's role
  * lacks are not rendered.
  */
 import { useState } from 'react';
@@ -13,6 +14,7 @@ import { usePermissions } from '../app/permissions.ts';
 import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column, DotsIcon } from '../components/index.ts';
 import { expiryState } from './expiry.ts';
 import { RobotCreateDialog } from './RobotCreateDialog.tsx';
+import { RobotEditDialog } from './RobotEditDialog.tsx';
 import { SecretDialog } from '../components/index.ts';
 
 type Robot = ListItem<'/api/v1/robots'>;
@@ -38,6 +40,7 @@ export function RobotsPage({ system = false }: { system?: boolean }) {
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [deleting, setDeleting] = useState<Robot | null>(null);
+  const [editing, setEditing] = useState<Robot | null>(null);
   const refresh = () => client.invalidateQueries({ queryKey: key });
 
   const update = async (robot: Robot, body: { disabled: boolean }) => {
@@ -93,6 +96,7 @@ export function RobotsPage({ system = false }: { system?: boolean }) {
               </Tooltip>
             </Menu.Target>
             <Menu.Dropdown>
+              {canUpdate && <Menu.Item onClick={() => setEditing(r)}>Edit</Menu.Item>}
               {canUpdate && <Menu.Item onClick={() => void newSecret(r)}>Refresh secret</Menu.Item>}
               {canUpdate && <Menu.Item onClick={() => void update(r, { disabled: !r.disabled })}>{r.disabled ? 'Enable' : 'Disable'}</Menu.Item>}
               {canDelete && (
@@ -128,6 +132,18 @@ export function RobotsPage({ system = false }: { system?: boolean }) {
           void refresh();
         }}
       />
+      {editing && (
+        <RobotEditDialog
+          key={editing.name}
+          robot={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            notifyDone(`${editing.name} saved`);
+            setEditing(null);
+            void refresh();
+          }}
+        />
+      )}
       <SecretDialog title="Robot secret" name={secret?.name ?? ''} secret={secret?.secret ?? null} onClose={() => setSecret(null)} />
       <ConfirmDialog
         opened={deleting !== null}

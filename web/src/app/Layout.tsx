@@ -1,7 +1,8 @@
 /** The signed-in shell: header (menu, name, theme, account) and the navigation of every area. */
 import { AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { notifyFailed } from '../components/notify.ts';
 import { useAuth } from './auth.tsx';
 import { ColorSchemeToggle } from './ColorSchemeToggle.tsx';
 import type { NavItem, NavSection } from './nav.ts';
@@ -11,7 +12,6 @@ const SECTIONS: NavSection[] = ['Registry', 'Delivery', 'Platform', 'Access', 'A
 export function Layout({ nav }: { nav: NavItem[] }) {
   const [opened, { toggle, close }] = useDisclosure();
   const { user, isAdmin, signOut } = useAuth();
-  const navigate = useNavigate();
   const location = useLocation();
   const visible = nav.filter((n) => !n.adminOnly || isAdmin);
 
@@ -44,7 +44,8 @@ export function Layout({ nav }: { nav: NavItem[] }) {
                   </Menu.Item>
                   <Menu.Item
                     onClick={() => {
-                      void signOut().then(() => navigate('/login', { replace: true }));
+                      // RequireAuth then goes to plain /login (auth.tsx says why it does, not this).
+                      signOut().catch((e: unknown) => notifyFailed(e, 'Sign-out failed'));
                     }}
                   >
                     Sign out

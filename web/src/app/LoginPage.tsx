@@ -3,13 +3,13 @@
  * the server has OIDC on, single sign-on through the existing browser flow. `next` is where to
  * go afterwards (same-origin paths only); `expired=1` says why the user is here.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Center, Divider, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
-import { useAuth } from './auth.tsx';
+import { forgetSignOut, useAuth } from './auth.tsx';
 import { ColorSchemeToggle } from './ColorSchemeToggle.tsx';
 import { safeNext } from './next.ts';
 
@@ -23,6 +23,9 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!user) forgetSignOut();
+  }, [user]);
   const config = useQuery({ queryKey: ['auth-config'], queryFn: () => unwrap(api.GET('/api/v1/auth/config')), staleTime: Infinity });
 
   if (user) return <Navigate to={next} replace />;
