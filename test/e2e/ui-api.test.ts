@@ -325,17 +325,25 @@ describe('UI API: an event published by one process reaches a stream on another 
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a project created through process A is heard on process B; heartbeats keep the stream alive', async () => {
+  test('a project created through process A is heard on process B; heartbeats keep the stream alive; a session signed out on A ends its stream on B', async () => {
     const s = await openStream(`${other.url}/api/v1/stream?types=project.created`, { authorization: ADMIN });
+    const login = must(await call(a.url, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD }, headers: UI }), 200, 'browser sign-in on A');
+    const cookie = sessionCookie(login.headers)!.pair;
+    const browser = await openStream(`${other.url}/api/v1/stream?types=project.created`, { cookie });
     try {
-      await untilTrue('open', () => s.comments.includes('connected'));
+      await untilTrue('open', () => s.comments.includes('connected') && browser.comments.includes('connected'));
       const opened = Date.now();
       must(await call(a.url, 'POST', '/api/v1/projects', { auth: ADMIN, body: { name: 'across', public: false } }), 201, 'create on A');
       await untilTrue('B hears it', () => s.of('project.created').some((e) => e.data.project === 'across'));
+      must(await call(a.url, 'POST', '/api/v1/auth/logout', { headers: { ...UI, cookie } }), 204, 'sign out on A');
       await untilTrue('a heartbeat comment within 15 s', () => s.comments.includes('heartbeat'), 20_000);
       assert.ok(Date.now() - opened >= 14_000, 'not before 15 s');
+      await untilTrue('the signed-out browser stream ended at the heartbeat', () => browser.ended, 5_000);
+      assert.equal(browser.comments.includes('heartbeat'), false, 'no heartbeat for an ended session');
+      assert.equal(s.ended, false, 'the token stream of the same account stays open');
     } finally {
       await s.close();
+      await browser.close();
     }
   });
 });

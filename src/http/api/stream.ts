@@ -53,6 +53,8 @@ export interface StreamBus {
 interface Client {
   principal: Principal;
   account: string;
+  /** The session cookie of a browser stream, re-checked at each heartbeat: sign-out or expiry ends the stream. */
+  sessionCookie: string | undefined;
   types: ReadonlySet<StreamEventType>;
   raw: ServerResponse;
   /** Live events held while the replay runs (undefined once live). */
@@ -130,7 +132,8 @@ export class EventStreams {
         const raw = reply.raw;
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'keep-alive' });
         raw.socket?.setNoDelay(true);
-        const client: Client = { principal, account, types, raw, held: lastEventId ? [] : undefined, chain: Promise.resolve(), queued: 0, closed: false };
+        const sessionCookie = req.headers.authorization === undefined ? req.headers.cookie : undefined;
+        const client: Client = { principal, account, sessionCookie, types, raw, held: lastEventId ? [] : undefined, chain: Promise.resolve(), queued: 0, closed: false };
         this.#clients.add(client);
         this.#open.set(this.#clients.size);
         this.#ensureHeartbeat();
@@ -229,10 +232,16 @@ export class EventStreams {
     this.#heartbeat.unref();
   }
 
-  /** A comment keeps proxies from closing an idle stream; an account disabled or deleted meanwhile loses its streams. */
+  /**
+   * A comment keeps proxies from closing an idle stream; an account disabled or deleted meanwhile loses its
+   * streams, and so does a browser stream whose session ended (signed out or expired).
+   */
   async #beat(): Promise<void> {
     for (const c of [...this.#clients]) {
-      const current = await this.#access.identity.current(c.principal).catch(() => undefined);
+      const current =
+        c.sessionCookie !== undefined && this.#access.sessions
+          ? await this.#access.sessions.principalOf({ headers: { cookie: c.sessionCookie, 'x-berth-csrf': '1' } }).catch(() => undefined)
+          : await this.#access.identity.current(c.principal).catch(() => undefined);
       if (!current) this.#end(c);
       else {
         c.principal = current;
