@@ -20,6 +20,8 @@ import { AuditLog } from './audit/audit-log.ts';
 import { createBackground } from './background.ts';
 import type { DomainEvents } from './platform/events/bus.ts';
 import type { Jobs } from './platform/jobs/platform.ts';
+import { ArtifactService } from './registry/artifacts.ts';
+import { PullStats } from './registry/pull-stats.ts';
 import { Registry } from './registry/registry.ts';
 import { FilesystemStorage } from './storage/filesystem.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
@@ -71,6 +73,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const storage = await FilesystemStorage.open({ root: config.storage, fsync: config.storageFsync });
   const registry = new Registry(db, storage, { catalogPageSize: config.catalogDefaultPageSize });
   registry.uploads.onCountChange = (n) => metrics.uploadsInFlight.set(n);
+  // Pull counts are written in batches, never on the pull's path (docs/artifacts.md).
+  const pullStats = new PullStats(db, { metrics: metrics.registry, onError: (err) => logger.warn({ reason: (err as Error).message }, 'pull counts not written yet; retrying') });
+  registry.pulls = pullStats;
   const adopted = await access.projects.adoptOrphanRepositories(ADMIN_USERNAME);
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
@@ -96,6 +101,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     notify: { notify, db },
+    artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
   });
 
@@ -125,6 +131,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
       // Running jobs finish (or give their leases back) while the database is open.
       await background.stop();
       await notify.close();
+      await pullStats.close().catch((err: unknown) => logger.warn({ reason: (err as Error).message }, 'pull counts not written at shutdown'));
       // After the server stops taking requests: every acknowledged record is written.
       await audit.close();
       await db.destroy();

@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { DomainError } from '../core/errors.ts';
 import type { Metrics } from '../platform/observability/metrics.ts';
 import { RegistryError } from '../oci/errors.ts';
+import type { ArtifactService } from '../registry/artifacts.ts';
 import type { Registry } from '../registry/registry.ts';
 import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
@@ -52,6 +53,8 @@ export interface AppOptions {
   jobs?: Jobs;
   /** Outgoing webhooks (/api/v1/projects/{p}/webhooks). */
   notify?: { notify: Notify; db: Db };
+  /** The registry browsing API (/api/v1/projects/{p}/repositories). */
+  artifacts?: ArtifactService;
   /** The built web UI served at / (src/http/ui.ts); default web/dist of the installation. */
   webDir?: string;
 }
@@ -144,7 +147,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts);
   registerUi(app, { dir: options.webDir });
   return app;
 }

@@ -47,3 +47,37 @@ export async function repositoryExists(db: Executor, name: string): Promise<bool
   const row = await db.selectFrom('repositories').select('name').where('name', '=', name).executeTakeFirst();
   return row !== undefined;
 }
+
+/** Marks a repository changed (its `update_time` in the browsing API). */
+export async function touchRepository(db: Executor, name: string, at: number): Promise<void> {
+  await db.updateTable('repositories').set({ updated_at: at }).where('name', '=', name).execute();
+}
+
+/**
+ * Bytes a manifest references in `repository`: its blobs plus the total
+ * size of its child manifests (an index). Children pushed before migration
+ * 0010 count with their own size at least.
+ */
+export async function referencedSize(db: Executor, repository: string, blobs: readonly string[], manifests: readonly string[]): Promise<number> {
+  let total = 0;
+  const unique = [...new Set(blobs)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const row = await db
+      .selectFrom('blobs')
+      .select((eb) => eb.fn.sum<number>('size').as('n'))
+      .where('digest', 'in', unique.slice(i, i + 500))
+      .executeTakeFirst();
+    total += Number(row?.n ?? 0);
+  }
+  const children = [...new Set(manifests)];
+  for (let i = 0; i < children.length; i += 500) {
+    const rows = await db
+      .selectFrom('manifests')
+      .select(['size', 'total_size'])
+      .where('repository', '=', repository)
+      .where('digest', 'in', children.slice(i, i + 500))
+      .execute();
+    for (const r of rows) total += Number(r.total_size ?? r.size);
+  }
+  return total;
+}

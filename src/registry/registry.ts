@@ -4,14 +4,16 @@
  * RegistryErrors named by OCI error codes.
  */
 import type { Writable } from 'node:stream';
-import type { Db } from '../platform/db/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../platform/db/schema.ts';
 import { NO_EVENTS, type EventActor, type EventPublisher } from '../platform/events/types.ts';
 import type { BlobStorage } from '../storage/driver.ts';
 import { RegistryError } from '../oci/errors.ts';
 import { digestOf, looksLikeDigest, parseDigest, type Digest } from '../oci/digest.ts';
 import { MediaTypes, parseManifest } from '../oci/manifest.ts';
 import { assertRepositoryName, assertTag, isValidRepositoryName } from '../oci/names.ts';
-import { ensureRepository, linkBlob, linkedBlobSize, repositoryExists } from './metadata.ts';
+import { ensureRepository, linkBlob, linkedBlobSize, referencedSize, repositoryExists, touchRepository } from './metadata.ts';
+import type { PullStats } from './pull-stats.ts';
 import { MAX_PAGE_SIZE, type PageRequest } from './pagination.ts';
 import { UploadManager } from './uploads.ts';
 
@@ -50,6 +52,8 @@ export class Registry {
   readonly #catalogPageSize: number;
   /** Where artifact.* and tag.* domain events go (set at wiring). */
   events: EventPublisher = NO_EVENTS;
+  /** Counts manifest pulls in batches (set at wiring; src/registry/pull-stats.ts). */
+  pulls: PullStats | undefined;
 
   constructor(db: Db, storage: BlobStorage, options: { catalogPageSize: number }) {
     this.db = db;
@@ -137,6 +141,7 @@ export class Registry {
     const now = Date.now();
     await this.db.transaction().execute(async (trx) => {
       await ensureRepository(trx, repository);
+      const totalSize = body.byteLength + (await referencedSize(trx, repository, parsed.blobs, parsed.manifests));
       const inserted = await trx
         .insertInto('manifests')
         .values({
@@ -149,6 +154,7 @@ export class Registry {
           subject_digest: parsed.subject?.digest ?? null,
           annotations: parsed.annotations ? JSON.stringify(parsed.annotations) : null,
           created_at: now,
+          total_size: totalSize,
         })
         .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
         .executeTakeFirst();
@@ -167,6 +173,7 @@ export class Registry {
           .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
           .execute();
       }
+      await touchRepository(trx, repository, now);
       const ref = { project: projectOfRepository(repository), repository };
       await this.events.publish(trx, { type: 'artifact.pushed', actor, occurredAt: now, data: { ...ref, digest, mediaType: parsed.mediaType, size: body.byteLength, ...(byDigest ? {} : { tag: reference }) } });
       for (const tag of tags) {
@@ -235,6 +242,7 @@ export class Registry {
    * bus writes nothing unless something subscribes to pulls).
    */
   notePull(repository: string, reference: string, digest: string, actor: EventActor): void {
+    this.pulls?.note(repository, digest);
     const data = { project: projectOfRepository(repository), repository, digest, ...(looksLikeDigest(reference) ? {} : { tag: reference }) };
     setImmediate(() => {
       this.events.publish(this.db, { type: 'artifact.pulled', actor, data }).catch(() => {
@@ -246,24 +254,58 @@ export class Registry {
   /** By digest: deletes the manifest and its tags. By tag: deletes the tag. */
   async deleteManifest(repository: string, reference: string, actor: EventActor = 'anonymous'): Promise<void> {
     assertRepositoryName(repository);
-    const ref = { project: projectOfRepository(repository), repository };
     if (looksLikeDigest(reference)) {
       const d = parseDigest(reference);
-      await this.db.transaction().execute(async (trx) => {
-        const tags = await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', d.value).returning('name').execute();
-        await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', d.value).execute();
-        const gone = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', d.value).returning(['media_type']).executeTakeFirst();
-        if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${d.value} is unknown to repository ${repository}`);
-        await this.events.publish(trx, { type: 'artifact.deleted', actor, data: { ...ref, digest: d.value, mediaType: gone.media_type, tags: tags.map((t) => t.name).sort() } });
-      });
+      await this.db.transaction().execute((trx) => this.deleteManifestIn(trx, repository, d.value, actor));
       return;
     }
     assertTag(reference);
-    await this.db.transaction().execute(async (trx) => {
-      const gone = await trx.deleteFrom('tags').where('repository', '=', repository).where('name', '=', reference).returning('digest').executeTakeFirst();
-      if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `tag ${reference} is unknown to repository ${repository}`);
-      await this.events.publish(trx, { type: 'tag.deleted', actor, data: { ...ref, tag: reference, digest: gone.digest } });
-    });
+    await this.db.transaction().execute((trx) => this.deleteTagIn(trx, repository, reference, actor));
+  }
+
+  /**
+   * Deletes a manifest and its tags inside the caller's transaction,
+   * publishing `artifact.deleted` (the /v2 delete and the browsing API share
+   * it). `digest` must be validated already.
+   */
+  async deleteManifestIn(trx: Transaction<Database>, repository: string, digest: string, actor: EventActor): Promise<{ tags: string[] }> {
+    const ref = { project: projectOfRepository(repository), repository };
+    const tags = await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).returning('name').execute();
+    await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).execute();
+    const gone = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', digest).returning(['media_type']).executeTakeFirst();
+    if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is unknown to repository ${repository}`);
+    const names = tags.map((t) => t.name).sort();
+    await touchRepository(trx, repository, Date.now());
+    await this.events.publish(trx, { type: 'artifact.deleted', actor, data: { ...ref, digest, mediaType: gone.media_type, tags: names } });
+    return { tags: names };
+  }
+
+  /** Deletes a tag inside the caller's transaction, publishing `tag.deleted`. Returns the digest it pointed to. */
+  async deleteTagIn(trx: Transaction<Database>, repository: string, tag: string, actor: EventActor): Promise<string> {
+    const gone = await trx.deleteFrom('tags').where('repository', '=', repository).where('name', '=', tag).returning('digest').executeTakeFirst();
+    if (!gone) throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is unknown to repository ${repository}`);
+    await touchRepository(trx, repository, Date.now());
+    await this.events.publish(trx, { type: 'tag.deleted', actor, data: { project: projectOfRepository(repository), repository, tag, digest: gone.digest } });
+    return gone.digest;
+  }
+
+  /**
+   * Creates a tag on a stored manifest inside the caller's transaction,
+   * publishing `tag.created`. Returns false (and changes nothing) when the
+   * tag exists already, wherever it points.
+   */
+  async createTagIn(trx: Transaction<Database>, repository: string, tag: string, digest: string, actor: EventActor): Promise<{ created: boolean; at: number }> {
+    assertTag(tag);
+    const now = Date.now();
+    const r = await trx
+      .insertInto('tags')
+      .values({ repository, name: tag, digest, updated_at: now })
+      .onConflict((oc) => oc.columns(['repository', 'name']).doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return { created: false, at: now };
+    await touchRepository(trx, repository, now);
+    await this.events.publish(trx, { type: 'tag.created', actor, occurredAt: now, data: { project: projectOfRepository(repository), repository, tag, digest } });
+    return { created: true, at: now };
   }
 
   // ---- discovery ----

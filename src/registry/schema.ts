@@ -3,6 +3,12 @@ import type { Generated } from 'kysely';
 export interface RepositoryTable {
   name: string;
   created_at: number;
+  /** Migration 0010: shown by the browsing API, set with PUT. */
+  description: Generated<string>;
+  /** Last push, tag change, delete or description change (0010; null only before its backfill). */
+  updated_at: number | null;
+  /** Sum of its manifests' pulls (0010; batched: src/registry/pull-stats.ts). */
+  pull_count: Generated<number>;
 }
 
 export interface BlobTable {
@@ -30,6 +36,11 @@ export interface ManifestTable {
   /** JSON of the manifest's annotations, echoed by the referrers API. */
   annotations: string | null;
   created_at: number;
+  /** Migration 0010: manifest GETs, written in batches (src/registry/pull-stats.ts). */
+  pull_count: Generated<number>;
+  pull_time: number | null;
+  /** Manifest + referenced blobs + children of an index, fixed at push (0010). */
+  total_size: number | null;
 }
 
 /** Blobs and child manifests a manifest points to (for GC and integrity). */

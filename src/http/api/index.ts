@@ -6,8 +6,10 @@ import type { Delivery } from '../../gitops/delivery.ts';
 import type { Jobs } from '../../platform/jobs/platform.ts';
 import type { Notify } from '../../notify/index.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import type { ArtifactService } from '../../registry/artifacts.ts';
 import { ApiRouter } from './router.ts';
 import { applicationRoutes } from './routes/applications.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes, type AuthDeps } from './routes/auth.ts';
 import { clusterRoutes } from './routes/clusters.ts';
@@ -16,17 +18,22 @@ import { gitWebhookRoutes } from './routes/git-webhooks.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { gitRepositoryRoutes } from './routes/git-repositories.ts';
+import { registryRepositoryRoutes } from './routes/registry-repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
   userRoutes(api, access);
-  projectRoutes(api, access);
+  projectRoutes(api, access, artifacts);
+  if (artifacts) {
+    registryRepositoryRoutes(api, access, artifacts);
+    artifactRoutes(api, access, artifacts);
+  }
   robotRoutes(api, access);
   systemRoutes(api, access, version, auth?.baseUrl);
   if (jobs) jobRoutes(api, jobs, audit);

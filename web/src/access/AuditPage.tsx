@@ -63,12 +63,13 @@ export function AuditPage({ system = false }: { system?: boolean }) {
   const current = Object.fromEntries(FILTERS.map((f) => [f, value(f)])) as Record<Filter, string>;
   const [filters] = useDebouncedValue(current, 300);
 
+  const outcome: 'success' | 'failure' | undefined = filters.outcome === 'success' ? 'success' : filters.outcome === 'failure' ? 'failure' : undefined;
   const query = {
     ...(filters.actor ? { actor: filters.actor } : {}),
     ...(filters.resource_type ? { resource_type: filters.resource_type } : {}),
     ...(filters.resource ? { resource: filters.resource } : {}),
     ...(filters.action ? { action: filters.action } : {}),
-    ...(filters.outcome === 'success' || filters.outcome === 'failure' ? { outcome: filters.outcome as 'success' | 'failure' } : {}),
+    ...(outcome ? { outcome } : {}),
     ...(toIso(filters.from) ? { from: toIso(filters.from) } : {}),
     ...(toIso(filters.to) ? { to: toIso(filters.to) } : {}),
   };

@@ -64,7 +64,7 @@ export function MembersPage() {
                       value={m.role}
                       allowDeselect={false}
                       w={170}
-                      onChange={(role) => role && role !== m.role && changeRole.mutate({ kind: m.kind, name: m.name, role: role as Role })}
+                      onChange={(role) => role && role !== m.role && changeRole.mutate({ kind: m.kind, name: m.name, role: role })}
                     />
                   ) : (
                     ROLE_LABELS[m.role]
@@ -131,14 +131,14 @@ function AddMemberDialog({ project, opened, onClose, onAdded }: { project: strin
           <SegmentedControl
             aria-label="Member kind"
             value={kind}
-            onChange={(v) => setKind(v as 'user' | 'group')}
+            onChange={(v) => setKind(v)}
             data={[
               { value: 'user', label: 'User' },
               { value: 'group', label: 'OIDC group' },
             ]}
           />
           <TextInput label={kind === 'user' ? 'User name' : 'Group name'} required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Select label="Role" data={ROLE_OPTIONS} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
+          <Select label="Role" data={ROLE_OPTIONS} value={role} onChange={(v) => v && setRole(v)} allowDeselect={false} />
           <ApiErrorAlert error={add.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

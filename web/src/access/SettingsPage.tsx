@@ -22,7 +22,7 @@ export function SettingsPage() {
       <PageHeader title="System settings" />
       <ApiErrorAlert error={settings.error ?? save.error} />
       {settings.data && (
-        <Radio.Group label="Who may create projects" value={settings.data.projectCreation} onChange={(v) => save.mutate(v as 'adminOnly' | 'everyone')}>
+        <Radio.Group label="Who may create projects" value={settings.data.projectCreation} onChange={(v) => save.mutate(v)}>
           <Stack mt="xs" gap="xs">
             <Radio value="adminOnly" label="Administrators only" />
             <Radio value="everyone" label="Every signed-in user" />

@@ -1,6 +1,6 @@
 /** Administrators: users (search, create, disable, admin flag, reset password, delete). */
 import { useState } from 'react';
-import { ActionIcon, Button, Group, Menu, Stack, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Menu, Stack, TextInput, Tooltip } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client.ts';

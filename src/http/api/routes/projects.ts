@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { forbidden } from '../../../access/errors.ts';
 import { ROLES } from '../../../access/permissions.ts';
+import type { Project } from '../../../access/projects.ts';
 import type { AccessServices } from '../../../access/services.ts';
+import type { ArtifactService } from '../../../registry/artifacts.ts';
 import { projectGuard } from '../guards.ts';
 import { type ApiRouter, boolString, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
 
@@ -13,13 +15,21 @@ const projectSchema = z.object({
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
   repositoryCount: z.number().int().optional(),
+  repository_count: z.number().int().describe('registry repositories in the project (Harbor name)'),
+  member_count: z.number().int().describe('users and groups with a role (Harbor name)'),
 });
 const memberSchema = z.object({ kind: z.enum(['user', 'group']), name: z.string(), role: z.enum(ROLES), createdAt: z.number().int() });
 const projectParam = z.object({ project: z.string().min(1).max(255) });
 const memberParam = projectParam.extend({ kind: z.enum(['user', 'group']), member: z.string().min(1).max(255) });
 
-export function projectRoutes(api: ApiRouter, access: AccessServices): void {
+export function projectRoutes(api: ApiRouter, access: AccessServices, artifacts?: ArtifactService): void {
   const { projects, authorizer, users } = access;
+
+  /** Adds Harbor's repository_count and member_count (0 without the registry service: tools and tests). */
+  async function withCounts(list: Project[]): Promise<(Project & { repository_count: number; member_count: number })[]> {
+    const counts = artifacts ? await artifacts.projectCounts(list.map((p) => p.name)) : new Map<string, { repositories: number; members: number }>();
+    return list.map((p) => ({ ...p, repository_count: counts.get(p.name)?.repositories ?? 0, member_count: counts.get(p.name)?.members ?? 0 }));
+  }
 
   const requirePermission = projectGuard(access);
 
@@ -48,7 +58,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
         includesPublic,
       );
       setPaging(req, reply, query.page, query.page_size, result.total);
-      return result.items;
+      return withCounts(result.items);
     },
   });
 
@@ -66,7 +76,8 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
         if (ctx.principal.kind !== 'user' || (await access.settings.get()).projectCreation !== 'everyone') throw forbidden('only administrators may create projects');
       }
       // A non-admin creator administers what they create.
-      return projects.create({ name: ctx.body.name, public: ctx.body.public ?? false, createdBy: ctx.principal.name, ...(ctx.principal.admin ? {} : { admin: ctx.principal.name }) }, ctx.audit);
+      const created = await projects.create({ name: ctx.body.name, public: ctx.body.public ?? false, createdBy: ctx.principal.name, ...(ctx.principal.admin ? {} : { admin: ctx.principal.name }) }, ctx.audit);
+      return (await withCounts([created]))[0];
     },
   });
 
@@ -80,7 +91,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     response: projectSchema,
     handler: async ({ principal, params }) => {
       await requirePermission(principal, params.project, 'project:read');
-      return projects.get(params.project);
+      return (await withCounts([await projects.get(params.project)]))[0];
     },
   });
 
@@ -95,7 +106,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices): void {
     response: projectSchema,
     handler: async (ctx) => {
       await requirePermission(ctx.principal, ctx.params.project, 'project:update');
-      return projects.update(ctx.params.project, ctx.body, ctx.audit);
+      return (await withCounts([await projects.update(ctx.params.project, ctx.body, ctx.audit)]))[0];
     },
   });
 

@@ -12,6 +12,7 @@ import * as m0006 from './0006-jobs.ts';
 import * as m0007 from './0007-leases.ts';
 import * as m0008 from './0008-webhooks.ts';
 import * as m0009 from './0009-login-throttle.ts';
+import * as m0010 from './0010-artifacts.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007-leases': m0007,
   '0008-webhooks': m0008,
   '0009-login-throttle': m0009,
+  '0010-artifacts': m0010,
 };

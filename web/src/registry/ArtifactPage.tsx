@@ -1,0 +1,161 @@
+/**
+ * An artifact's detail: digest, media type, size, push/pull time, pull commands to copy, tags
+ * (add/remove as allowed), config summary, layers, index children, referrers; delete with
+ * confirmation (artifact:delete).
+ */
+import { useState, type ReactNode } from 'react';
+import { Button, Code, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { api, unwrap } from '../api/client.ts';
+import { usePermissions } from '../app/permissions.ts';
+import { ApiErrorAlert, bytes, ConfirmDialog, CopyButton, notifyDone, PageHeader, RelativeTime, shortDigest } from '../components/index.ts';
+import { ArtifactTags } from './ArtifactTags.tsx';
+import { Children, ConfigSummary, Layers, Referrers } from './ArtifactSections.tsx';
+import { projectUrl, repositoryUrl } from './paths.ts';
+import { Platforms } from './Platforms.tsx';
+import { PullCommand } from './PullCommand.tsx';
+
+export function ArtifactPage({ project, repository, reference }: { project: string; repository: string; reference: string }) {
+  const perms = usePermissions(project);
+  const client = useQueryClient();
+  const navigate = useNavigate();
+  const [deleting, setDeleting] = useState(false);
+  const key = ['artifact', project, repository, reference];
+  const q = useQuery({
+    queryKey: key,
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}', { params: { path: { project, repository, reference } } })),
+  });
+  const a = q.data;
+  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: key }), client.invalidateQueries({ queryKey: ['artifacts', project, repository] })]);
+  const crumbs = [
+    { label: 'Projects', to: '/projects' },
+    { label: project, to: projectUrl(project) },
+    { label: repository, to: repositoryUrl(project, repository) },
+  ];
+
+  return (
+    <Stack>
+      <PageHeader
+        title={a ? `${repository}@${shortDigest(a.digest)}` : `${repository}:${reference}`}
+        crumbs={crumbs}
+        actions={
+          a &&
+          perms.can('artifact:delete') && (
+            <Button color="red" variant="light" onClick={() => setDeleting(true)}>
+              Delete artifact
+            </Button>
+          )
+        }
+      />
+      <ApiErrorAlert error={q.error} />
+      {a && (
+        <>
+          <Paper withBorder p="md">
+            <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
+              <div>
+                <Text size="xs" c="dimmed" fw={600}>
+                  Digest
+                </Text>
+                <Group gap={4} wrap="nowrap">
+                  <Code style={{ wordBreak: 'break-all' }}>{a.digest}</Code>
+                  <CopyButton value={a.digest} label="Copy digest" />
+                </Group>
+              </div>
+              <Info label="Type">{a.type}</Info>
+              <Info label="Media type">{a.media_type}</Info>
+              <Info label="Size">{bytes(a.size)}</Info>
+              <Info label="Pushed">
+                <RelativeTime value={a.push_time} />
+              </Info>
+              <Info label="Last pulled">
+                <RelativeTime value={a.pull_time} fallback="Never" /> ({a.pull_count} pulls)
+              </Info>
+              {a.platforms.length > 0 && (
+                <Info label="Platforms">
+                  <Platforms platforms={a.platforms} />
+                </Info>
+              )}
+              {a.subject && <Info label="Refers to">{shortDigest(a.subject)}</Info>}
+            </SimpleGrid>
+          </Paper>
+          <section aria-labelledby="pull-heading">
+            <Title order={2} size="h4" id="pull-heading" mb="xs">
+              Pull
+            </Title>
+            <Stack gap={4}>
+              <PullCommand project={project} repository={repository} reference={a.digest} label="Copy pull command by digest" />
+              {(a.tags ?? []).slice(0, 3).map((t) => (
+                <PullCommand key={t.name} project={project} repository={repository} reference={t.name} label={`Copy pull command for tag ${t.name}`} />
+              ))}
+            </Stack>
+          </section>
+          <section aria-labelledby="tags-heading">
+            <Title order={2} size="h4" id="tags-heading" mb="xs">
+              Tags
+            </Title>
+            <ArtifactTags
+              artifact={{ project, repository, digest: a.digest }}
+              tags={(a.tags ?? []).map((t) => t.name)}
+              canAdd={perms.can('tag:create')}
+              canRemove={perms.can('tag:delete')}
+              onChanged={refresh}
+            />
+          </section>
+          <Tabs defaultValue={a.type === 'INDEX' ? 'children' : 'layers'} keepMounted={false}>
+            <Tabs.List aria-label="Artifact details">
+              {a.type === 'INDEX' && <Tabs.Tab value="children">Images ({a.references.length})</Tabs.Tab>}
+              <Tabs.Tab value="layers">Layers ({a.layers.length})</Tabs.Tab>
+              {a.config && <Tabs.Tab value="config">Configuration</Tabs.Tab>}
+              <Tabs.Tab value="referrers">Referrers ({a.referrers.length})</Tabs.Tab>
+            </Tabs.List>
+            {a.type === 'INDEX' && (
+              <Tabs.Panel value="children" pt="sm">
+                <Children project={project} repository={repository} children={a.references} />
+              </Tabs.Panel>
+            )}
+            <Tabs.Panel value="layers" pt="sm">
+              {a.layers.length > 0 ? <Layers layers={a.layers} /> : <Text c="dimmed">No layers (an index lists images instead).</Text>}
+            </Tabs.Panel>
+            {a.config && (
+              <Tabs.Panel value="config" pt="sm">
+                <ConfigSummary config={a.config} />
+              </Tabs.Panel>
+            )}
+            <Tabs.Panel value="referrers" pt="sm">
+              {a.referrers.length > 0 ? <Referrers project={project} repository={repository} referrers={a.referrers} /> : <Text c="dimmed">No signatures, SBOMs or other referrers.</Text>}
+            </Tabs.Panel>
+          </Tabs>
+        </>
+      )}
+      <ConfirmDialog
+        opened={deleting}
+        onClose={() => setDeleting(false)}
+        title="Delete artifact"
+        confirmLabel="Delete artifact"
+        onConfirm={async () => {
+          if (!a) return;
+          await unwrap(api.DELETE('/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}', { params: { path: { project, repository, reference: a.digest } } }));
+          notifyDone(`${shortDigest(a.digest)} deleted`);
+          await client.invalidateQueries({ queryKey: ['artifacts', project, repository] });
+          await navigate(repositoryUrl(project, repository));
+        }}
+      >
+        Delete {project}/{repository}@{a ? shortDigest(a.digest) : ''} with all its tags ({(a?.tags ?? []).map((t) => t.name).join(', ') || 'none'}) and its referrers? This cannot be undone.
+      </ConfirmDialog>
+    </Stack>
+  );
+}
+
+function Info({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" fw={600}>
+        {label}
+      </Text>
+      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
+        {children}
+      </Text>
+    </div>
+  );
+}
