@@ -8,7 +8,9 @@
  * So an API change that breaks the UI fails this script, and `npm test` runs it.
  *
  * --best-effort (npm start): a failure is reported but exits 0, so Berth still serves (its
- * `/` then says the UI is not built).
+ * `/` then says the UI is not built); and ESLint is left out (serving does not need it, it is
+ * the slowest step). The stamp records whether the tree was linted, so `npm test` still lints
+ * a tree `npm start` built.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -78,15 +80,23 @@ async function build(): Promise<void> {
   await generateApiTypes();
   process.stdout.write(`web: API types ${((Date.now() - t) / 1000).toFixed(1)}s\n`);
   const stamp = sourceHash();
-  if (!force && existsSync(path.join(dist, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  const lint = !bestEffort;
+  const bin = (name: string, from = web) => path.join(from, 'node_modules', '.bin', name);
+  const eslint = () => run('lint (eslint web)', bin('eslint', root), ['--max-warnings=0', '.'], web);
+  const previous = existsSync(path.join(dist, 'index.html')) && existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
+  if (!force && (previous === `${stamp} linted` || (previous === `${stamp} unlinted` && !lint))) {
     process.stdout.write('web: web/dist is up to date\n');
     return;
   }
-  const bin = (name: string, from = web) => path.join(from, 'node_modules', '.bin', name);
+  if (!force && previous === `${stamp} unlinted`) {
+    eslint();
+    writeFileSync(stampFile, `${stamp} linted`);
+    return;
+  }
   run('type check (tsc -p web)', bin('tsc'), ['-p', web]);
-  run('lint (eslint web)', bin('eslint', root), ['--max-warnings=0', '.'], web);
+  if (lint) eslint();
   run('vite build', bin('vite'), ['build', '--logLevel', 'warn'], web);
-  writeFileSync(stampFile, stamp);
+  writeFileSync(stampFile, `${stamp} ${lint ? 'linted' : 'unlinted'}`);
   const size = gzippedSize();
   process.stdout.write(`web: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)}s; gzipped ${(size.total / 1024).toFixed(1)} KiB (${size.files.map((f) => `${f.name} ${(f.gzip / 1024).toFixed(1)}`).join(', ')})\n`);
 }

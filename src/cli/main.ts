@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { ApiError, Client } from './client.ts';
 import { appCommands, projectDeliveryCommands } from './commands/apps.ts';
+import { artifactCommands } from './commands/artifacts.ts';
 import { authCommands } from './commands/auth.ts';
 import { clusterCommands } from './commands/clusters.ts';
 import { jobCommands } from './commands/jobs.ts';
 import { gitrepoCommands } from './commands/gitrepo.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
+import { repositoryCommands } from './commands/repositories.ts';
 import { robotCommands } from './commands/robots.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
@@ -33,6 +35,8 @@ const GROUPS: Group[] = [
   { name: 'project', summary: 'Manage projects and their delivery policies', commands: [...projectCommands, ...projectDeliveryCommands] },
   { name: 'member', summary: 'Manage project members (users and OIDC groups)', commands: memberCommands },
   { name: 'robot', summary: 'Manage robot accounts', commands: robotCommands },
+  { name: 'repository', summary: "Browse and delete a project's registry repositories", commands: repositoryCommands },
+  { name: 'artifact', summary: 'Browse, tag, untag, delete and copy artifacts', commands: artifactCommands },
   { name: 'app', summary: 'Manage GitOps applications: create, sync, diff, history, rollback', commands: appCommands },
   { name: 'cluster', summary: 'Manage the clusters applications deploy to (administrators)', commands: clusterCommands },
   { name: 'gitrepo', summary: 'Manage the Git repositories applications read, and their credentials (administrators)', commands: gitrepoCommands },

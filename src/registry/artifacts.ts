@@ -24,6 +24,11 @@ import type { Registry } from './registry.ts';
 
 export type { CopySource } from './artifact-changes.ts';
 
+/** `%text%` for LIKE, lower-cased, with LIKE's special characters escaped by `\` (as containsIgnoringCase does). */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export interface Paged<T> {
   items: T[];
   total: number;
@@ -48,9 +53,13 @@ export class ArtifactService {
   async repositoryName(project: string, repository: string): Promise<string> {
     const name = `${project}/${repository}`;
     assertRepositoryName(name);
-    const p = await this.#db.selectFrom('projects').select('name').where('name', '=', project).executeTakeFirst();
-    if (!p) throw new AccessError('NOT_FOUND', `project ${project} not found`);
+    await this.#assertProject(project);
     return name;
+  }
+
+  async #assertProject(project: string): Promise<void> {
+    const p = project.length <= 255 ? await this.#db.selectFrom('projects').select('name').where('name', '=', project).executeTakeFirst() : undefined;
+    if (!p) throw new AccessError('NOT_FOUND', `project ${project} not found`);
   }
 
   async #existingRepository(project: string, repository: string): Promise<string> {
@@ -63,12 +72,13 @@ export class ArtifactService {
   // ---- repositories ----
 
   async listRepositories(project: string, request: { filter: RepositoryFilter; sort: Sort<RepositorySortField>; page: number; pageSize: number }): Promise<Paged<RepositoryInfo>> {
-    await this.repositoryName(project, 'x');
+    await this.#assertProject(project);
     // `<project>/` … `<project>0`: '0' follows '/' in byte order, so the range is exactly the names under the project (and uses the key).
     let q = this.#db.selectFrom('repositories').where('name', '>=', `${project}/`).where('name', '<', `${project}0`);
     const { filter } = request;
     if (filter.name !== undefined) q = q.where('name', '=', `${project}/${filter.name}`);
-    if (filter.nameContains !== undefined) q = q.where(containsIgnoringCase('name', filter.nameContains));
+    // Matched on the name within the project, so the project's own name does not match every row.
+    if (filter.nameContains !== undefined) q = q.where(sql<boolean>`lower(substr(name, cast(${project.length + 2} as integer))) like ${likePattern(filter.nameContains)} escape '\\'`);
     const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     let rows = q.select(['name', 'created_at', 'updated_at', 'description', 'pull_count']);
     for (const s of repositoryOrder(request.sort)) {

@@ -9,9 +9,9 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { loginPath, setUnauthorizedHandler } from './api/client.ts';
 import { ApiError } from './api/errors.ts';
-import { AuthProvider, ME_KEY } from './app/auth.tsx';
+import { AuthProvider, forgetSession } from './app/auth.tsx';
 import { router } from './app/router.tsx';
-import { theme } from './app/theme.ts';
+import { cssVariablesResolver, theme } from './app/theme.ts';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -29,8 +29,7 @@ let redirecting = false;
 setUnauthorizedHandler(() => {
   if (redirecting || window.location.pathname === '/login') return;
   redirecting = true;
-  queryClient.clear();
-  queryClient.setQueryData(ME_KEY, null);
+  forgetSession(queryClient);
   notifications.show({ color: 'yellow', title: 'Session expired', message: 'Sign in again to continue.' });
   void router.navigate(loginPath(window.location.pathname + window.location.search, true), { replace: true }).finally(() => {
     redirecting = false;
@@ -41,7 +40,7 @@ const colorSchemeManager = localStorageColorSchemeManager({ key: 'berth-color-sc
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>

@@ -6,7 +6,7 @@ import { useParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import type { ListItem } from '../api/types.ts';
 import { usePermissions } from '../app/permissions.ts';
-import { ApiErrorAlert, ConfirmDialog, notifyDone, notifyFailed, RelativeTime } from '../components/index.ts';
+import { ApiErrorAlert, ConfirmDialog, notifyDone, notifyFailed, RelativeTime, TableScroll, CloseIcon } from '../components/index.ts';
 import { ROLE_LABELS, ROLE_OPTIONS, type Role } from './roles.ts';
 
 type Member = ListItem<'/api/v1/projects/{project}/members'>;
@@ -37,8 +37,8 @@ export function MembersPage() {
         {perms.can('member:create') && <Button onClick={() => setAdding(true)}>Add member</Button>}
       </Group>
       <ApiErrorAlert error={members.error} />
-      <Table.ScrollContainer minWidth={480}>
-        <Table striped>
+      <TableScroll label={`Members of ${project}`}>
+        <Table striped captionSide="top">
           <Table.Caption>Members of {project}</Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -77,7 +77,7 @@ export function MembersPage() {
                   {perms.can('member:delete') && (
                     <Tooltip label="Remove">
                       <ActionIcon variant="subtle" color="red" aria-label={`Remove ${m.name}`} onClick={() => setRemoving(m)}>
-                        <span aria-hidden="true">✕</span>
+                        <CloseIcon />
                       </ActionIcon>
                     </Tooltip>
                   )}
@@ -86,7 +86,7 @@ export function MembersPage() {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       <AddMemberDialog project={project} opened={adding} onClose={() => setAdding(false)} onAdded={() => client.invalidateQueries({ queryKey: key })} />
       <ConfirmDialog
         opened={removing !== null}

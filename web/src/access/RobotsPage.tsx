@@ -10,7 +10,7 @@ import { useParams } from 'react-router';
 import { api, unwrap, unwrapPage } from '../api/client.ts';
 import type { ListItem } from '../api/types.ts';
 import { usePermissions } from '../app/permissions.ts';
-import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column } from '../components/index.ts';
+import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column, DotsIcon } from '../components/index.ts';
 import { expiryState } from './expiry.ts';
 import { RobotCreateDialog } from './RobotCreateDialog.tsx';
 import { SecretDialog } from './SecretDialog.tsx';
@@ -88,7 +88,7 @@ export function RobotsPage({ system = false }: { system?: boolean }) {
             <Menu.Target>
               <Tooltip label="Actions">
                 <ActionIcon variant="subtle" aria-label={`Actions for ${r.name}`}>
-                  <span aria-hidden="true">⋯</span>
+                  <DotsIcon />
                 </ActionIcon>
               </Tooltip>
             </Menu.Target>

@@ -4,7 +4,7 @@ import { Button, Group, Modal, NumberInput, Stack, Table, TextInput } from '@man
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import type { ListItem } from '../api/types.ts';
-import { ApiErrorAlert, ConfirmDialog, notifyDone, PageHeader, RelativeTime, StatusBadge } from '../components/index.ts';
+import { ApiErrorAlert, ConfirmDialog, notifyDone, PageHeader, RelativeTime, StatusBadge, TableScroll } from '../components/index.ts';
 import { expiryState } from './expiry.ts';
 import { SecretDialog } from './SecretDialog.tsx';
 
@@ -21,8 +21,8 @@ export function TokensPage() {
     <Stack>
       <PageHeader title="Personal API tokens" actions={<Button onClick={() => setCreating(true)}>New token</Button>} />
       <ApiErrorAlert error={tokens.error} />
-      <Table.ScrollContainer minWidth={480}>
-        <Table striped>
+      <TableScroll label="Your API tokens">
+        <Table striped captionSide="top">
           <Table.Caption>Your API tokens, for the CLI, scripts and docker login</Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -62,7 +62,7 @@ export function TokensPage() {
             })}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {tokens.data?.length === 0 && <div>No tokens yet.</div>}
       <CreateTokenDialog
         opened={creating}

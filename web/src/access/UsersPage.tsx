@@ -6,7 +6,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client.ts';
 import type { ListItem } from '../api/types.ts';
 import { useAuth } from '../app/auth.tsx';
-import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column } from '../components/index.ts';
+import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column, DotsIcon } from '../components/index.ts';
 import { PasswordDialog, UserCreateDialog } from './UserDialogs.tsx';
 
 type User = ListItem<'/api/v1/users'>;
@@ -47,7 +47,7 @@ export function UsersPage() {
             <Menu.Target>
               <Tooltip label="Actions">
                 <ActionIcon variant="subtle" aria-label={`Actions for ${u.username}`}>
-                  <span aria-hidden="true">⋯</span>
+                  <DotsIcon />
                 </ActionIcon>
               </Tooltip>
             </Menu.Target>

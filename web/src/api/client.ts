@@ -12,8 +12,8 @@ import { toApiError } from './errors.ts';
 
 export const CSRF_HEADER = 'X-Berth-CSRF';
 
-/** Paths whose 401 is an answer, not an expired session. */
-const NO_REDIRECT = ['/api/v1/auth/', '/api/v1/users/me'];
+/** Paths whose 401 is an answer (who is signed in, sign-in itself), not an expired session. */
+const isSessionProbe = (path: string) => path === '/api/v1/users/me' || path.startsWith('/api/v1/auth/');
 
 let onUnauthorized: (() => void) | undefined;
 
@@ -30,14 +30,37 @@ export function loginPath(next: string, expired: boolean): string {
   return q ? `/login?${q}` : '/login';
 }
 
+let checking: Promise<void> | undefined;
+
+/**
+ * Many reads allow anonymous callers, so an expired session often shows as 403/404 (a private
+ * project is hidden from anonymous) rather than 401. After such an answer, ask /users/me once:
+ * a 401 there means the session is gone.
+ */
+function checkSession(): void {
+  checking ??= fetch('/api/v1/users/me', { credentials: 'same-origin', headers: { [CSRF_HEADER]: '1' } })
+    .then((r) => {
+      if (r.status === 401) onUnauthorized?.();
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      checking = undefined;
+    });
+}
+
+function afterResponse(path: string, status: number): void {
+  if (isSessionProbe(path)) return;
+  if (status === 401) onUnauthorized?.();
+  else if (status === 403 || status === 404) checkSession();
+}
+
 const session: Middleware = {
   onRequest({ request }) {
     request.headers.set(CSRF_HEADER, '1');
     return request;
   },
   onResponse({ request, response }) {
-    const url = new URL(request.url);
-    if (response.status === 401 && !NO_REDIRECT.some((p) => url.pathname.startsWith(p))) onUnauthorized?.();
+    afterResponse(new URL(request.url).pathname, response.status);
     return response;
   },
 };
@@ -79,7 +102,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     headers: { [CSRF_HEADER]: '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (response.status === 401 && !NO_REDIRECT.some((p) => path.startsWith(p))) onUnauthorized?.();
+  afterResponse(path.split('?', 1)[0]!, response.status);
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) throw toApiError(response.status, parsed);

@@ -1,5 +1,6 @@
 /** Switches light/dark; Mantine keeps the choice in localStorage. */
 import { ActionIcon, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { MoonIcon, SunIcon } from '../components/icons.tsx';
 
 export function ColorSchemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -9,7 +10,7 @@ export function ColorSchemeToggle() {
   return (
     <Tooltip label={label} withArrow>
       <ActionIcon variant="default" size="lg" onClick={() => setColorScheme(next)} aria-label={label}>
-        <span aria-hidden="true">{scheme === 'dark' ? '☀' : '☾'}</span>
+        {scheme === 'dark' ? <SunIcon /> : <MoonIcon />}
       </ActionIcon>
     </Tooltip>
   );

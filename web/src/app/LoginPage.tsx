@@ -63,8 +63,8 @@ export function LoginPage() {
           <ApiErrorAlert error={error} title="Sign-in failed" />
           <form onSubmit={(e) => void submit(e)}>
             <Stack>
-              <TextInput label="User name" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
-              <PasswordInput label="Password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+              <TextInput label="User name" name="username" autoComplete="username" required withAsterisk={false} value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
+              <PasswordInput label="Password" name="password" autoComplete="current-password" required withAsterisk={false} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
               <Button type="submit" loading={busy} fullWidth>
                 Sign in
               </Button>

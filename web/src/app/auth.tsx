@@ -3,7 +3,7 @@
  * shows the sign-in page. Sign-out ends the session and forgets every cached query.
  */
 import { createContext, useContext, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
 
@@ -32,6 +32,16 @@ async function fetchMe() {
 
 export const ME_KEY = ['me'] as const;
 
+/**
+ * Signed out (or expired): nobody is signed in and every cached answer is dropped. The `me`
+ * query is set, not removed: its observer stays attached to it (clear() would leave the
+ * shell showing the old user).
+ */
+export function forgetSession(client: QueryClient): void {
+  client.setQueryData(ME_KEY, null);
+  client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const me = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
@@ -43,8 +53,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     refresh: () => client.invalidateQueries({ queryKey: ME_KEY }),
     signOut: async () => {
       await api.POST('/api/v1/auth/logout');
-      client.clear();
-      client.setQueryData(ME_KEY, null);
+      forgetSession(client);
     },
   };
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -1,5 +1,6 @@
 /** Copies a value to the clipboard; the accessible name says what is copied. */
 import { ActionIcon, CopyButton as MantineCopy, Tooltip } from '@mantine/core';
+import { CheckIcon, CopyIcon } from './icons.tsx';
 
 export function CopyButton({ value, label }: { value: string; label: string }) {
   return (
@@ -7,7 +8,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
       {({ copied, copy }) => (
         <Tooltip label={copied ? 'Copied' : label} withArrow>
           <ActionIcon variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label={copied ? `${label}: copied` : label}>
-            <span aria-hidden="true">{copied ? '✓' : '⧉'}</span>
+            {copied ? <CheckIcon /> : <CopyIcon />}
           </ActionIcon>
         </Tooltip>
       )}

@@ -9,6 +9,7 @@ import { Center, Group, Loader, Pagination, Select, Table, Text, UnstyledButton,
 import { useSearchParams } from 'react-router';
 import type { Page } from '../api/client.ts';
 import { ApiErrorAlert } from './ApiErrorAlert.tsx';
+import { TableScroll } from './TableScroll.tsx';
 
 export interface Column<T> {
   key: string;
@@ -82,8 +83,8 @@ export function PagedTable<T>({ caption, queryKey, fetch, columns, rowKey, empty
   return (
     <div>
       <ApiErrorAlert error={q.error} />
-      <Table.ScrollContainer minWidth={480}>
-        <Table striped highlightOnHover verticalSpacing="xs" aria-busy={q.isFetching}>
+      <TableScroll label={caption}>
+        <Table striped highlightOnHover captionSide="top" verticalSpacing="xs" aria-busy={q.isFetching}>
           <Table.Caption>{caption}</Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -106,7 +107,7 @@ export function PagedTable<T>({ caption, queryKey, fetch, columns, rowKey, empty
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScroll>
       {q.isPending && (
         <Center p="md">
           <Loader size="sm" aria-label="Loading" />

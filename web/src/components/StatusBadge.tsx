@@ -27,10 +27,20 @@ const COLORS: Record<string, string> = {
   expiring: 'orange',
 };
 
+/**
+ * Filled badges in dark shades (9; gray 7) with white text, or light yellow/orange with black
+ * text: each pair passes WCAG AA contrast (axe-core) in both colour schemes, which Mantine's
+ * light variant does not at badge size.
+ */
+function shade(color: string): string {
+  if (color === 'yellow' || color === 'orange') return `${color}.4`;
+  return color === 'gray' ? 'gray.7' : `${color}.9`;
+}
+
 export function StatusBadge({ status, label }: { status: string; label?: string }) {
   const color = COLORS[status.toLowerCase().replace(/[\s_-]/g, '')] ?? 'gray';
   return (
-    <Badge color={color} variant="light" radius="sm">
+    <Badge color={shade(color)} variant="filled" autoContrast radius="sm">
       {label ?? status}
     </Badge>
   );

@@ -7,3 +7,5 @@ export { RelativeTime, relative, toDate } from './RelativeTime.tsx';
 export { StatusBadge } from './StatusBadge.tsx';
 export { bytes, shortDigest } from './format.ts';
 export { notifyDone, notifyFailed } from './notify.ts';
+export { TableScroll } from './TableScroll.tsx';
+export { CheckIcon, CloseIcon, CopyIcon, DotsIcon, MoonIcon, SunIcon } from './icons.tsx';

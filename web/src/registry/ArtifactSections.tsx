@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Anchor, Code, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import type { GetResult } from '../api/types.ts';
-import { bytes, CopyButton, RelativeTime, shortDigest } from '../components/index.ts';
+import { bytes, CopyButton, RelativeTime, shortDigest, TableScroll } from '../components/index.ts';
 import { artifactUrl } from './paths.ts';
 import { platformName } from './Platforms.tsx';
 
@@ -40,7 +40,7 @@ export function ConfigSummary({ config }: { config: NonNullable<Detail['config']
         <Field label="Environment variables">{config.env_count}</Field>
       </SimpleGrid>
       {labels.length > 0 && (
-        <Table mt="sm" withTableBorder>
+        <Table mt="sm" withTableBorder captionSide="top">
           <Table.Caption>Labels</Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -64,8 +64,8 @@ export function ConfigSummary({ config }: { config: NonNullable<Detail['config']
 
 export function Layers({ layers }: { layers: Detail['layers'] }) {
   return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table striped withTableBorder>
+    <TableScroll label="Layers" minWidth={420}>
+      <Table striped withTableBorder captionSide="top">
         <Table.Caption>Layers ({layers.length}, {bytes(layers.reduce((a, l) => a + l.size, 0))})</Table.Caption>
         <Table.Thead>
           <Table.Tr>
@@ -92,14 +92,14 @@ export function Layers({ layers }: { layers: Detail['layers'] }) {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </TableScroll>
   );
 }
 
 export function Children({ project, repository, children }: { project: string; repository: string; children: Detail['references'] }) {
   return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table striped withTableBorder>
+    <TableScroll label="Images in this index" minWidth={420}>
+      <Table striped withTableBorder captionSide="top">
         <Table.Caption>Images in this index ({children.length})</Table.Caption>
         <Table.Thead>
           <Table.Tr>
@@ -113,7 +113,7 @@ export function Children({ project, repository, children }: { project: string; r
             <Table.Tr key={c.digest}>
               <Table.Td>{c.platform ? platformName(c.platform) : '—'}</Table.Td>
               <Table.Td ff="monospace" fz="sm">
-                <Anchor component={Link} to={artifactUrl(project, repository, c.digest)} aria-label={`Image ${c.platform ? platformName(c.platform) : c.digest}`}>
+                <Anchor component={Link} to={artifactUrl(project, repository, c.digest)}>
                   {shortDigest(c.digest)}
                 </Anchor>
               </Table.Td>
@@ -122,15 +122,15 @@ export function Children({ project, repository, children }: { project: string; r
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </TableScroll>
   );
 }
 
 /** The referrers tree (signatures, SBOMs, attestations …), depth-first as the API lists it, indented by depth. */
 export function Referrers({ project, repository, referrers }: { project: string; repository: string; referrers: Detail['referrers'] }) {
   return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table striped withTableBorder>
+    <TableScroll label="Referrers" minWidth={420}>
+      <Table striped withTableBorder captionSide="top">
         <Table.Caption>Referrers ({referrers.length})</Table.Caption>
         <Table.Thead>
           <Table.Tr>
@@ -151,7 +151,7 @@ export function Referrers({ project, repository, referrers }: { project: string;
                 {r.artifact_type ?? r.media_type}
               </Table.Td>
               <Table.Td ff="monospace" fz="sm">
-                <Anchor component={Link} to={artifactUrl(project, repository, r.digest)} aria-label={`Referrer ${r.digest}`}>
+                <Anchor component={Link} to={artifactUrl(project, repository, r.digest)}>
                   {shortDigest(r.digest)}
                 </Anchor>
               </Table.Td>
@@ -166,6 +166,6 @@ export function Referrers({ project, repository, referrers }: { project: string;
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </TableScroll>
   );
 }

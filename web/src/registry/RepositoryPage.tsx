@@ -36,7 +36,7 @@ export function RepositoryPage({ project, repository }: { project: string; repos
       header: 'Digest',
       sort: 'digest',
       render: (a) => (
-        <Anchor component={Link} to={artifactUrl(project, repository, a.digest)} ff="monospace" fz="sm" aria-label={`Artifact ${a.digest}`}>
+        <Anchor component={Link} to={artifactUrl(project, repository, a.digest)} ff="monospace" fz="sm">
           {shortDigest(a.digest)}
         </Anchor>
       ),

@@ -95,6 +95,7 @@ export const repositoryParams = z.object({
     .string()
     .min(1)
     .max(255)
+    .describe("the name within the project, '/' encoded as %2F (Harbor's %252F accepted too)")
     .transform((s, ctx) => {
       if (!s.includes('%')) return s;
       try {
