@@ -103,6 +103,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     notify: { notify, db },
     artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
+    events: background.events,
   });
 
   const { host, port } = parseListen(config.listen);

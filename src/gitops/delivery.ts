@@ -15,6 +15,8 @@ import type { DeliveryMetrics } from './metrics.ts';
 import { applyManifests, loadManifests } from './apps/loader.ts';
 import { ADMIN_USERNAME } from '../access/users.ts';
 import { ClusterStore } from './apps/clusters.ts';
+import { ConnectionStates } from './apps/connections.ts';
+import { normalizeRepoUrl } from './git/urls.ts';
 import { DeliveryPolicyStore, resourceAllowed } from './apps/policy.ts';
 import { RepositoryStore } from './apps/repositories.ts';
 import { DeliveryCatalog } from './engine/catalog.ts';
@@ -37,6 +39,8 @@ export interface Delivery {
   engine: GitOpsEngine;
   /** Every operation, also after it ended (the operation history). */
   operations: OperationStore;
+  /** When each cluster and Git repository was last reached, and its last error. */
+  connections: ConnectionStates;
   git: GitRepositoryCache;
   renderer: ManifestRenderer;
   webhookSecrets: { github?: string; gitlab?: string; gitea?: string };
@@ -53,6 +57,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
   const repositories = new RepositoryStore(db, audit);
   const apps = new ApplicationStore(db, { policies, clusters, audit });
   const operations = new OperationStore(db, audit, events);
+  const connections = new ConnectionStates(db);
   const git = new GitRepositoryCache({ dir: path.join(config.dataDir, 'gitops', 'git'), logger: log, defaultMaxAgeMs: config.gitopsReconcileSeconds * 1000 });
   const renderTemp = path.join(config.dataDir, 'gitops', 'render');
   mkdirSync(renderTemp, { recursive: true, mode: 0o700 });
@@ -69,13 +74,13 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
       // Only objects carrying Berth's tracking label are cached: memory and
       // watch traffic scale with what Berth manages, not with the cluster.
       connect: (connection) => {
-        const client = createKubeClient(connection, { qps: config.gitopsKubeQps, burst: config.gitopsKubeBurst });
+        const client = connections.watchKube(createKubeClient(connection, { qps: config.gitopsKubeQps, burst: config.gitopsKubeBurst }));
         return { client, cache: new LiveStateCache(client, { labelSelector: APP_LABEL, logger: log.child({ cluster: connection.name }) }) };
       },
       policies,
       resourceAllowed,
       repositories,
-      git,
+      git: connections.watchGit(git, normalizeRepoUrl),
       render: (input, repoUrl, hard) => renderer.render(input, { repoUrl, bypassCache: hard }),
       logger: log,
       coordination: { leases: new LeaseManager(db, instanceId()), operations, catalog: new DeliveryCatalog(db) },
@@ -111,6 +116,7 @@ export function createDelivery(config: Config, db: Db, audit: AuditRecorder, log
     policies,
     engine,
     operations,
+    connections,
     git,
     renderer,
     webhookSecrets: {

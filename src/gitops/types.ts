@@ -288,6 +288,49 @@ export interface SyncRequest {
   syncOptions?: SyncOption[];
 }
 
+// ---------------------------------------------------------------- resource tree
+
+export interface ResourceRef {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface ResourceNodeInfo {
+  images?: string[];
+  replicas?: { ready: number; desired: number };
+  podPhase?: string;
+  /** Ready containers of a Pod, e.g. "1/2". */
+  ready?: string;
+  restarts?: number;
+  createdAt?: string;
+}
+
+export interface ResourceNode {
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  parentRefs: ResourceRef[];
+  /** Declared in Git (true), or made by the cluster (false). */
+  managed: boolean;
+  /** Managed resources only. */
+  sync?: SyncStatusCode;
+  requiresPruning?: boolean;
+  health?: Health;
+  info: ResourceNodeInfo;
+}
+
+/** An application's managed resources and their children by ownerReferences (engine/resource-tree.ts). */
+export interface ResourceTree {
+  nodes: ResourceNode[];
+  truncated: boolean;
+}
+
 /** What the API and CLI ask of the delivery engine. */
 export interface DeliveryEngine {
   status(app: string): ApplicationStatus | undefined;
@@ -299,6 +342,8 @@ export interface DeliveryEngine {
   /** Syncs the revision and source of history entry `id`; refused while automated sync is on. */
   rollback(app: string, id: number, actor: string, who?: AuditContext): Promise<OperationState>;
   history(app: string): Promise<HistoryEntry[]>;
+  /** The managed resources and what the cluster made of them (children listed live, cached a few seconds). */
+  resourceTree(app: string): Promise<ResourceTree>;
   /** Called after the store deleted the app; cascade deletes its live resources. */
   deleted(app: string, options: { cascade: boolean; propagationPolicy?: PropagationPolicy }, who?: AuditContext): Promise<void>;
   /**

@@ -16,6 +16,7 @@ import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerUi } from './ui.ts';
 import { registerApi } from './api/index.ts';
+import type { StreamBus } from './api/stream.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
 import type { Jobs } from '../platform/jobs/platform.ts';
@@ -57,6 +58,8 @@ export interface AppOptions {
   artifacts?: ArtifactService;
   /** The built web UI served at / (src/http/ui.ts); default web/dist of the installation. */
   webDir?: string;
+  /** Domain events, for /api/v1/stream. */
+  events?: StreamBus;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -147,7 +150,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.events, options.metrics.registry, options.artifacts);
   registerUi(app, { dir: options.webDir });
   return app;
 }

@@ -6,7 +6,9 @@
  * (test/support/git-server.ts), one of each per database: RBAC per role on
  * applications (developer syncs but does not create, guest reads,
  * non-member sees 404), delivery policy refusals, secrets never returned,
- * Git webhook signatures, the OpenAPI document, and the CLI round trip.
+ * Git webhook signatures, the OpenAPI document, and the CLI round trip;
+ * the resource tree, list filters, live status events over /api/v1/stream
+ * and the connection state of clusters and Git repositories.
  * What the engine does (sync, diff, refresh, rollback, delete, webhook
  * refresh) is asserted from the cluster and the API, never from a fake.
  */
@@ -27,6 +29,7 @@ import { until, yamlDocs } from '../support/gitops.ts';
 import { skipUnlessKubePeers, startKubeCluster, type KubeCluster } from '../support/kube-cluster.ts';
 import { ADMIN, PASSWORD, addMember, createUser, must } from '../support/matrix-fixture.ts';
 import { basic, call, firstError, type Res } from '../support/matrix-http.ts';
+import { openStream } from '../support/sse.ts';
 
 const GITHUB_SECRET = 'webhook-secret-for-tests';
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
@@ -258,6 +261,91 @@ for (const database of await testDatabases()) {
       must(await call(base, 'DELETE', '/api/v1/applications/web?cascade=false', { auth: as('smaint') }), 204, 'maintainer deletes');
       expectError(await call(base, 'GET', '/api/v1/applications/web', { auth: as('smaint') }), 404, 'gone');
       assert.ok((await exists(['deployment', 'web', '-n', 'shop-web'])) && (await exists(['configmap', 'web-config', '-n', 'shop-web'])), 'cascade=false leaves the resources in the cluster');
+    });
+
+    test('resource tree (Deployment → ReplicaSet → Pods with health), list filters, live status events, connection state, no secret in any GET', async () => {
+      const guestStream = await openStream(`${base}/api/v1/stream?types=application.*`, { authorization: as('sguest') });
+      const outsiderStream = await openStream(`${base}/api/v1/stream?types=application.*`, { authorization: as('outsider') });
+      try {
+        must(await call(base, 'POST', '/api/v1/git-repositories', { auth: ADMIN, body: { url: repoURL } }), 201, 'register the test repository (no credentials)');
+        must(await call(base, 'POST', '/api/v1/applications', { auth: as('smaint'), body: { metadata: { name: 'tree' }, spec: { ...appSpec('shop-tree'), source: { ...appSpec().source, targetRevision: sha.main } } } }), 201, 'create tree');
+        await until('tree compared', async () => (await statusOf('tree'))?.sync.status === 'OutOfSync');
+        const op = must(await call(base, 'POST', '/api/v1/applications/tree/sync', { auth: as('sdev'), body: {} }), 200, 'sync tree');
+        assert.equal((op.body as OperationState).phase, 'Succeeded', op.text.slice(0, 300));
+
+        type Node = { group: string; version: string; kind: string; namespace: string; name: string; uid?: string; parentRefs: { kind: string; name: string; uid?: string }[]; managed: boolean; sync?: string; health?: { status: string }; info: { images?: string[]; replicas?: { ready: number; desired: number }; podPhase?: string; ready?: string; restarts?: number; createdAt?: string } };
+        const tree = await until('the tree shows Deployment → ReplicaSet → Pod, Healthy', async () => {
+          const t = must(await call(base, 'GET', '/api/v1/applications/tree/resource-tree', { auth: as('sguest') }), 200, 'tree').body as { nodes: Node[]; truncated: boolean };
+          const pod = t.nodes.find((n) => n.kind === 'Pod');
+          const dep = t.nodes.find((n) => n.kind === 'Deployment');
+          return pod?.health?.status === 'Healthy' && dep?.health?.status === 'Healthy' ? t : undefined;
+        }, 90_000, 500);
+        assert.equal(tree.truncated, false);
+        const dep = tree.nodes.find((n) => n.kind === 'Deployment')!;
+        assert.deepEqual([dep.group, dep.version, dep.namespace, dep.name, dep.managed, dep.sync], ['apps', 'v1', 'shop-tree', 'web', true, 'Synced']);
+        assert.deepEqual(dep.info.replicas, { ready: 1, desired: 1 });
+        assert.deepEqual(dep.info.images, ['registry.test/web:3']);
+        assert.ok(dep.uid && dep.parentRefs.length === 0);
+        const cm = tree.nodes.find((n) => n.kind === 'ConfigMap')!;
+        assert.deepEqual([cm.managed, cm.sync, cm.health?.status], [true, 'Synced', 'Healthy']);
+        const rs = tree.nodes.find((n) => n.kind === 'ReplicaSet')!;
+        assert.deepEqual([rs.managed, rs.sync, rs.parentRefs.map((p) => [p.kind, p.name, p.uid])], [false, undefined, [['Deployment', 'web', dep.uid]]]);
+        assert.equal(rs.health?.status, 'Healthy');
+        const pods = tree.nodes.filter((n) => n.kind === 'Pod');
+        assert.equal(pods.length, 1);
+        assert.deepEqual(pods[0]!.parentRefs.map((p) => [p.kind, p.uid]), [['ReplicaSet', rs.uid]]);
+        assert.deepEqual([pods[0]!.info.podPhase, pods[0]!.info.ready, pods[0]!.info.restarts, pods[0]!.info.images], ['Running', '1/1', 0, ['registry.test/web:3']]);
+        assert.ok(pods[0]!.info.createdAt);
+        expectError(await call(base, 'GET', '/api/v1/applications/tree/resource-tree', { auth: as('outsider') }), 404, 'outsider reads the tree');
+
+        const cliToken = (must(await call(base, 'POST', '/api/v1/users/me/tokens', { auth: as('sguest'), body: { name: 'tree-cli' } }), 201, 'token').body as { secret: string }).secret;
+        const cli = await runCli(['app', 'tree', 'tree'], { BERTH_SERVER: base, BERTH_TOKEN: cliToken, BERTH_CLI_CONFIG: path.join(os.tmpdir(), `berth-tree-${process.pid}.json`) });
+        assert.equal(cli.code, 0, cli.stderr);
+        assert.match(cli.stdout, /^Deployment shop-tree\/web {2}Synced {2}Healthy {2}1\/1 ready/m);
+        assert.match(cli.stdout, /^└─ ReplicaSet shop-tree\/web-\S+ {2}Healthy/m);
+        assert.match(cli.stdout, /^ {3}└─ Pod shop-tree\/web-\S+ {2}Healthy {2}Running {2}1\/1 containers ready/m);
+
+        // Live status over the stream: the guest (application:read) hears the app change, the outsider nothing.
+        type StatusData = { application: string; sync: string; health: string; operationPhase?: string };
+        await until('status events', () => guestStream.of<StatusData>('application.status_changed').some((e) => e.data.application === 'tree' && e.data.sync === 'Synced' && e.data.health === 'Healthy') || undefined, 30_000, 200);
+        const changes = guestStream.of<StatusData>('application.status_changed').filter((e) => e.data.application === 'tree').map((e) => `${e.data.sync}|${e.data.health}|${e.data.operationPhase ?? ''}`);
+        assert.ok(changes.includes('OutOfSync|Missing|'), changes.join(' '));
+        for (let i = 1; i < changes.length; i++) assert.notEqual(changes[i], changes[i - 1], `announced only on a change: ${changes.join(' ')}`);
+        const opEvents = guestStream.of<{ application: string; operationId: string; phase: string }>('application.operation_updated').filter((e) => e.data.application === 'tree');
+        const phases = new Set(opEvents.map((e) => e.data.phase));
+        assert.ok(phases.has('Pending') && phases.has('Running') && phases.has('Succeeded'), JSON.stringify(opEvents.map((e) => e.data)));
+        assert.equal(new Set(opEvents.map((e) => e.data.operationId)).size, 1, 'one operation');
+        assert.ok(guestStream.of<{ application: string }>('application.synced').some((e) => e.data.application === 'tree'));
+        assert.equal(outsiderStream.events.length, 0, 'no event of a project the caller cannot read');
+
+        // Server-side filters on the saved status and destination.
+        const names = async (query: string) => (must(await call(base, 'GET', `/api/v1/applications?${query}`, { auth: as('sguest') }), 200, query).body as { name: string }[]).map((a) => a.name);
+        await until('tree listed as Synced and Healthy', async () => (await names('sync=Synced&health=Healthy')).includes('tree'));
+        assert.deepEqual(await names('namespace=shop-tree'), ['tree']);
+        assert.ok((await names(`cluster=prod`)).includes('tree'));
+        assert.ok((await names(`cluster=${encodeURIComponent(cluster.server)}&namespace=shop-tree`)).includes('tree'));
+        assert.ok(!(await names('health=Degraded,Missing')).includes('tree'));
+        expectError(await call(base, 'GET', '/api/v1/applications?sync=Fine', { auth: ADMIN }), 400, 'bad sync filter', /query\.sync/);
+
+        // Connection state: the cluster and the registered repository were reached.
+        const prod = must(await call(base, 'GET', '/api/v1/clusters/prod', { auth: ADMIN }), 200, 'cluster').body as { connection: { lastSuccessAt: number | null; lastError: unknown } };
+        assert.ok(prod.connection.lastSuccessAt !== null && prod.connection.lastSuccessAt > Date.now() - 600_000, JSON.stringify(prod));
+        assert.equal(prod.connection.lastError, null);
+        const repos = must(await call(base, 'GET', '/api/v1/git-repositories', { auth: ADMIN }), 200, 'repositories').body as { url: string; connection: { lastSuccessAt: number | null; lastError: unknown } }[];
+        const ours = repos.find((r) => r.url === repoURL)!;
+        assert.ok(ours.connection.lastSuccessAt !== null, JSON.stringify(ours));
+        assert.deepEqual(repos.find((r) => r.url.includes('git.example.com'))!.connection, { lastSuccessAt: null, lastError: null }, 'never contacted');
+
+        // No secret in any GET answer: cluster token and CA, Git password and SSH key, webhook secret.
+        for (const p of ['/clusters', '/clusters/prod', '/git-repositories', '/applications', '/applications/tree', '/applications/tree/resource-tree', '/applications/tree/resources', '/applications/tree/operations', '/applications/tree/history', '/projects/shop/delivery', '/audit-logs?page_size=100']) {
+          const res = must(await call(base, 'GET', `/api/v1${p}`, { auth: ADMIN }), 200, p);
+          for (const secret of [cluster.token, REPO_PASSWORD, 'OPENSSH', 'PRIVATE KEY', GITHUB_SECRET, 'BEGIN CERTIFICATE']) assert.ok(!res.text.includes(secret), `${p} carries a secret`);
+        }
+        must(await call(base, 'DELETE', '/api/v1/applications/tree', { auth: as('smaint') }), 204, 'delete tree (cascade)');
+      } finally {
+        await guestStream.close();
+        await outsiderStream.close();
+      }
     });
 
     test('Git webhook: a valid GitHub signature refreshes the apps of the repository; a bad one is 401', async () => {

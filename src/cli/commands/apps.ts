@@ -8,6 +8,7 @@ import { ApiError, seg } from '../client.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, bool, str } from '../framework.ts';
 import { type Column, orDash, time, yesNo } from '../output.ts';
 import { CREATE_OPTIONS, specFromFlags } from './app-flags.ts';
+import { appTree } from './app-tree.ts';
 import { PAGE_OPTIONS, paging, showList } from './common.ts';
 
 /** A row of GET /applications. */
@@ -176,20 +177,27 @@ const appCreate: CommandSpec = {
 
 const appList: CommandSpec = {
   words: ['app', 'list'],
-  args: '[--project P] [-q FILTER] [--page N] [--page-size N]',
+  args: '[--project P] [-q FILTER] [--cluster C] [--namespace NS] [--sync S[,S]] [--health H[,H]] [--page N] [--page-size N]',
   summary: 'List the applications you can see, with sync and health status',
   options: {
     project: { type: 'string', short: 'p', value: 'PROJECT', help: 'only this project' },
     query: { type: 'string', short: 'q', value: 'FILTER', help: 'name=NAME or name=~TEXT' },
+    cluster: { type: 'string', value: 'CLUSTER', help: 'destination cluster (name or server URL)' },
+    namespace: { type: 'string', value: 'NS', help: 'destination namespace' },
+    sync: { type: 'string', value: 'STATUS', help: 'Synced, OutOfSync, Unknown (several: comma-separated)' },
+    health: { type: 'string', value: 'STATUS', help: 'Healthy, Progressing, Degraded, Suspended, Missing, Unknown (several: comma-separated)' },
     ...PAGE_OPTIONS,
   },
   positionals: [0, 0],
-  examples: ['berth app list', 'berth app list -p team -o json'],
+  examples: ['berth app list', 'berth app list -p team -o json', 'berth app list --health Degraded,Missing --cluster prod'],
   async run(ctx) {
     const page = paging(ctx);
-    const project = str(ctx.values, 'project');
-    const q = str(ctx.values, 'query');
-    const res = await ctx.client().get<AppListItem[]>('/applications', { ...page, ...(project !== undefined ? { project } : {}), ...(q !== undefined ? { q } : {}) });
+    const filters: Record<string, string> = {};
+    for (const [flag, param] of [['project', 'project'], ['query', 'q'], ['cluster', 'cluster'], ['namespace', 'namespace'], ['sync', 'sync'], ['health', 'health']] as const) {
+      const v = str(ctx.values, flag);
+      if (v !== undefined) filters[param] = v;
+    }
+    const res = await ctx.client().get<AppListItem[]>('/applications', { ...page, ...filters });
     showList(ctx, res, APP_COLUMNS, 'applications', page);
   },
 };
@@ -402,7 +410,7 @@ function printApplied(ctx: Ctx, results: { kind: string; name: string; action: s
   for (const r of results) ctx.out.line(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
 }
 
-export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appDiff, appSync, appHistory, appOperations, appRollback, appDelete, appRefresh, appApply];
+export const appCommands: CommandSpec[] = [appCreate, appList, appGet, appTree, appDiff, appSync, appHistory, appOperations, appRollback, appDelete, appRefresh, appApply];
 
 // ---- berth project delivery get|set ----
 

@@ -18,6 +18,8 @@ export interface ApplicationTable {
   repo_url: string;
   dest_server: string | null;
   dest_name: string | null;
+  /** The destination namespace (list filter; migration 0011). */
+  dest_namespace: string;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -27,6 +29,10 @@ export interface ApplicationStatusTable {
   app: string;
   /** ApplicationStatus as JSON. */
   status: string;
+  /** Copies of the JSON's sync status, health and operation phase, for list filters (migration 0011). */
+  sync_status: string;
+  health_status: string;
+  operation_phase: string | null;
   updated_at: number;
 }
 
@@ -56,6 +62,15 @@ export interface ClusterTable {
   insecure_skip_tls_verify: Generated<number>;
   created_by: string;
   created_at: number;
+}
+
+/** When Berth last reached a cluster (`target` its server) or Git repository (its normalized URL), and its last error (migration 0011). */
+export interface DeliveryConnectionTable {
+  kind: 'cluster' | 'git';
+  target: string;
+  last_success_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
 }
 
 /** A Git repository with credentials; the secret columns never leave RepositoryStore.access(). */

@@ -148,13 +148,25 @@ for (const kind of databases) {
       await rejects(apps.update('web', spec({ destination: { name: 'prod', namespace: 'elsewhere' } }), ACTOR), 'FORBIDDEN', /elsewhere/);
 
       const all = await apps.list({ page: 1, pageSize: 10 });
-      assert.deepEqual(all.items.map((a) => a.name), ['api', 'ops', 'web']);
+      assert.deepEqual(all.items.map((a) => a.record.name), ['api', 'ops', 'web']);
       assert.equal(all.total, 3);
-      assert.deepEqual((await apps.list({ projects: ['other'], page: 1, pageSize: 10 })).items.map((a) => a.name), ['ops']);
+      assert.deepEqual((await apps.list({ projects: ['other'], page: 1, pageSize: 10 })).items.map((a) => a.record.name), ['ops']);
       assert.equal((await apps.list({ projects: [], page: 1, pageSize: 10 })).total, 0);
-      assert.deepEqual((await apps.list({ project: 'team', q: 'W', page: 1, pageSize: 10 })).items.map((a) => a.name), ['web']);
+      assert.deepEqual((await apps.list({ project: 'team', q: 'W', page: 1, pageSize: 10 })).items.map((a) => a.record.name), ['web']);
       const page2 = await apps.list({ page: 2, pageSize: 2 });
-      assert.deepEqual([page2.items.map((a) => a.name), page2.total], [['web'], 3]);
+      assert.deepEqual([page2.items.map((a) => a.record.name), page2.total], [['web'], 3]);
+      // Filters in SQL: the destination (cluster by name or server), and the saved status (Unknown when never saved).
+      await apps.saveStatus('web', { sync: { status: 'Synced', revision: 'abc' }, health: { status: 'Degraded' }, resources: [], conditions: [], reconciledAt: 1, operationState: { phase: 'Succeeded', message: '', trigger: 'manual', actor: 'a', revision: 'abc', startedAt: 1, retryCount: 0, dryRun: false, resources: [] } });
+      const names = async (f: Parameters<typeof apps.list>[0] extends infer F ? Omit<F, 'page' | 'pageSize'> : never) => (await apps.list({ ...f, page: 1, pageSize: 10 })).items.map((a) => a.record.name);
+      assert.deepEqual(await names({ sync: ['Synced'] }), ['web']);
+      assert.deepEqual(await names({ health: ['Degraded', 'Missing'] }), ['web']);
+      assert.deepEqual(await names({ sync: ['Unknown'] }), ['api', 'ops']);
+      assert.deepEqual(await names({ namespace: 'ops' }), ['ops']);
+      assert.deepEqual(await names({ cluster: 'prod' }), ['api', 'ops', 'web'], 'by name: every app of the cluster, however its destination named it');
+      assert.deepEqual(await names({ cluster: 'https://prod.example.com:6443', namespace: 'team-api' }), ['api']);
+      assert.deepEqual(await names({ cluster: 'staging' }), []);
+      const web = (await apps.list({ name: 'web', page: 1, pageSize: 1 })).items[0]!;
+      assert.equal(web.status?.health.status, 'Degraded', 'the page carries the saved status');
       assert.deepEqual((await apps.listAll()).map((a) => a.name), ['api', 'ops', 'web']);
       off();
       assert.deepEqual(seen.map(([n, r]) => [n, r?.spec.source.targetRevision]), [['web', 'main'], ['api', 'main'], ['ops', 'main'], ['web', 'v2']]);

@@ -24,6 +24,17 @@ export interface ApplicationStoreOptions {
   historyLimit?: number;
 }
 
+export interface ApplicationListFilter {
+  project?: string;
+  projects?: readonly string[];
+  q?: string;
+  name?: string;
+  cluster?: string;
+  namespace?: string;
+  sync?: readonly string[];
+  health?: readonly string[];
+}
+
 export type ApplicationListener = (name: string, record: ApplicationRecord | undefined) => void;
 
 type AppRow = Database['applications'];
@@ -87,7 +98,7 @@ export class ApplicationStore {
       await assertProject(trx, spec.project);
       const r = await trx
         .updateTable('applications')
-        .set({ project: row.project, spec: row.spec, repo_url: row.repo_url, dest_name: row.dest_name, dest_server: row.dest_server, updated_at: now })
+        .set({ project: row.project, spec: row.spec, repo_url: row.repo_url, dest_name: row.dest_name, dest_server: row.dest_server, dest_namespace: row.dest_namespace, updated_at: now })
         .where('name', '=', name)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound(`application ${name}`);
@@ -117,27 +128,41 @@ export class ApplicationStore {
   }
 
   /**
-   * A page of applications, by name. `project` filters on one project,
-   * `projects` restricts to those visible to the caller (omit for all);
-   * `q` matches names containing it (case-insensitive), `name` exactly.
+   * A page of applications, by name, each with its last saved status. `project`
+   * filters on one project, `projects` restricts to those visible to the
+   * caller (omit for all); `q` matches names containing it (case-insensitive),
+   * `name` exactly; `cluster` (name or server), `namespace`, `sync` and
+   * `health` (any of the values; an app never compared is Unknown) filter in
+   * SQL, so a page costs two queries whatever the number of applications.
    */
-  async list(options: { project?: string; projects?: readonly string[]; q?: string; name?: string; page: number; pageSize: number }): Promise<{ items: ApplicationRecord[]; total: number }> {
-    let q = this.#db.selectFrom('applications');
-    if (options.project !== undefined) q = q.where('project', '=', options.project);
+  async list(options: ApplicationListFilter & { page: number; pageSize: number }): Promise<{ items: { record: ApplicationRecord; status: ApplicationStatus | undefined }[]; total: number }> {
+    let q = this.#db.selectFrom('applications').leftJoin('application_status', 'application_status.app', 'applications.name');
+    if (options.project !== undefined) q = q.where('applications.project', '=', options.project);
     if (options.projects !== undefined) {
       const visible = [...options.projects];
-      q = visible.length > 0 ? q.where('project', 'in', visible) : q.where((eb) => eb.val(false));
+      q = visible.length > 0 ? q.where('applications.project', 'in', visible) : q.where((eb) => eb.val(false));
     }
-    if (options.q) q = q.where(containsIgnoringCase('name', options.q));
-    if (options.name !== undefined) q = q.where('name', '=', options.name);
+    if (options.q) q = q.where(containsIgnoringCase('applications.name', options.q));
+    if (options.name !== undefined) q = q.where('applications.name', '=', options.name);
+    const cluster = options.cluster;
+    if (cluster !== undefined) q = q.where((eb) => eb.or([eb('applications.dest_name', '=', cluster), eb('applications.dest_server', '=', cluster)]));
+    if (options.namespace !== undefined) q = q.where('applications.dest_namespace', '=', options.namespace);
+    if (options.sync?.length) q = q.where((eb) => eb.fn.coalesce('application_status.sync_status', eb.val('Unknown')), 'in', [...options.sync]);
+    if (options.health?.length) q = q.where((eb) => eb.fn.coalesce('application_status.health_status', eb.val('Unknown')), 'in', [...options.health]);
     const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const rows = await q
-      .selectAll()
-      .orderBy('name')
+      .selectAll('applications')
+      .select('application_status.status')
+      .orderBy('applications.name')
       .limit(options.pageSize)
       .offset((options.page - 1) * options.pageSize)
       .execute();
-    return { items: rows.map(toRecord), total };
+    return { items: rows.map((r) => ({ record: toRecord(r), status: r.status ? (JSON.parse(r.status) as ApplicationStatus) : undefined })), total };
+  }
+
+  /** The projects that hold applications (to find those a caller may read without loading every application). */
+  async projectsWithApplications(): Promise<string[]> {
+    return (await this.#db.selectFrom('applications').select('project').distinct().execute()).map((r) => r.project);
   }
 
   async listAll(): Promise<ApplicationRecord[]> {
@@ -159,14 +184,14 @@ export class ApplicationStore {
 
   /** Saves the engine's view of an application; ignored when the application is gone. */
   async saveStatus(name: string, status: ApplicationStatus): Promise<void> {
-    const row = { app: name, status: JSON.stringify(status), updated_at: Date.now() };
+    const row = { app: name, status: JSON.stringify(status), sync_status: status.sync.status, health_status: status.health.status, operation_phase: status.operationState?.phase ?? null, updated_at: Date.now() };
     await this.#db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('applications').select('name').where('name', '=', name).executeTakeFirst();
       if (!exists) return;
       await trx
         .insertInto('application_status')
         .values(row)
-        .onConflict((oc) => oc.column('app').doUpdateSet({ status: row.status, updated_at: row.updated_at }))
+        .onConflict((oc) => oc.column('app').doUpdateSet({ status: row.status, sync_status: row.sync_status, health_status: row.health_status, operation_phase: row.operation_phase, updated_at: row.updated_at }))
         .execute();
     });
   }
@@ -221,12 +246,12 @@ export class ApplicationStore {
 
   // ---- internals ----
 
-  async #checked(name: string, spec: ApplicationSpec): Promise<Pick<AppRow, 'name' | 'project' | 'spec' | 'repo_url' | 'dest_name' | 'dest_server'>> {
+  async #checked(name: string, spec: ApplicationSpec): Promise<Pick<AppRow, 'name' | 'project' | 'spec' | 'repo_url' | 'dest_name' | 'dest_server'> & { dest_namespace: string }> {
     // The same check as registering the repository: an application must not
     // hold a URL `berth gitrepo add` refuses (credentials in it, ext::, file://…).
     assertRepositoryUrl(spec.source.repoURL, 'spec.source.repoURL');
     const dest = await checkApplication(await this.#policies.get(spec.project), spec, (d) => this.#clusters.resolve(d));
-    return { name, project: spec.project, spec: JSON.stringify(spec), repo_url: normalizeRepoUrl(spec.source.repoURL), dest_name: dest.name, dest_server: dest.server };
+    return { name, project: spec.project, spec: JSON.stringify(spec), repo_url: normalizeRepoUrl(spec.source.repoURL), dest_name: dest.name, dest_server: dest.server, dest_namespace: spec.destination.namespace };
   }
 
   #emit(name: string, record: ApplicationRecord | undefined): void {

@@ -106,7 +106,12 @@ export interface Runtime {
   fetchNext: boolean;
   hardNext: boolean;
   saved?: string;
+  /** Sync, health and operation phase as last announced (`application.status_changed`). */
+  announced?: string;
 }
+
+/** What `application.status_changed` tells: the app's badges in a list or page. */
+export const statusKey = (s: ApplicationStatus) => `${s.sync.status}|${s.health.status}|${s.operationState?.phase ?? ''}`;
 
 export type Compared =
   | { ok: true; commit: string; handle: ClusterHandle; prepared: PreparedObjects; comparison: Comparison; source: ApplicationSource }

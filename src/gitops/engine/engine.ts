@@ -18,16 +18,17 @@ import type { ApplicationSource } from '../model.ts';
 import {
   APP_LABEL,
   type ApplicationRecord, type ApplicationStatus, type DeliveryEngine, type HistoryEntry, type LiveChange, type OperationState, type PropagationPolicy,
-  type ResourceDiff, type SyncRequest, type SyncTrigger,
+  type ResourceDiff, type ResourceTree, type SyncRequest, type SyncTrigger,
 } from '../types.ts';
 import { OperationRunner } from './operation-runner.ts';
 import { SYSTEM } from './operations.ts';
 import { Automation, phaseOf } from './automation.ts';
 import { AppOwnership } from './ownership.ts';
-import { DEFAULT_ENGINE_OPTIONS, errorMessage as message, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
+import { DEFAULT_ENGINE_OPTIONS, errorMessage as message, statusKey, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
 import { CatalogFollower } from './catalog.ts';
 import { ClusterHandles } from './clusters.ts';
 import { compareApp } from './compare-app.ts';
+import { ChildListCache, buildResourceTree } from './resource-tree.ts';
 import type { SyncContext } from './sync-app.ts';
 import { Semaphore, WorkQueue } from './work-queue.ts';
 
@@ -50,6 +51,7 @@ export class GitOpsEngine implements DeliveryEngine {
   readonly #ownership: AppOwnership;
   readonly #runner: OperationRunner;
   readonly #automation: Automation;
+  readonly #childLists = new ChildListCache();
   #ticker?: NodeJS.Timeout;
   #unsubscribe?: () => void;
   readonly #follower: CatalogFollower;
@@ -134,9 +136,11 @@ export class GitOpsEngine implements DeliveryEngine {
   }
 
   #runtime(record: ApplicationRecord, status?: ApplicationStatus): Runtime {
+    const shown = status ?? { sync: { status: 'Unknown' }, health: { status: 'Unknown' }, resources: [], conditions: [], reconciledAt: 0 };
     return {
       record,
-      status: status ?? { sync: { status: 'Unknown' }, health: { status: 'Unknown' }, resources: [], conditions: [], reconciledAt: 0 },
+      status: shown,
+      announced: statusKey(shown),
       memo: new Map(),
       managedTypes: new Map(),
       nextReconcileAt: this.#nextPoll(),
@@ -199,6 +203,7 @@ export class GitOpsEngine implements DeliveryEngine {
     if (!rt) return;
     const status = await this.#deps.store.loadStatus(app);
     if (status) rt.status = status;
+    rt.announced = statusKey(rt.status);
     const last = await this.#deps.coordination.operations.lastAutomated(app);
     if (last) rt.auto = { key: last.key, phase: phaseOf(last.state) };
     rt.saved = undefined;
@@ -294,7 +299,25 @@ export class GitOpsEngine implements DeliveryEngine {
     const snapshot = JSON.stringify({ ...rest, conditions: rest.conditions.map((c) => [c.type, c.message]) });
     if (snapshot === rt.saved) return;
     rt.saved = snapshot;
-    await this.#deps.store.saveStatus(rt.record.name, rt.status).catch((err: unknown) => this.#deps.logger.error({ app: rt.record.name, err }, 'saving application status failed'));
+    const saved = await this.#deps.store.saveStatus(rt.record.name, rt.status).then(
+      () => true,
+      (err: unknown) => {
+        this.#deps.logger.error({ app: rt.record.name, err }, 'saving application status failed');
+        return false;
+      },
+    );
+    // Live views (the UI's stream) hear of a change of badge, not of every comparison.
+    const key = statusKey(rt.status);
+    if (!saved || key === rt.announced) return;
+    rt.announced = key;
+    const { sync, health, operationState } = rt.status;
+    await this.#deps.coordination.operations
+      .publish({
+        type: 'application.status_changed',
+        actor: 'system',
+        data: { project: rt.record.project, application: rt.record.name, sync: sync.status, health: health.status, ...(operationState ? { operationPhase: operationState.phase } : {}), ...(sync.revision ? { revision: sync.revision } : {}) },
+      })
+      .catch((err: unknown) => this.#deps.logger.warn({ app: rt.record.name, err: message(err) }, 'publishing an application event failed'));
   }
 
   // ------------------------------------------------------------ DeliveryEngine
@@ -341,6 +364,12 @@ export class GitOpsEngine implements DeliveryEngine {
     const state = await this.#runner.submit(rt, { app, project: rt.record.project, kind: 'rollback', trigger: 'rollback', request: { revision: entry.revision }, source: entry.source, revision: entry.revision, who: who ?? userContext(actor) });
     if (!state) throw new AccessError('CONFLICT', `rollback of ${app} not accepted`);
     return state;
+  }
+
+  async resourceTree(app: string): Promise<ResourceTree> {
+    const rt = this.#app(app);
+    const handle = await this.#clusters.forDestination(rt.record.spec.destination);
+    return buildResourceTree(handle, rt.status, rt.record.spec.destination.namespace, this.#childLists);
   }
 
   history(app: string): Promise<HistoryEntry[]> {

@@ -112,6 +112,8 @@ export class OperationRunner {
     })();
     rt.operation = { promise, abort, id: op.id };
     rt.status = { ...rt.status, operationState: { phase: 'Running', message: 'waiting to start', trigger: op.trigger, actor: op.actor.name, revision: op.request.revision ?? source.targetRevision, startedAt: Date.now(), retryCount: 0, dryRun: op.request.dryRun ?? false, resources: [] } };
+    // Saved (and announced) at once: lists and other processes show the operation running.
+    void this.#ctx.persist(rt).catch(() => undefined);
     return promise.then(
       async (state) => {
         rt.operation = undefined;

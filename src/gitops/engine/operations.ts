@@ -69,6 +69,8 @@ export class OperationStore {
   readonly #db: Db;
   readonly #audit: AuditRecorder;
   readonly #events: EventPublisher | undefined;
+  /** The last progress announced per running operation (bounded by the running operations). */
+  readonly #progressed = new Map<string, string>();
 
   constructor(db: Db, audit: AuditRecorder, events?: EventPublisher) {
     this.#db = db;
@@ -108,7 +110,10 @@ export class OperationStore {
       finished_at: null,
     };
     const r = await this.#db.insertInto('application_operations').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) return toRecord(row);
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) {
+      await this.#updated(this.#db, row);
+      return toRecord(row);
+    }
     const running = await this.#db.selectFrom('application_operations').selectAll().where('app', '=', input.app).where('active', '=', 1).executeTakeFirst();
     if (running) throw new AccessError('CONFLICT', `another operation is already in progress for ${input.app} (${running.kind} by ${running.actor}, ${running.state.toLowerCase()})`);
     if (input.dedupeKey !== undefined) return undefined;
@@ -160,18 +165,28 @@ export class OperationStore {
       .where('id', '=', id)
       .where('active', '=', 1);
     q = previousOwner === undefined ? q.where('owner', 'is', null) : q.where('owner', '=', previousOwner);
-    return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+    if (Number((await q.executeTakeFirst()).numUpdatedRows) !== 1) return false;
+    await this.#updatedById(id);
+    return true;
   }
 
   /** Hands an operation this process can no longer run (it lost the application's lease) back as pending, for the new holder. */
   async release(id: string, owner: string): Promise<boolean> {
     const r = await this.#db.updateTable('application_operations').set({ state: 'Pending', owner: null, message: 'waiting for the process that now operates the application' }).where('id', '=', id).where('owner', '=', owner).where('active', '=', 1).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    this.#progressed.delete(id);
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await this.#updatedById(id);
+    return true;
   }
 
-  /** Progress of a running operation (also shows it is alive). */
+  /** Progress of a running operation (also shows it is alive); announced only when its message or count changed. */
   async progress(id: string, owner: string, state: OperationState): Promise<void> {
-    await this.#db.updateTable('application_operations').set({ message: state.message.slice(0, MESSAGE_LIMIT), resources_done: state.resources.length }).where('id', '=', id).where('owner', '=', owner).where('active', '=', 1).execute();
+    const message = state.message.slice(0, MESSAGE_LIMIT);
+    const r = await this.#db.updateTable('application_operations').set({ message, resources_done: state.resources.length }).where('id', '=', id).where('owner', '=', owner).where('active', '=', 1).executeTakeFirst();
+    const key = `${message}\0${state.resources.length}`;
+    if (Number(r.numUpdatedRows) !== 1 || this.#progressed.get(id) === key) return;
+    this.#progressed.set(id, key);
+    await this.#updatedById(id);
   }
 
   /**
@@ -201,6 +216,8 @@ export class OperationStore {
         outcome: rowState === 'Succeeded' ? 'success' : 'failure',
         detail: `${what} of ${op.revision} (commit ${state.revision.slice(0, 12)}), operation ${op.id}: ${state.phase}: ${state.message}`.slice(0, 1_000),
       });
+      this.#progressed.delete(op.id);
+      await this.#updated(trx, { id: op.id, app: op.app, project: op.project, kind: op.kind, state: rowState, message: state.message.slice(0, MESSAGE_LIMIT), resources_done: state.resources.length });
       if (this.#events && !state.dryRun) {
         const base = { project: op.project, application: op.app, revision: state.revision, operationId: op.id };
         if (rowState === 'Succeeded') await this.#events.publish(trx, { type: 'application.synced', actor: op.actor.name, data: base });
@@ -208,6 +225,21 @@ export class OperationStore {
       }
       return true;
     });
+  }
+
+  /** `application.operation_updated` for live views, in `db` (the transaction of the change, when there is one). */
+  async #updated(db: Db, r: Pick<ApplicationOperationTable, 'id' | 'app' | 'project' | 'kind' | 'state' | 'message' | 'resources_done'>): Promise<void> {
+    await this.#events?.publish(db, {
+      type: 'application.operation_updated',
+      actor: 'system',
+      data: { project: r.project, application: r.app, operationId: r.id, kind: r.kind, phase: r.state, message: r.message, resourcesDone: Number(r.resources_done) },
+    });
+  }
+
+  async #updatedById(id: string): Promise<void> {
+    if (!this.#events) return;
+    const row = await this.#db.selectFrom('application_operations').select(['id', 'app', 'project', 'kind', 'state', 'message', 'resources_done']).where('id', '=', id).executeTakeFirst();
+    if (row) await this.#updated(this.#db, row);
   }
 
   /** Publishes an application event (health changes, deployments) when events are wired. */

@@ -6,8 +6,11 @@ import type { Delivery } from '../../gitops/delivery.ts';
 import type { Jobs } from '../../platform/jobs/platform.ts';
 import type { Notify } from '../../notify/index.ts';
 import type { Db } from '../../platform/db/schema.ts';
+import type { Registry } from 'prom-client';
 import type { ArtifactService } from '../../registry/artifacts.ts';
 import { ApiRouter } from './router.ts';
+import { EventStreams, type StreamBus } from './stream.ts';
+import { applicationTreeRoutes } from './routes/application-tree.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -24,7 +27,7 @@ import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, events?: StreamBus, metrics?: Registry, artifacts?: ArtifactService): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -39,11 +42,13 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   if (jobs) jobRoutes(api, jobs, audit);
   if (delivery) {
     applicationRoutes(api, access, { apps: delivery.apps, engine: delivery.engine, operations: delivery.operations });
-    clusterRoutes(api, access, { clusters: delivery.clusters });
-    gitRepositoryRoutes(api, access, { repositories: delivery.repositories });
+    applicationTreeRoutes(api, access, { apps: delivery.apps, engine: delivery.engine });
+    clusterRoutes(api, access, { clusters: delivery.clusters, connections: delivery.connections });
+    gitRepositoryRoutes(api, access, { repositories: delivery.repositories, connections: delivery.connections });
     deliveryPolicyRoutes(api, access, { policies: delivery.policies });
     gitWebhookRoutes(api, access, { engine: delivery.engine, secrets: delivery.webhookSecrets, app });
   }
   if (notify) webhookRoutes(api, access, notify.notify, notify.db);
+  if (events) new EventStreams(app, access, events, metrics).register(api);
   return api;
 }

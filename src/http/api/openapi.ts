@@ -29,7 +29,7 @@ export function buildOpenApi(router: ApiRouter, version: string): Record<string,
     }
     const responses: Record<string, unknown> = {
       [String(r.status)]: r.response
-        ? { description: 'success', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } }, ...(r.paged ? { headers: { 'X-Total-Count': { schema: { type: 'integer' } }, Link: { schema: { type: 'string' } } } } : {}) }
+        ? { description: 'success', content: { [r.responseType ?? 'application/json']: { schema: jsonSchema(r.response, 'output') } }, ...(r.paged ? { headers: { 'X-Total-Count': { schema: { type: 'integer' } }, Link: { schema: { type: 'string' } } } } : {}) }
         : { description: 'success' },
       '400': { description: 'invalid request', content: { 'application/json': { schema: ERROR_SCHEMA } } },
     };

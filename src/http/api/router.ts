@@ -42,6 +42,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   status?: number;
   /** Schema of the success body, for the document. */
   response?: z.ZodType;
+  /** Media type of the success body, for the document; application/json by default. */
+  responseType?: string;
   /** Query parameters that page a list: adds X-Total-Count and Link to the document. */
   paged?: boolean;
   handler: (ctx: Context<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
@@ -58,6 +60,7 @@ interface Registered {
   body?: z.ZodType;
   status: number;
   response?: z.ZodType;
+  responseType?: string;
   paged: boolean;
 }
 

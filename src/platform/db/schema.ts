@@ -27,6 +27,7 @@ import type {
   ApplicationTable,
   ClusterTable,
   DeliveryPolicyTable,
+  DeliveryConnectionTable,
   GitRepositoryTable,
 } from '../../gitops/apps/schema.ts';
 import type {
@@ -71,6 +72,7 @@ export interface Database {
   application_history: ApplicationHistoryTable;
   clusters: ClusterTable;
   git_repositories: GitRepositoryTable;
+  delivery_connections: DeliveryConnectionTable;
   jobs: JobTable;
   job_schedules: JobScheduleTable;
   domain_events: DomainEventTable;

@@ -116,6 +116,18 @@ export class DomainEvents implements EventBus {
     else await db.transaction().execute(write);
   }
 
+  /**
+   * The events committed after the event `id`, oldest first (at most
+   * `limit`), for a client resuming a stream; undefined when `id` is no
+   * longer kept (purged, or never existed), so the client must start over.
+   */
+  async after(id: string, types: readonly DomainEventType[], limit = 1000): Promise<DomainEvent[] | undefined> {
+    const from = await this.#db.selectFrom('domain_events').select('seq').where('id', '=', id).executeTakeFirst();
+    if (!from || types.length === 0) return from ? [] : undefined;
+    const rows = await this.#db.selectFrom('domain_events').selectAll().where('seq', '>', from.seq).where('type', 'in', [...types]).orderBy('seq').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
   /** Recent events, newest first (diagnostics and tests). */
   async list(filter: { type?: DomainEventType; since?: number }, limit = 100): Promise<DomainEvent[]> {
     let q = this.#db.selectFrom('domain_events').selectAll().orderBy('seq', 'desc').limit(limit);

@@ -38,6 +38,13 @@ export interface DomainEventMap {
   'application.health_changed': { project: string; application: string; from: string; to: string };
   /** A sync of a new revision succeeded and the app became Healthy (Argo CD's on-deployed). */
   'application.deployed': { project: string; application: string; revision: string; operationId: string };
+  /**
+   * The sync status, health or operation phase an application shows changed
+   * (live views; not offered to outgoing webhooks, see docs/webhooks.md).
+   */
+  'application.status_changed': { project: string; application: string; sync: string; health: string; operationPhase?: string; revision?: string };
+  /** An operation was accepted, started, progressed (message, resources done) or ended (live views, not webhooks). */
+  'application.operation_updated': { project: string; application: string; operationId: string; kind: string; phase: string; message: string; resourcesDone: number };
 }
 
 export type DomainEventType = keyof DomainEventMap;

@@ -13,7 +13,7 @@ import type { AccessServices } from '../../../access/services.ts';
 import { API_VERSIONS, SYNC_OPTIONS, applicationSpecSchema, dnsLabel } from '../../../gitops/model.ts';
 import type { ApplicationStore } from '../../../gitops/apps/store.ts';
 import type { OperationStore } from '../../../gitops/engine/operations.ts';
-import type { ApplicationRecord, ApplicationStatus, DeliveryEngine } from '../../../gitops/types.ts';
+import { HEALTH_STATUSES, type ApplicationRecord, type ApplicationStatus, type DeliveryEngine } from '../../../gitops/types.ts';
 import { type ApiRouter, boolString, pageQuery, parseQ, setPaging } from '../router.ts';
 
 export interface ApplicationRouteDeps {
@@ -112,6 +112,15 @@ const operationSchema = z.object({
 const diffSchema = z.object({ key: resourceKeySchema, state: z.enum(['Synced', 'OutOfSync']), reason: z.enum(['missing', 'changed', 'extra']).optional(), diff: z.string() });
 
 const nameParam = z.object({ name: z.string().min(1).max(253) });
+const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
+/** `a,b`: one or more of `allowed`. */
+const statusList = (allowed: readonly string[]) =>
+  z.string().max(256).transform((v, ctx) => {
+    const values = v.split(',').map((x) => x.trim());
+    const bad = values.find((x) => !allowed.includes(x));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(bad)} is not one of ${allowed.join(', ')}` });
+    return values;
+  });
 const metadataSchema = z.object({ name: dnsLabel, namespace: z.string().max(63).optional(), labels: z.record(z.string(), z.string()).optional(), annotations: z.record(z.string(), z.string()).optional(), finalizers: z.array(z.string()).optional() }).strict();
 /** An Application document, as in YAML (apiVersion and kind optional). */
 const createBody = z.strictObject({
@@ -160,9 +169,17 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
     method: 'GET',
     path: '/applications',
     tag: 'applications',
-    summary: 'List the applications you can see, with sync and health status (q: name=x or name=~text; project=)',
+    summary: 'List the applications you can see, with their last saved sync and health status (q: name=x or name=~text; project=; cluster= name or server; namespace=; sync= and health= one value or several, comma-separated, e.g. health=Degraded,Missing)',
     auth: 'user',
-    query: z.object({ ...pageQuery, project: z.string().min(1).max(255).optional(), q: z.string().max(1024).optional() }),
+    query: z.object({
+      ...pageQuery,
+      project: z.string().min(1).max(255).optional(),
+      q: z.string().max(1024).optional(),
+      cluster: z.string().min(1).max(2048).optional(),
+      namespace: z.string().min(1).max(253).optional(),
+      sync: statusList(SYNC_STATUSES).optional(),
+      health: statusList(HEALTH_STATUSES).optional(),
+    }),
     paged: true,
     response: z.array(listItemSchema),
     handler: async ({ principal, query, req, reply }) => {
@@ -171,7 +188,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
       if (query.project !== undefined) await requireOnProject(principal, query.project, 'application:read');
       else if (!principal.admin) {
         // Projects that hold applications, kept where the caller may read them.
-        const candidates = new Set((await apps.listAll()).map((a) => a.project));
+        const candidates = await apps.projectsWithApplications();
         projects = [];
         for (const p of candidates) if (await authorizer.can(principal, p, 'application:read')) projects.push(p);
       }
@@ -181,13 +198,16 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
         ...(projects !== undefined ? { projects } : {}),
         ...(name?.op === 'contains' ? { q: name.value } : {}),
         ...(name?.op === 'eq' ? { name: name.value } : {}),
+        ...(query.cluster !== undefined ? { cluster: query.cluster } : {}),
+        ...(query.namespace !== undefined ? { namespace: query.namespace } : {}),
+        ...(query.sync !== undefined ? { sync: query.sync } : {}),
+        ...(query.health !== undefined ? { health: query.health } : {}),
         page: query.page,
         pageSize: query.page_size,
       });
       setPaging(req, reply, query.page, query.page_size, result.total);
-      return Promise.all(
-        result.items.map(async (a) => {
-          const s = await statusOf(a.name);
+      // The saved status, the one the filters matched (the engine saves each change at once).
+      return result.items.map(({ record: a, status: s }) => {
           const d = a.spec.destination;
           return {
             name: a.name,
@@ -204,8 +224,7 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
             createdAt: a.createdAt,
             updatedAt: a.updatedAt,
           };
-        }),
-      );
+        });
     },
   });
 

@@ -5,11 +5,14 @@
  */
 import { z } from 'zod';
 import type { AccessServices } from '../../../access/services.ts';
-import type { RepositoryStore } from '../../../gitops/apps/repositories.ts';
+import type { ConnectionStates } from '../../../gitops/apps/connections.ts';
+import type { RepositoryInfo, RepositoryStore } from '../../../gitops/apps/repositories.ts';
+import { NEVER_CONTACTED, connectionSchema } from './clusters.ts';
 import type { ApiRouter } from '../router.ts';
 
 export interface GitRepositoryRouteDeps {
   repositories: RepositoryStore;
+  connections: ConnectionStates;
 }
 
 const repositorySchema = z.object({
@@ -23,19 +26,24 @@ const repositorySchema = z.object({
   insecureIgnoreHostKey: z.boolean(),
   createdBy: z.string(),
   createdAt: z.number().int(),
+  connection: connectionSchema,
 });
 
 export function gitRepositoryRoutes(api: ApiRouter, _access: AccessServices, deps: GitRepositoryRouteDeps): void {
-  const { repositories } = deps;
+  const { repositories, connections } = deps;
+  const withState = async (list: RepositoryInfo[]) => {
+    const states = await connections.get('git', list.map((r) => r.normalizedUrl));
+    return list.map((r) => ({ ...r, connection: states.get(r.normalizedUrl) ?? NEVER_CONTACTED }));
+  };
 
   api.route({
     method: 'GET',
     path: '/git-repositories',
     tag: 'git-repositories',
-    summary: 'List registered Git repositories (without credentials)',
+    summary: 'List registered Git repositories (without credentials), each with its connection state',
     auth: 'admin',
     response: z.array(repositorySchema),
-    handler: () => repositories.list(),
+    handler: async () => withState(await repositories.list()),
   });
 
   api.route({
@@ -54,7 +62,7 @@ export function gitRepositoryRoutes(api: ApiRouter, _access: AccessServices, dep
       insecureIgnoreHostKey: z.boolean().optional(),
     }),
     response: repositorySchema,
-    handler: (ctx) => repositories.add(ctx.body, ctx.audit),
+    handler: async (ctx) => (await withState([await repositories.add(ctx.body, ctx.audit)]))[0],
   });
 
   api.route({

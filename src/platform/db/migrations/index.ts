@@ -13,6 +13,7 @@ import * as m0007 from './0007-leases.ts';
 import * as m0008 from './0008-webhooks.ts';
 import * as m0009 from './0009-login-throttle.ts';
 import * as m0010 from './0010-artifacts.ts';
+import * as m0011 from './0011-delivery-list.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-webhooks': m0008,
   '0009-login-throttle': m0009,
   '0010-artifacts': m0010,
+  '0011-delivery-list': m0011,
 };
