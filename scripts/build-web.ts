@@ -7,6 +7,8 @@
  * 4. print the gzipped size of what a browser loads.
  * So an API change that breaks the UI fails this script, and `npm test` runs it.
  *
+ * --types-only (web:types, web:dev): steps 1 and 2 only.
+ * --force: build even when the stamp matches.
  * --best-effort (npm start): a failure is reported but exits 0, so Berth still serves (its
  * `/` then says the UI is not built); and ESLint is left out (serving does not need it, it is
  * the slowest step). The stamp records whether the tree was linted, so `npm test` still lints
@@ -26,6 +28,8 @@ const stampFile = path.join(dist, '.build-stamp');
 const installStamp = path.join(web, 'node_modules', '.berth-lock-hash');
 const bestEffort = process.argv.includes('--best-effort');
 const force = process.argv.includes('--force');
+/** `npm run web:types` and `web:dev`: install when needed and regenerate the types, no build. */
+const typesOnly = process.argv.includes('--types-only');
 
 function run(label: string, command: string, args: string[], cwd = root): void {
   const started = Date.now();
@@ -67,10 +71,16 @@ function ensureInstalled(): void {
   writeFileSync(installStamp, lock);
 }
 
-/** Gzipped bytes of index.html and every asset (what a first visit downloads at most). */
-export function gzippedSize(): { total: number; files: { name: string; gzip: number }[] } {
-  const list = files(dist, (f) => !/\.(js|css|html)$/.test(f)).map((f) => ({ name: path.relative(dist, f), gzip: gzipSync(readFileSync(f), { level: 9 }).length }));
-  return { total: list.reduce((a, b) => a + b.gzip, 0), files: list };
+/**
+ * Gzipped bytes: `entry` is what every first visit downloads (index.html and the script and
+ * style sheet it names); views load their own chunks on first use; `total` is everything.
+ */
+export function gzippedSize(): { entry: number; total: number } {
+  const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
+  const all = files(dist, (f) => !/\.(js|css|html)$/.test(f));
+  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const named = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => path.join(dist, m[1]!));
+  return { entry: gz(path.join(dist, 'index.html')) + named.reduce((a, f) => a + gz(f), 0), total: all.reduce((a, f) => a + gz(f), 0) };
 }
 
 async function build(): Promise<void> {
@@ -79,6 +89,7 @@ async function build(): Promise<void> {
   const t = Date.now();
   await generateApiTypes();
   process.stdout.write(`web: API types ${((Date.now() - t) / 1000).toFixed(1)}s\n`);
+  if (typesOnly) return;
   const stamp = sourceHash();
   const lint = !bestEffort;
   const bin = (name: string, from = web) => path.join(from, 'node_modules', '.bin', name);
@@ -98,7 +109,7 @@ async function build(): Promise<void> {
   run('vite build', bin('vite'), ['build', '--logLevel', 'warn'], web);
   writeFileSync(stampFile, `${stamp} ${lint ? 'linted' : 'unlinted'}`);
   const size = gzippedSize();
-  process.stdout.write(`web: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)}s; gzipped ${(size.total / 1024).toFixed(1)} KiB (${size.files.map((f) => `${f.name} ${(f.gzip / 1024).toFixed(1)}`).join(', ')})\n`);
+  process.stdout.write(`web: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)}s; gzipped: first load ${(size.entry / 1024).toFixed(1)} KiB, all chunks ${(size.total / 1024).toFixed(1)} KiB\n`);
 }
 
 if (import.meta.main) {

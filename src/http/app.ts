@@ -150,7 +150,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.events, options.metrics.registry, options.artifacts);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry);
   registerUi(app, { dir: options.webDir });
   return app;
 }

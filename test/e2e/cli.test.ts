@@ -130,11 +130,13 @@ describe('berth CLI', () => {
     assert.match((await ok(['project', 'create', 'team'])).stdout, /Created private project team/);
     await ok(['project', 'create', 'library', '--public']);
     const table = (await ok(['project', 'list'])).stdout.trimEnd().split('\n');
-    assert.match(table[0]!, /^NAME\s+VISIBILITY\s+REPOSITORIES\s+CREATED BY\s+CREATED$/);
+    assert.match(table[0]!, /^NAME\s+VISIBILITY\s+REPOSITORIES\s+MEMBERS\s+CREATED BY\s+CREATED$/);
     assert.equal(table.length, 3);
     const column = table[0]!.indexOf('VISIBILITY');
     assert.ok(table[1]!.startsWith('library') && table[1]!.slice(column).startsWith('public'));
     assert.ok(table[2]!.startsWith('team') && table[2]!.slice(column).startsWith('private'));
+    // The API's repository_count and member_count (a system administrator who creates a project does not become a member).
+    assert.match(table[2]!, /^team\s+private\s+0\s+0\s+admin\s/);
     const json = JSON.parse((await ok(['project', 'list', '--output', 'json'])).stdout) as unknown;
     const direct: unknown = await (await api('/projects?page=1&page_size=100', basicAuth())).json();
     assert.deepEqual(json, direct);
@@ -142,6 +144,9 @@ describe('berth CLI', () => {
     const got = JSON.parse((await ok(['-o', 'json', 'project', 'get', 'team'])).stdout) as { name: string; public: boolean };
     assert.equal(got.name, 'team');
     assert.equal(got.public, false);
+    const detail = (await ok(['project', 'get', 'team'])).stdout;
+    assert.match(detail, /^repositories\s+0$/m);
+    assert.match(detail, /^members\s+0$/m);
     await ok(['project', 'update', 'library', '--private']);
     assert.equal(((await (await api('/projects/library', basicAuth())).json()) as { public: boolean }).public, false);
   });

@@ -278,7 +278,8 @@ for (const database of await testDatabases()) {
           const t = must(await call(base, 'GET', '/api/v1/applications/tree/resource-tree', { auth: as('sguest') }), 200, 'tree').body as { nodes: Node[]; truncated: boolean };
           const pod = t.nodes.find((n) => n.kind === 'Pod');
           const dep = t.nodes.find((n) => n.kind === 'Deployment');
-          return pod?.health?.status === 'Healthy' && dep?.health?.status === 'Healthy' ? t : undefined;
+          const replicaSet = t.nodes.find((n) => n.kind === 'ReplicaSet');
+          return pod?.health?.status === 'Healthy' && dep?.health?.status === 'Healthy' && replicaSet?.health?.status === 'Healthy' ? t : undefined;
         }, 90_000, 500);
         assert.equal(tree.truncated, false);
         const dep = tree.nodes.find((n) => n.kind === 'Deployment')!;

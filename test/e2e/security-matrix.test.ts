@@ -6,7 +6,9 @@
  * come from the small table below, written by hand from Harbor's role
  * semantics; the test never reads src/access/permissions.ts, so a wrong
  * entry there makes it fail. Every denial must carry the right status and
- * error body and appear in the audit log. Then the special cases: tokens
+ * error body and appear in the audit log. The registry browsing API
+ * (repositories, artifacts, tags, copies; test/support/matrix-browse.ts) is in
+ * the matrix too, and each of its refusals is audited exactly once. Then the special cases: tokens
  * used out of scope, after the robot was disabled, after expiry, forged
  * ones; hostile names; a cross-project mount without pull on the source;
  * robot expiry.
@@ -38,6 +40,7 @@ import {
   type MatrixProject,
   type RobotAccount,
 } from '../support/matrix-fixture.ts';
+import { ANONYMOUS_READABLE, BROWSE_ACTIONS, COPY_SOURCE, COPY_TARGET, browseCell, type BrowseAction, type BrowseCell } from '../support/matrix-browse.ts';
 import { auditEntries, basic, bearer, call, eventually, fetchToken, firstError, freshIp, jwtPayload, rawCall, sleep, type AuditEntry, type Res } from '../support/matrix-http.ts';
 import { sha256 } from '../support/oci-client.ts';
 
@@ -51,12 +54,19 @@ type RoleName = (typeof ROLES)[number];
 const V2_ACTIONS = ['pull', 'push', 'deleteArtifact', 'deleteTag', 'listTags', 'catalog'] as const;
 const API_ACTIONS = ['manageMembers', 'createRobot', 'changeSettings', 'readAuditLog'] as const;
 type V2Action = (typeof V2_ACTIONS)[number];
-type ApiAction = (typeof API_ACTIONS)[number];
+type ApiAction = (typeof API_ACTIONS)[number] | BrowseAction;
 type Action = V2Action | ApiAction;
-const ALL_ACTIONS: readonly Action[] = [...V2_ACTIONS, ...API_ACTIONS];
+const ALL_ACTIONS: readonly Action[] = [...V2_ACTIONS, ...API_ACTIONS, ...BROWSE_ACTIONS];
+const isBrowse = (a: Action): a is BrowseAction => (BROWSE_ACTIONS as readonly string[]).includes(a);
 
-/** What anyone who can see a public project may do there (anonymous too: the matrix Berth has anonymousPull on). */
-const READ: readonly Action[] = ['pull', 'listTags', 'catalog'];
+/**
+ * What anyone who can see a public project may do there (anonymous too: the
+ * matrix Berth has anonymousPull on; except copying out, which needs a
+ * signed-in caller who may push somewhere).
+ */
+const READ: readonly Action[] = ['pull', 'listTags', 'catalog', 'listRepositories', 'getRepository', 'listArtifacts', 'getArtifact', 'copyOut'];
+/** Read actions only a signed-in caller can do. */
+const SIGNED_IN_ONLY: readonly Action[] = ['copyOut'];
 
 /**
  * Harbor: LimitedGuest pulls and reads; Guest also lists members, robots
@@ -66,8 +76,8 @@ const READ: readonly Action[] = ['pull', 'listTags', 'catalog'];
 const ROLE_MAY: Record<RoleName, readonly Action[]> = {
   limitedGuest: READ,
   guest: [...READ, 'readAuditLog'],
-  developer: [...READ, 'readAuditLog', 'push'],
-  maintainer: [...READ, 'readAuditLog', 'push', 'deleteArtifact', 'deleteTag'],
+  developer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn'],
+  maintainer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn', 'deleteArtifact', 'deleteTag', 'deleteRepository', 'apiDeleteArtifact', 'apiDeleteTag'],
   projectAdmin: ALL_ACTIONS,
 };
 
@@ -88,6 +98,21 @@ const NEEDS: Record<Action, readonly string[]> = {
   createRobot: ['robot:create', 'repository:pull'],
   changeSettings: ['project:update'],
   readAuditLog: ['log:list'],
+  listRepositories: ['repository:list'],
+  getRepository: ['repository:list'],
+  // Harbor's repository:update, which developers hold.
+  updateRepository: ['repository:push'],
+  deleteRepository: ['repository:delete'],
+  listArtifacts: ['artifact:list'],
+  getArtifact: ['artifact:read'],
+  apiDeleteArtifact: ['artifact:delete'],
+  addTag: ['tag:create'],
+  // Unlike /v2, the API removes a tag with tag:delete alone.
+  apiDeleteTag: ['tag:delete'],
+  // Pull on the (public) source comes with public read.
+  copyIn: ['repository:push'],
+  // Push on the target comes with the copy robots' second permission set.
+  copyOut: ['repository:pull'],
 };
 
 /** Project robots of each project (besides the disabled ones). */
@@ -101,8 +126,16 @@ const ROBOT_PERMS = {
   logs: ['log:list'],
   // Read-ish permissions that are not repository:pull.
   nopull: ['artifact:read', 'tag:list', 'artifact:list'],
+  lister: ['repository:list'],
+  repodelete: ['repository:delete'],
+  tagger: ['tag:create'],
+  untagger: ['tag:delete'],
+  // System robots (a project robot holds one project): these on the cell's project, plus push on COPY_TARGET.
+  copyout: ['repository:pull'],
+  copynopull: ['artifact:read'],
 } as const satisfies Record<string, readonly string[]>;
 type RobotKey = keyof typeof ROBOT_PERMS;
+const COPY_ROBOTS: readonly RobotKey[] = ['copyout', 'copynopull'];
 
 const ROBOT_WITH: Record<Action, RobotKey> = {
   pull: 'pull',
@@ -115,6 +148,17 @@ const ROBOT_WITH: Record<Action, RobotKey> = {
   createRobot: 'robots',
   changeSettings: 'settings',
   readAuditLog: 'logs',
+  listRepositories: 'lister',
+  getRepository: 'lister',
+  updateRepository: 'pushpull',
+  deleteRepository: 'repodelete',
+  listArtifacts: 'nopull',
+  getArtifact: 'nopull',
+  apiDeleteArtifact: 'deleter',
+  addTag: 'tagger',
+  apiDeleteTag: 'untagger',
+  copyIn: 'pushpull',
+  copyOut: 'copyout',
 };
 const ROBOT_WITHOUT: Record<Action, RobotKey> = {
   pull: 'nopull',
@@ -127,6 +171,17 @@ const ROBOT_WITHOUT: Record<Action, RobotKey> = {
   createRobot: 'pushpull',
   changeSettings: 'pushpull',
   readAuditLog: 'pushpull',
+  listRepositories: 'nopull',
+  getRepository: 'nopull',
+  updateRepository: 'pull',
+  deleteRepository: 'deleter',
+  listArtifacts: 'lister',
+  getArtifact: 'lister',
+  apiDeleteArtifact: 'pushpull',
+  addTag: 'pushpull',
+  apiDeleteTag: 'pushpull',
+  copyIn: 'pull',
+  copyOut: 'copynopull',
 };
 
 const SUBJECTS = ['anonymous', ...ROLES, 'outsider', 'robotWith', 'robotWithout', 'sysadmin', 'disabledRobot'] as const;
@@ -146,7 +201,7 @@ function expected(subject: SubjectId, action: Action, isPublic: boolean): Expect
   const publicRead = isPublic && READ.includes(action);
   switch (subject) {
     case 'anonymous':
-      return { allowed: publicRead, visible: isPublic, signedIn: false };
+      return { allowed: publicRead && !SIGNED_IN_ONLY.includes(action), visible: isPublic, signedIn: false };
     case 'outsider':
       return { allowed: publicRead, visible: isPublic, signedIn: true };
     case 'sysadmin':
@@ -175,6 +230,8 @@ interface Denial {
   ip: string;
   /** Where the refusal is recorded: a /v2 authorization, an /api/v1 authorization, or a failed sign-in. */
   kind: 'v2' | 'api' | 'login' | 'api-anonymous';
+  /** A refusal of the registry browsing API: exactly one refusal record. */
+  once?: boolean;
 }
 
 interface World {
@@ -182,6 +239,8 @@ interface World {
   base: string;
   pub: MatrixProject;
   priv: MatrixProject;
+  /** COPY_SOURCE's `app:v1` digest. */
+  sourceDigest: string;
   /** Disabled robots, one per project and action (each fails only a few sign-ins: the per-user throttle stays away). */
   disabled: Map<string, RobotAccount>;
   denials: Denial[];
@@ -370,7 +429,12 @@ async function apiCell(w: World, subject: SubjectId, action: ApiAction, p: Matri
 
   let res: Res;
   let confirmUnchanged: (() => Promise<void>) | undefined;
-  switch (action) {
+  let cell: BrowseCell | undefined;
+  if (isBrowse(action)) {
+    cell = await browseCell(base, action, p, w.sourceDigest, auth, headers, n, what);
+    res = cell.res;
+    confirmUnchanged = cell.unchanged;
+  } else switch (action) {
     case 'manageMembers':
       res = await call(base, 'POST', `/api/v1/projects/${p.name}/members`, { auth, headers, body: { kind: 'user', name: 'mx-spare', role: 'guest' } });
       if (res.status === 201) must(await call(base, 'DELETE', `/api/v1/projects/${p.name}/members/user/mx-spare`, { auth: ADMIN }), 204, 'remove mx-spare');
@@ -401,24 +465,28 @@ async function apiCell(w: World, subject: SubjectId, action: ApiAction, p: Matri
   }
 
   if (exp.allowed) {
-    const want = action === 'manageMembers' || action === 'createRobot' ? 201 : 200;
+    const want = cell ? cell.status : action === 'manageMembers' || action === 'createRobot' ? 201 : 200;
     assert.equal(res.status, want, `${what}: ${res.status} ${res.text.slice(0, 300)}`);
     if (action === 'readAuditLog') assert.ok(Array.isArray(res.body), what);
     if (action === 'changeSettings') assert.equal((res.body as { public: boolean }).public, p.public, what);
+    await cell?.verify();
     return;
   }
-  if (!exp.signedIn) {
+  const once = cell !== undefined;
+  // Routes that answer anonymous callers refuse them like anyone else who cannot see the project.
+  const anonymousRead = subject === 'anonymous' && isBrowse(action) && ANONYMOUS_READABLE.includes(action);
+  if (!exp.signedIn && !anonymousRead) {
     assertRefusal(res, 401, 'UNAUTHORIZED', what);
     assert.ok(res.headers.get('www-authenticate')?.startsWith('Basic'), `${what}: Basic challenge`);
-    w.denials.push({ label: what, actor: creds?.name ?? '', project: p.name, ip, kind: subject === 'disabledRobot' ? 'login' : 'api-anonymous' });
+    w.denials.push({ label: what, actor: creds?.name ?? '', project: p.name, ip, kind: subject === 'disabledRobot' ? 'login' : 'api-anonymous', once });
   } else if (exp.visible) {
     assertRefusal(res, 403, 'FORBIDDEN', what, p.name);
-    w.denials.push({ label: what, actor: creds!.name, project: p.name, ip, kind: 'api' });
+    w.denials.push({ label: what, actor: creds!.name, project: p.name, ip, kind: 'api', once });
   } else {
     // Invisible: the same answer as for a project that does not exist.
     assertRefusal(res, 404, 'NOT_FOUND', what, p.name);
     assert.equal((firstError(res) ?? { message: '' }).message, `project ${p.name} not found`, `${what}: indistinguishable from a missing project`);
-    w.denials.push({ label: what, actor: creds!.name, project: p.name, ip, kind: 'api' });
+    w.denials.push({ label: what, actor: creds?.name ?? '', project: p.name, ip, kind: 'api', once });
   }
   await confirmUnchanged?.();
 }
@@ -429,17 +497,35 @@ async function buildWorld(berth: TestBerth): Promise<World> {
   await createUser(base, 'mx-outsider');
   await createUser(base, 'mx-spare');
   await createUser(base, 'mx-sysadmin', true);
+  const source = await createProject(base, COPY_SOURCE, true);
+  await createProject(base, COPY_TARGET, false);
+  // Every user subject may push to the copy target: only pull on the cell's project decides a copy out of it.
+  for (const u of [...ROLES.map((r) => r.toLowerCase()), 'outsider']) await addMember(base, COPY_TARGET, `mx-${u}`, 'developer');
   const pub = await createProject(base, 'mx-pub', true);
   const priv = await createProject(base, 'mx-priv', false);
   const disabled = new Map<string, RobotAccount>();
   for (const p of [pub, priv]) {
     for (const r of ROLES) await addMember(base, p.name, `mx-${r.toLowerCase()}`, r);
-    for (const [key, perms] of Object.entries(ROBOT_PERMS)) p.robots[key] = await createRobot(base, p.name, key, perms);
+    for (const [key, perms] of Object.entries(ROBOT_PERMS) as [RobotKey, readonly string[]][]) {
+      p.robots[key] = COPY_ROBOTS.includes(key)
+        ? await createSystemRobot(base, `${key}-${p.name}`, { [p.name]: perms, [COPY_TARGET]: ['repository:pull', 'repository:push'] })
+        : await createRobot(base, p.name, key, perms);
+    }
     for (const a of ALL_ACTIONS) {
       disabled.set(`${p.name}:${a}`, await createRobot(base, p.name, `disabled-${a.toLowerCase()}`, ['repository:pull', 'repository:push', 'artifact:delete'], { disabled: true }));
     }
   }
-  return { berth, base, pub, priv, disabled, denials: [], cells: 0, seq: 0 };
+  return { berth, base, pub, priv, sourceDigest: source.digest, disabled, denials: [], cells: 0, seq: 0 };
+}
+
+/** A system robot holding `perms` (project → permissions). */
+async function createSystemRobot(base: string, name: string, perms: Record<string, readonly string[]>): Promise<RobotAccount> {
+  const permissions = Object.entries(perms).map(([namespace, list]) => ({
+    namespace,
+    access: list.map((x) => ({ resource: x.split(':')[0], action: x.split(':')[1] })),
+  }));
+  const res = must(await call(base, 'POST', '/api/v1/robots', { auth: ADMIN, body: { name, level: 'system', permissions } }), 201, `system robot ${name}`);
+  return res.body as RobotAccount;
 }
 
 /** The audit records of failures, by source address. */
@@ -502,13 +588,14 @@ for (const database of await testDatabases()) {
             await v2Cell(w, subject, action, p, 'basic');
           }
           for (const action of API_ACTIONS) await apiCell(w, subject, action, p);
+          for (const action of BROWSE_ACTIONS) await apiCell(w, subject, action, p);
         }
       });
     }
 
     test('matrix size', (t) => {
-      const expectedCells = SUBJECTS.length * 2 * (V2_ACTIONS.length * 2 + API_ACTIONS.length);
-      const message = `security matrix on ${database.name}: ${w.cells} asserted cells (${SUBJECTS.length} subjects × ${ALL_ACTIONS.length} actions × 2 projects; /v2 token + /v2 Basic + /api/v1), ${w.denials.length} denials`;
+      const expectedCells = SUBJECTS.length * 2 * (V2_ACTIONS.length * 2 + API_ACTIONS.length + BROWSE_ACTIONS.length);
+      const message = `security matrix on ${database.name}: ${w.cells} asserted cells (${SUBJECTS.length} subjects × ${ALL_ACTIONS.length} actions × 2 projects; /v2 token + /v2 Basic + /api/v1), ${w.denials.length} denials (${w.denials.filter((d) => d.once).length} of the browsing API)`;
       t.diagnostic(message);
       console.log(message);
       assert.equal(w.cells, expectedCells);
@@ -537,6 +624,20 @@ for (const database of await testDatabases()) {
       // Each denial came from its own address: the record must name the actor (where it names the project is not checked).
       const missing = missingAudit(denials, byIp, (d, e) => e.actor.name === d.actor);
       assert.deepEqual(missing.slice(0, 20), [], `${missing.length} of ${denials.length} /api/v1 denials not audited`);
+    });
+
+    test('every refusal of the registry browsing API is audited exactly once, naming the actor', async () => {
+      const byIp = await failuresByIp(w.base);
+      const denials = w.denials.filter((d) => d.once);
+      assert.ok(denials.length >= 100, `${denials.length} browsing API denials`);
+      const wrong: string[] = [];
+      for (const d of denials) {
+        const records = (byIp.get(d.ip) ?? []).filter((e) => e.resource.startsWith('/projects/'));
+        // A refused sign-in has its own login record (checked above); the refusal itself names no one.
+        const named = d.kind === 'login' || records.every((e) => e.actor.name === d.actor);
+        if (records.length !== 1 || !named) wrong.push(`${d.label} [from ${d.ip}]: ${JSON.stringify(records.map((e) => [e.actor.name, e.resource, e.detail]))}`);
+      }
+      assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${denials.length} browsing API denials not audited exactly once`);
     });
 
     describe('special cases', () => {
@@ -720,6 +821,39 @@ for (const database of await testDatabases()) {
         // Control: with pull on the source the mount happens.
         const ok = await call(w.base, 'POST', `/v2/${w.pub.name}/mounted/blobs/uploads/?mount=${digest}&from=${w.priv.repo}`, { auth: dev });
         assert.equal(ok.status, 201, `control: ${ok.status} ${ok.text}`);
+      });
+
+      test('a refused copy reveals nothing about a private source; with neither right the target refuses first', async () => {
+        const out = basic('mx-outsider', PASSWORD);
+        const copy = async (target: string, from: string) => {
+          const ip = freshIp();
+          const res = await call(w.base, 'POST', `/api/v1/projects/${target}/repositories/leak/artifacts?from=${encodeURIComponent(from)}`, { auth: out, headers: { 'x-forwarded-for': ip } });
+          return { res, ip };
+        };
+        const ips: string[] = [];
+        // The outsider may push to COPY_TARGET: an existing tag, a missing tag, a missing repository and a missing project look alike.
+        const zero = `sha256:${'0'.repeat(64)}`;
+        for (const [from, project] of [
+          [`${w.priv.repo}:v1`, w.priv.name],
+          [`${w.priv.repo}@${w.priv.digest}`, w.priv.name],
+          [`${w.priv.repo}:nope`, w.priv.name],
+          [`${w.priv.name}/nothing@${zero}`, w.priv.name],
+          [`mx-none/app:v1`, 'mx-none'],
+        ] as const) {
+          const { res, ip } = await copy(COPY_TARGET, from);
+          assertRefusal(res, 404, 'NOT_FOUND', `copy from ${from}`);
+          assert.equal(firstError(res)?.message, `project ${project} not found`, `copy from ${from}`);
+          ips.push(ip);
+        }
+        // Neither push on the target (visible: 403 naming it) nor pull on the source: the source is not mentioned.
+        const both = await copy(w.pub.name, `${w.priv.repo}:v1`);
+        assertRefusal(both.res, 403, 'FORBIDDEN', 'copy with neither right', w.pub.name);
+        assert.ok(!both.res.text.includes(w.priv.name), `the refusal names only the target: ${both.res.text}`);
+        ips.push(both.ip);
+        assert.equal(await manifestStatus(w.base, `${COPY_TARGET}/leak`, 'v1'), 404);
+        assert.equal(await manifestStatus(w.base, `${w.pub.name}/leak`, 'v1'), 404);
+        const byIp = await failuresByIp(w.base);
+        for (const ip of ips) assert.equal((byIp.get(ip) ?? []).filter((e) => e.actor.name === 'mx-outsider').length, 1, `refusal from ${ip} audited once`);
       });
 
       test('robot expiry: an expired robot is refused at once, its earlier token too', async () => {

@@ -5,10 +5,16 @@ import { type CommandSpec, type Ctx, UsageError, bool, str } from '../framework.
 import { type Column, time } from '../output.ts';
 import { LIST_OPTIONS, type Member, type Project, listQuery, showList } from './common.ts';
 
-const PROJECT_COLUMNS: Column<Project>[] = [
+/** A project as /api/v1 answers it: Harbor's counts, on lists and details alike (`repositoryCount` is on details only). */
+type ApiProject = Project & { repository_count?: number; member_count?: number };
+
+const count = (n: number | undefined) => (n === undefined ? '-' : String(n));
+
+const PROJECT_COLUMNS: Column<ApiProject>[] = [
   { header: 'NAME', value: (p) => p.name },
   { header: 'VISIBILITY', value: (p) => (p.public ? 'public' : 'private') },
-  { header: 'REPOSITORIES', value: (p) => (p.repositoryCount === undefined ? '-' : String(p.repositoryCount)) },
+  { header: 'REPOSITORIES', value: (p) => count(p.repository_count ?? p.repositoryCount) },
+  { header: 'MEMBERS', value: (p) => count(p.member_count) },
   { header: 'CREATED BY', value: (p) => p.createdBy },
   { header: 'CREATED', value: (p) => time(p.createdAt) },
 ];
@@ -25,12 +31,13 @@ function visibility(ctx: Ctx): boolean | undefined {
   return pub ? true : priv ? false : undefined;
 }
 
-function showProject(ctx: Ctx, p: Project): void {
+function showProject(ctx: Ctx, p: ApiProject): void {
   if (ctx.out.json) return ctx.out.printJson(p);
   ctx.out.details([
     ['name', p.name],
     ['visibility', p.public ? 'public' : 'private'],
-    ...(p.repositoryCount !== undefined ? [['repositories', String(p.repositoryCount)] as [string, string]] : []),
+    ['repositories', count(p.repository_count ?? p.repositoryCount)],
+    ['members', count(p.member_count)],
     ['created by', p.createdBy],
     ['created', time(p.createdAt)],
     ['updated', time(p.updatedAt)],
@@ -62,7 +69,7 @@ const projectList: CommandSpec = {
   examples: ['berth project list', 'berth project list -q name=~team --sort -created', 'berth project list -q public=true -o json'],
   async run(ctx) {
     const query = listQuery(ctx);
-    showList(ctx, await ctx.client().get<Project[]>('/projects', query), PROJECT_COLUMNS, 'projects', query);
+    showList(ctx, await ctx.client().get<ApiProject[]>('/projects', query), PROJECT_COLUMNS, 'projects', query);
   },
 };
 
@@ -73,7 +80,7 @@ const projectGet: CommandSpec = {
   positionals: [1, 1],
   examples: ['berth project get team'],
   async run(ctx) {
-    showProject(ctx, (await ctx.client().get<Project>(`/projects/${seg(ctx.positionals[0]!)}`)).data);
+    showProject(ctx, (await ctx.client().get<ApiProject>(`/projects/${seg(ctx.positionals[0]!)}`)).data);
   },
 };
 

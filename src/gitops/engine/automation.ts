@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ApplicationSource } from '../model.ts';
 import { isHook } from '../sync/plan.ts';
 import type { ApplicationStatus, OperationState } from '../types.ts';
-import { errorMessage, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
+import { errorMessage, statusKey, type Compared, type EngineDeps, type EngineOptions, type Runtime } from './app-state.ts';
 import type { OperationRunner } from './operation-runner.ts';
 import { SYSTEM, type OperationRecord, type OperationRowState } from './operations.ts';
 
@@ -99,6 +99,21 @@ export class Automation {
       events.push(this.#ctx.deps.coordination.operations.publish({ type: 'application.deployed', actor: 'system', data: { project, application: name, revision: deploy.revision, operationId: deploy.operationId } }));
     }
     void Promise.all(events).catch((err: unknown) => this.#ctx.deps.logger.warn({ app: name, err: errorMessage(err) }, 'publishing an application event failed'));
+  }
+
+  /** After a saved status: `application.status_changed` for live views when a badge changed (sync, health, operation phase), not on every comparison. */
+  async statusEvent(rt: Runtime): Promise<void> {
+    const key = statusKey(rt.status);
+    if (key === rt.announced) return;
+    rt.announced = key;
+    const { sync, health, operationState } = rt.status;
+    await this.#ctx.deps.coordination.operations
+      .publish({
+        type: 'application.status_changed',
+        actor: 'system',
+        data: { project: rt.record.project, application: rt.record.name, sync: sync.status, health: health.status, ...(operationState ? { operationPhase: operationState.phase } : {}), ...(sync.revision ? { revision: sync.revision } : {}) },
+      })
+      .catch((err: unknown) => this.#ctx.deps.logger.warn({ app: rt.record.name, err: errorMessage(err) }, 'publishing an application event failed'));
   }
 
   ended(rt: Runtime, op: OperationRecord, state: OperationState): void {

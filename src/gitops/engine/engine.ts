@@ -306,18 +306,7 @@ export class GitOpsEngine implements DeliveryEngine {
         return false;
       },
     );
-    // Live views (the UI's stream) hear of a change of badge, not of every comparison.
-    const key = statusKey(rt.status);
-    if (!saved || key === rt.announced) return;
-    rt.announced = key;
-    const { sync, health, operationState } = rt.status;
-    await this.#deps.coordination.operations
-      .publish({
-        type: 'application.status_changed',
-        actor: 'system',
-        data: { project: rt.record.project, application: rt.record.name, sync: sync.status, health: health.status, ...(operationState ? { operationPhase: operationState.phase } : {}), ...(sync.revision ? { revision: sync.revision } : {}) },
-      })
-      .catch((err: unknown) => this.#deps.logger.warn({ app: rt.record.name, err: message(err) }, 'publishing an application event failed'));
+    if (saved) await this.#automation.statusEvent(rt);
   }
 
   // ------------------------------------------------------------ DeliveryEngine

@@ -73,6 +73,8 @@ export class OperationRunner {
     for (const op of await operations.active()) {
       const rt = this.#ctx.runtime(op.app);
       if (!rt) {
+        // An application created through another process that this one has not read yet is not deleted.
+        if (await this.#ctx.deps.store.get(op.app)) continue;
         // The application was deleted: end its operation, if nobody runs it.
         if ((op.owner === undefined || !(await ownership.alive(op.owner))) && (await operations.claim(op.id, ownership.instance, op.owner, 'application deleted'))) {
           await operations.abandon({ ...op, owner: ownership.instance }, ownership.instance, 'the application was deleted before the operation ran');

@@ -109,11 +109,14 @@ export class OperationStore {
       started_at: null,
       finished_at: null,
     };
-    const r = await this.#db.insertInto('application_operations').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 1) {
-      await this.#updated(this.#db, row);
-      return toRecord(row);
-    }
+    // The row and its event commit together: no wider a window between accepting and claiming than the insert itself.
+    const inserted = await this.#db.transaction().execute(async (trx) => {
+      const r = await trx.insertInto('application_operations').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
+      await this.#updated(trx, row);
+      return true;
+    });
+    if (inserted) return toRecord(row);
     const running = await this.#db.selectFrom('application_operations').selectAll().where('app', '=', input.app).where('active', '=', 1).executeTakeFirst();
     if (running) throw new AccessError('CONFLICT', `another operation is already in progress for ${input.app} (${running.kind} by ${running.actor}, ${running.state.toLowerCase()})`);
     if (input.dedupeKey !== undefined) return undefined;

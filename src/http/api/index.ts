@@ -6,8 +6,8 @@ import type { Delivery } from '../../gitops/delivery.ts';
 import type { Jobs } from '../../platform/jobs/platform.ts';
 import type { Notify } from '../../notify/index.ts';
 import type { Db } from '../../platform/db/schema.ts';
-import type { Registry } from 'prom-client';
 import type { ArtifactService } from '../../registry/artifacts.ts';
+import type { Registry } from 'prom-client';
 import { ApiRouter } from './router.ts';
 import { EventStreams, type StreamBus } from './stream.ts';
 import { applicationTreeRoutes } from './routes/application-tree.ts';
@@ -27,7 +27,7 @@ import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, events?: StreamBus, metrics?: Registry, artifacts?: ArtifactService): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService, events?: StreamBus, metrics?: Registry): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);

@@ -13,7 +13,7 @@ import { usePermissions } from '../app/permissions.ts';
 import { ConfirmDialog, notifyDone, notifyFailed, PagedTable, PageHeader, RelativeTime, StatusBadge, type Column, DotsIcon } from '../components/index.ts';
 import { expiryState } from './expiry.ts';
 import { RobotCreateDialog } from './RobotCreateDialog.tsx';
-import { SecretDialog } from './SecretDialog.tsx';
+import { SecretDialog } from '../components/index.ts';
 
 type Robot = ListItem<'/api/v1/robots'>;
 

@@ -6,7 +6,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { ListItem } from '../api/types.ts';
 import { ApiErrorAlert, ConfirmDialog, notifyDone, PageHeader, RelativeTime, StatusBadge, TableScroll } from '../components/index.ts';
 import { expiryState } from './expiry.ts';
-import { SecretDialog } from './SecretDialog.tsx';
+import { SecretDialog } from '../components/index.ts';
 
 type Token = ListItem<'/api/v1/users/me/tokens'>;
 const KEY = ['my-tokens'];

@@ -5,19 +5,23 @@
  */
 import type { RouteObject } from 'react-router';
 import type { NavItem } from '../app/nav.ts';
-import { AuditPage } from './AuditPage.tsx';
-import { MembersPage } from './MembersPage.tsx';
-import { RobotsPage } from './RobotsPage.tsx';
-import { SettingsPage } from './SettingsPage.tsx';
-import { TokensPage } from './TokensPage.tsx';
-import { UsersPage } from './UsersPage.tsx';
+
+// Views load on first use (route `lazy`): the first page downloads only the shell and its view.
+const audit = (system: boolean) => async () => {
+  const { AuditPage } = await import('./AuditPage.tsx');
+  return { Component: () => <AuditPage system={system} /> };
+};
+const robots = (system: boolean) => async () => {
+  const { RobotsPage } = await import('./RobotsPage.tsx');
+  return { Component: () => <RobotsPage system={system} /> };
+};
 
 export const routes: RouteObject[] = [
-  { path: 'account/tokens', element: <TokensPage /> },
-  { path: 'admin/users', element: <UsersPage /> },
-  { path: 'admin/robots', element: <RobotsPage system /> },
-  { path: 'admin/settings', element: <SettingsPage /> },
-  { path: 'admin/audit', element: <AuditPage system /> },
+  { path: 'account/tokens', lazy: async () => ({ Component: (await import('./TokensPage.tsx')).TokensPage }) },
+  { path: 'admin/users', lazy: async () => ({ Component: (await import('./UsersPage.tsx')).UsersPage }) },
+  { path: 'admin/robots', lazy: robots(true) },
+  { path: 'admin/settings', lazy: async () => ({ Component: (await import('./SettingsPage.tsx')).SettingsPage }) },
+  { path: 'admin/audit', lazy: audit(true) },
 ];
 
 /** Tabs of a project page: path (relative to /projects/:project), label, permission to see it. */
@@ -28,9 +32,9 @@ export const projectTabs: { path: string; label: string; permission: string }[] 
 ];
 
 export const projectRoutes: RouteObject[] = [
-  { path: 'members', element: <MembersPage /> },
-  { path: 'robots', element: <RobotsPage /> },
-  { path: 'logs', element: <AuditPage /> },
+  { path: 'members', lazy: async () => ({ Component: (await import('./MembersPage.tsx')).MembersPage }) },
+  { path: 'robots', lazy: robots(false) },
+  { path: 'logs', lazy: audit(false) },
 ];
 
 export const nav: NavItem[] = [

@@ -22,13 +22,7 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-export function loginPath(next: string, expired: boolean): string {
-  const params = new URLSearchParams();
-  if (next && next !== '/' && !next.startsWith('/login')) params.set('next', next);
-  if (expired) params.set('expired', '1');
-  const q = params.toString();
-  return q ? `/login?${q}` : '/login';
-}
+export { loginPath } from '../app/next.ts';
 
 let checking: Promise<void> | undefined;
 

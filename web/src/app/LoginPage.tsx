@@ -11,11 +11,7 @@ import { api, unwrap } from '../api/client.ts';
 import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { useAuth } from './auth.tsx';
 import { ColorSchemeToggle } from './ColorSchemeToggle.tsx';
-
-/** Only same-origin paths: an open redirect would let a link send users elsewhere after sign-in. */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/login') ? next : '/';
-}
+import { safeNext } from './next.ts';
 
 export function LoginPage() {
   const [params] = useSearchParams();
@@ -63,7 +59,7 @@ export function LoginPage() {
           <ApiErrorAlert error={error} title="Sign-in failed" />
           <form onSubmit={(e) => void submit(e)}>
             <Stack>
-              <TextInput label="User name" name="username" autoComplete="username" required withAsterisk={false} value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
+              <TextInput label="User name" name="username" autoComplete="username" required withAsterisk={false} value={username} onChange={(e) => setUsername(e.currentTarget.value)} autoFocus />
               <PasswordInput label="Password" name="password" autoComplete="current-password" required withAsterisk={false} value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
               <Button type="submit" loading={busy} fullWidth>
                 Sign in

@@ -9,3 +9,4 @@ export { bytes, shortDigest } from './format.ts';
 export { notifyDone, notifyFailed } from './notify.ts';
 export { TableScroll } from './TableScroll.tsx';
 export { CheckIcon, CloseIcon, CopyIcon, DotsIcon, MoonIcon, SunIcon } from './icons.tsx';
+export { SecretDialog } from './SecretDialog.tsx';

@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
+import { ApiErrorAlert } from '../components/ApiErrorAlert.tsx';
 import { errorText, unwrap } from './http.ts';
 import { appKeys } from './live.ts';
 import type { Can } from './perms.ts';
@@ -21,11 +22,15 @@ export function AppActions({ app, perms }: { app: Application; perms: Can }) {
     onError: (e) => notifications.show({ color: 'red', title: 'Refresh failed', message: errorText(e) }),
   });
   const canSync = perms.can('application:sync');
+  const phase = app.status?.operationState?.phase;
+  const running = phase === 'Running' || phase === 'Terminating';
   return (
     <Group gap="xs">
       {canSync ? (
         <>
-          <Button onClick={() => setSyncing(true)}>Sync</Button>
+          <Button onClick={() => setSyncing(true)} disabled={running} title={running ? 'An operation is running' : undefined}>
+            {running ? 'Syncing…' : 'Sync'}
+          </Button>
           <Button variant="default" loading={refresh.isPending} onClick={() => refresh.mutate(false)}>
             Refresh
           </Button>
@@ -59,15 +64,11 @@ function DeleteDialog({ name, onClose }: { name: string; onClose: () => void }) 
     },
   });
   return (
-    <Modal opened onClose={onClose} title={`Delete application ${name}?`}>
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Delete application ${name}?`}>
       <Stack>
         <Text size="sm">The application is removed from Berth. This cannot be undone.</Text>
         <Checkbox label="Also delete its resources from the cluster (cascade)" checked={cascade} onChange={(e) => setCascade(e.currentTarget.checked)} />
-        {del.isError ? (
-          <Text c="red" size="sm" role="alert">
-            {errorText(del.error)}
-          </Text>
-        ) : null}
+        <ApiErrorAlert error={del.error} title="Not deleted" />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

@@ -1,9 +1,11 @@
 /**
  * Create an application: a form for the common fields, or an Application
- * document (JSON, as `berth app create -f` takes it) for everything else.
+ * document (YAML or JSON, as `berth app apply -f` takes it) for everything else. The document is parsed
+ * with the `yaml` package (YAML 1.2, a superset of JSON) with bounded alias expansion.
  * The server checks the project's delivery policy and answers what it
  * refuses; that message is shown as is.
  */
+import { parse as parseYaml } from 'yaml';
 import { Alert, Anchor, Breadcrumbs, Button, Checkbox, Group, NativeSelect, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -50,9 +52,9 @@ export function ApplicationCreate() {
     setParseError('');
     if (mode === 'document') {
       try {
-        create.mutate(JSON.parse(doc) as CreateBody);
+        create.mutate(parseYaml(doc, { maxAliasCount: 100 }) as CreateBody);
       } catch (err) {
-        setParseError(`Not valid JSON: ${errorText(err)}`);
+        setParseError(`Not a valid YAML or JSON document: ${errorText(err)}`);
       }
       return;
     }
@@ -76,7 +78,7 @@ export function ApplicationCreate() {
         <Text span>New</Text>
       </Breadcrumbs>
       <Title order={1} size="h2">New application</Title>
-      <SegmentedControl aria-label="How to describe the application" value={mode} onChange={setMode} data={[{ value: 'form', label: 'Form' }, { value: 'document', label: 'Application document (JSON)' }]} />
+      <SegmentedControl aria-label="How to describe the application" value={mode} onChange={setMode} data={[{ value: 'form', label: 'Form' }, { value: 'document', label: 'Application document (YAML)' }]} />
       <form onSubmit={submit} aria-label="New application">
         <Stack gap="sm">
           {mode === 'form' ? (
@@ -103,7 +105,7 @@ export function ApplicationCreate() {
               ) : null}
             </>
           ) : (
-            <Textarea label="Application document" description="JSON; the same fields as the YAML of docs/applications.md" autosize minRows={14} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} value={doc} onChange={(e) => setDoc(e.currentTarget.value)} />
+            <Textarea label="Application document" description="YAML or JSON: an Application document as in docs/applications.md" autosize minRows={14} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} value={doc} onChange={(e) => setDoc(e.currentTarget.value)} />
           )}
           {parseError || create.isError ? (
             <Alert color="red" title="Not created" role="alert">

@@ -4,8 +4,7 @@
  * the sync history (rollback) and the operations with per-resource results.
  */
 import { Alert, Anchor, Breadcrumbs, Group, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
-import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { AppActions } from './AppActions.tsx';
 import { AppSummary } from './AppSummary.tsx';
 import { DiffPanel } from './DiffPanel.tsx';
@@ -18,12 +17,17 @@ import { usePermissions } from './perms.ts';
 import { useApplication } from './queries.ts';
 import { ResourcesPanel } from './ResourcesPanel.tsx';
 
+const TABS = ['resources', 'diff', 'history', 'operations'];
+
 export function ApplicationPage() {
   const name = useParams().name ?? '';
   const live = useLiveApplications();
   const app = useApplication(name, live);
   const perms = usePermissions(app.data?.project);
-  const [tab, setTab] = useState<string | null>('resources');
+  // The tab is in the URL (?tab=history), so a reload or a shared link opens it.
+  const [params, setParams] = useSearchParams();
+  const tab = TABS.includes(params.get('tab') ?? '') ? params.get('tab') : 'resources';
+  const setTab = (t: string | null): void => setParams(t && t !== 'resources' ? { tab: t } : {}, { replace: true });
 
   if (app.isPending) return <Loader aria-label="Loading application" />;
   if (app.isError) return <Alert color="red" title={`Application ${name}`}>{errorText(app.error)}</Alert>;
@@ -53,7 +57,7 @@ export function ApplicationPage() {
           <Tabs.Tab value="operations">Operations</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="resources" pt="md">
-          <ResourcesPanel app={a} live={live} />
+          <ResourcesPanel app={a} canSync={perms.can('application:sync')} />
         </Tabs.Panel>
         <Tabs.Panel value="diff" pt="md">
           <DiffPanel name={a.name} />

@@ -31,7 +31,7 @@ export function ClusterAdd({ onClose }: { onClose: () => void }) {
   };
   const text = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
   return (
-    <Modal opened onClose={onClose} title="Add cluster" size="lg">
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title="Add cluster" size="lg">
       <form onSubmit={submit} aria-label="Add cluster">
         <Stack gap="sm">
           <TextInput label="Name" required value={f.name} onChange={text('name')} />

@@ -38,7 +38,7 @@ export function ConnectionState({ of }: { of: object }) {
         </Text>
       ) : null}
       {c.error ? (
-        <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
+        <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
           <RelativeTime value={c.error.at} />: {c.error.message}
         </Text>
       ) : null}

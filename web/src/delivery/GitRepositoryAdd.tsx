@@ -34,7 +34,7 @@ export function GitRepositoryAdd({ onClose }: { onClose: () => void }) {
   };
   const text = (k: keyof typeof f) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
   return (
-    <Modal opened onClose={onClose} title="Add Git repository" size="lg">
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title="Add Git repository" size="lg">
       <form onSubmit={submit} aria-label="Add Git repository">
         <Stack gap="sm">
           <TextInput label="Repository URL" required placeholder="https://git.example.com/team/deploy.git or git@host:team/deploy.git" value={f.url} onChange={text('url')} />

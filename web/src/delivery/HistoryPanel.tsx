@@ -83,7 +83,7 @@ function RollbackDialog({ app, entry, onClose }: { app: string; entry: HistoryEn
     onSettled: () => client.invalidateQueries({ queryKey: appKeys.app(app) }),
   });
   return (
-    <Modal opened onClose={onClose} title={`Roll back ${app}?`}>
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Roll back ${app}?`}>
       <Stack>
         <Text size="sm">
           Sync revision <code>{shortSha(entry.revision)}</code> with the source of history entry {entry.id} (synced <RelativeTime value={entry.finishedAt} />).

@@ -1,14 +1,18 @@
 /** The selected resource: identity, health, sync, live details, and for a managed resource its live → desired diff. */
-import { Alert, Card, CloseButton, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, CloseButton, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/client.ts';
 import { HealthBadge, SyncBadge } from './badges.tsx';
 import { DiffView } from './DiffView.tsx';
-import { errorText } from './http.ts';
+import { errorText, unwrap } from './http.ts';
+import { appKeys } from './live.ts';
 import { infoEntries } from './info.ts';
 import { useDiff } from './queries.ts';
-import type { TreeNode } from './tree.ts';
+import type { TreeNode, TreeNodeInput } from './tree.ts';
 import { keyText, sameKey } from './types.ts';
 
-export function ResourceDetail({ appName, item, onClose }: { appName: string; item: TreeNode; onClose: () => void }) {
+export function ResourceDetail({ appName, item, canSync, onClose }: { appName: string; item: TreeNode; canSync: boolean; onClose: () => void }) {
   const n = item.node;
   const isRoot = item.id === 'root';
   const diff = useDiff(appName, !isRoot && n.managed === true);
@@ -33,6 +37,7 @@ export function ResourceDetail({ appName, item, onClose }: { appName: string; it
           {n.sync ? <SyncBadge status={n.sync} /> : null}
         </Group>
         {n.health?.message ? <Text size="sm">{n.health.message}</Text> : null}
+        {canSync && n.managed && !isRoot ? <SyncOne appName={appName} node={n} /> : null}
         <Info info={n.info} />
         {n.managed && !isRoot ? (
           diff.isPending ? (
@@ -54,6 +59,25 @@ export function ResourceDetail({ appName, item, onClose }: { appName: string; it
         ) : null}
       </Stack>
     </Card>
+  );
+}
+
+/** Syncs only this resource (a selective sync), as Argo CD's per-resource Sync. */
+function SyncOne({ appName, node }: { appName: string; node: TreeNodeInput }) {
+  const client = useQueryClient();
+  const sync = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.POST('/api/v1/applications/{name}/sync', { params: { path: { name: appName } }, body: { resources: [{ group: node.group, kind: node.kind, namespace: node.namespace, name: node.name }] } })),
+    onSuccess: (op) => notifications.show({ color: op.phase === 'Succeeded' ? 'green' : 'red', title: `Sync of ${node.kind} ${node.name}: ${op.phase}`, message: op.message }),
+    onError: (e) => notifications.show({ color: 'red', title: `Sync of ${node.kind} ${node.name} failed`, message: errorText(e) }),
+    onSettled: () => client.invalidateQueries({ queryKey: appKeys.app(appName) }),
+  });
+  return (
+    <Group>
+      <Button size="xs" variant="default" loading={sync.isPending} onClick={() => sync.mutate()}>
+        Sync this resource
+      </Button>
+    </Group>
   );
 }
 

@@ -7,7 +7,7 @@
  */
 import { Group, Text } from '@mantine/core';
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { HealthBadge, SyncBadge } from './badges.tsx';
+import { HealthBadge, SyncBadge, Tone } from './badges.tsx';
 import { infoSummary } from './info.ts';
 import { type TreeNode, type TreeRow, visibleRows } from './tree.ts';
 import { scrollRowIntoView, useRowWindow } from './useWindow.ts';
@@ -186,23 +186,24 @@ function TreeItem({ id, row, open, selected, tabbable, onFocus, onClick, onToggl
       <Group gap={6} wrap="nowrap" style={{ minWidth: 0, flex: 1, overflow: 'hidden' }}>
         <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
           {node.kind}
-        </Text>
+        </Text>{' '}
         <Text span size="sm" truncate="end" style={{ minWidth: '8ch', flexShrink: 1 }} title={node.name}>
           {node.name}
-        </Text>
+        </Text>{' '}
         {parent && !open ? (
           <Text span size="xs" c="dimmed" style={{ flexShrink: 0 }}>
             ({children.length})
           </Text>
-        ) : null}
+        ) : null}{' '}
         {summary ? (
           <Text span size="xs" visibleFrom="sm" style={{ flexShrink: 0 }}>
             {summary}
           </Text>
-        ) : null}
+        ) : null}{' '}
         <span style={{ display: 'inline-flex', gap: 4, flexShrink: 0 }}>
-          {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}
-          {node.sync ? <SyncBadge status={node.sync} /> : null}
+          {node.health ? <HealthBadge status={node.health.status} message={node.health.message} /> : null}{' '}
+          {node.sync ? <SyncBadge status={node.sync} /> : null}{' '}
+          {node.requiresPruning ? <Tone color="orange">Prune</Tone> : null}
         </span>
       </Group>
     </div>

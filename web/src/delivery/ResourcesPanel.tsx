@@ -6,7 +6,6 @@
 import { Alert, Button, Grid, Group, Loader, SegmentedControl, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { errorText } from './http.ts';
-import type { LiveState } from './live.ts';
 import { useResourceTree } from './queries.ts';
 import { ResourceDetail } from './ResourceDetail.tsx';
 import { ResourceList } from './ResourceList.tsx';
@@ -14,8 +13,8 @@ import { ResourceTree } from './ResourceTree.tsx';
 import { allParents, buildTree, countNodes, defaultExpanded, type TreeNode, type TreeNodeInput } from './tree.ts';
 import type { Application } from './types.ts';
 
-export function ResourcesPanel({ app, live }: { app: Application; live: LiveState }) {
-  const tree = useResourceTree(app.name, live);
+export function ResourcesPanel({ app, canSync }: { app: Application; canSync: boolean }) {
+  const tree = useResourceTree(app.name);
   const [mode, setMode] = useState('tree');
   const [selected, setSelected] = useState<TreeNode | undefined>();
   const root = useMemo(() => {
@@ -84,7 +83,7 @@ export function ResourcesPanel({ app, live }: { app: Application; live: LiveStat
       </Grid.Col>
       {current ? (
         <Grid.Col span={{ base: 12, md: 5 }}>
-          <ResourceDetail appName={app.name} item={current} onClose={() => setSelected(undefined)} />
+          <ResourceDetail appName={app.name} item={current} canSync={canSync} onClose={() => setSelected(undefined)} />
         </Grid.Col>
       ) : null}
     </Grid>

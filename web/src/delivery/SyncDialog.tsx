@@ -53,7 +53,7 @@ export function SyncDialog({ app, onClose }: { app: Application; onClose: () => 
   };
 
   return (
-    <Modal opened onClose={onClose} title={`Sync ${app.name}`} size="lg">
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={`Sync ${app.name}`} size="lg">
       <Stack gap="sm">
         <TextInput label="Revision" description={`Default: ${app.spec.source.targetRevision}`} value={revision} onChange={(e) => setRevision(e.currentTarget.value)} />
         <Group>

@@ -23,6 +23,9 @@ export const appKeys = {
 /** While the stream is down, how often views refetch. */
 export const POLL_MS = 10_000;
 const FLUSH_MS = 400;
+/** Lists refetch at most this often, so a storm of events (many applications syncing) costs one page request per interval. */
+const LIST_MIN_INTERVAL_MS = 2_000;
+let listRefetchedAt = 0;
 /** The application event types /api/v1/stream sends (`event:` lines, src/platform/events/types.ts). */
 const EVENT_NAMES = ['application.status_changed', 'application.operation_updated', 'application.synced', 'application.sync_failed', 'application.health_changed', 'application.deployed'];
 
@@ -55,7 +58,14 @@ function flush(client: QueryClient): void {
   flushTimer = undefined;
   const names = pending;
   pending = new Set();
-  void client.invalidateQueries({ queryKey: appKeys.lists });
+  const now = Date.now();
+  if (now - listRefetchedAt >= LIST_MIN_INTERVAL_MS) {
+    listRefetchedAt = now;
+    void client.invalidateQueries({ queryKey: appKeys.lists });
+  } else {
+    // Too soon: come back once the interval has passed (the names are already handled).
+    flushTimer ??= setTimeout(() => flush(client), LIST_MIN_INTERVAL_MS - (now - listRefetchedAt));
+  }
   for (const name of names) void client.invalidateQueries({ queryKey: appKeys.app(name) });
 }
 
@@ -91,23 +101,34 @@ function watchdog(client: QueryClient): ReturnType<typeof setInterval> {
 }
 
 let dog: ReturnType<typeof setInterval> | undefined;
+let closeTimer: ReturnType<typeof setTimeout> | undefined;
+/** Going from one live view to another keeps the connection (and its place in the stream). */
+const CLOSE_GRACE_MS = 5_000;
+
+function close(): void {
+  closeTimer = undefined;
+  source?.close();
+  source = undefined;
+  if (dog) clearInterval(dog);
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  state = 'connecting';
+}
 
 /** Subscribes to live application events while mounted; returns the connection state. */
 export function useLiveApplications(): LiveState {
   const client = useQueryClient();
   useEffect(() => {
     if (users++ === 0) {
-      connect(client);
-      dog = watchdog(client);
+      if (closeTimer) clearTimeout(closeTimer);
+      closeTimer = undefined;
+      if (!source) {
+        connect(client);
+        dog = watchdog(client);
+      }
     }
     return () => {
-      if (--users > 0) return;
-      source?.close();
-      source = undefined;
-      if (dog) clearInterval(dog);
-      if (flushTimer) clearTimeout(flushTimer);
-      flushTimer = undefined;
-      state = 'connecting';
+      if (--users === 0) closeTimer = setTimeout(close, CLOSE_GRACE_MS);
     };
   }, [client]);
   return useSyncExternalStore(

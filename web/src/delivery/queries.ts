@@ -18,11 +18,14 @@ export function useApplication(name: string, live: LiveState) {
   });
 }
 
-export function useResourceTree(name: string, live: LiveState) {
+/** Children (ReplicaSets, Pods …) change without an application event (a pod restarts, a rollout progresses): polled while shown. */
+export const TREE_POLL_MS = 5_000;
+
+export function useResourceTree(name: string) {
   return useQuery({
     queryKey: appKeys.part(name, 'tree'),
     queryFn: async () => unwrap(await api.GET('/api/v1/applications/{name}/resource-tree', path(name))),
-    refetchInterval: pollUnlessLive(live),
+    refetchInterval: TREE_POLL_MS,
   });
 }
 

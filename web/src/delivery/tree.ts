@@ -21,6 +21,7 @@ export interface TreeNodeInput extends TreeRef {
   health?: { status: string; message?: string | undefined } | undefined;
   sync?: string | undefined;
   managed?: boolean | undefined;
+  requiresPruning?: boolean | undefined;
   info?: unknown;
 }
 

@@ -10,7 +10,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { errorText, unwrap } from '../delivery/http.ts';
 import { usePermissions } from '../delivery/perms.ts';
 import { DeliveriesTable, TestResults } from './Deliveries.tsx';
-import { SecretDialog } from './SecretDialog.tsx';
+import { SecretDialog } from '../components/index.ts';
 import { WebhookForm } from './WebhookForm.tsx';
 
 export function WebhookDetail() {
@@ -92,7 +92,7 @@ export function WebhookDetail() {
       {test.data ? <TestResults results={test.data} /> : null}
       <DeliveriesTable project={project} name={name} />
       {editing ? <WebhookForm project={project} policy={p} onClose={() => setEditing(false)} onCreated={() => undefined} /> : null}
-      {secret ? <SecretDialog title="New signing secret" secret={secret} onClose={() => setSecret(undefined)} /> : null}
+      {secret ? <SecretDialog title="New signing secret" secret={secret} note="Receivers use it to check the X-Berth-Signature of each delivery." onClose={() => setSecret(undefined)} /> : null}
       {confirm === 'rotate' ? (
         <ConfirmDialog title={`Rotate the secret of ${p.name}?`} confirmLabel="Rotate" opened onConfirm={() => rotate.mutateAsync()} onClose={() => setConfirm(undefined)}>
           A new secret signs every delivery from now on; receivers must be given it.

@@ -71,7 +71,7 @@ export function WebhookForm({ project, policy, onClose, onCreated }: { project: 
   const patch = (i: number, change: Partial<TargetDraft>): void => setTargets(targets.map((t, j) => (j === i ? { ...t, ...change } : t)));
 
   return (
-    <Modal opened onClose={onClose} title={policy ? `Edit webhook ${policy.name}` : `New webhook in ${project}`} size="xl">
+    <Modal opened closeButtonProps={{ 'aria-label': 'Close' }} onClose={onClose} title={policy ? `Edit webhook ${policy.name}` : `New webhook in ${project}`} size="xl">
       <form onSubmit={submit} aria-label={policy ? 'Edit webhook' : 'New webhook'}>
         <Stack gap="sm">
           <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />

@@ -10,7 +10,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { errorText, unwrap } from '../delivery/http.ts';
 import { usePermissions } from '../delivery/perms.ts';
-import { SecretDialog } from './SecretDialog.tsx';
+import { SecretDialog } from '../components/index.ts';
 import { WebhookForm } from './WebhookForm.tsx';
 
 export function WebhooksPage() {
@@ -105,7 +105,7 @@ function ProjectWebhooks({ project }: { project: string }) {
         </Table>
       </TableScroll>
       {creating ? <WebhookForm project={project} onClose={() => setCreating(false)} onCreated={setSecret} /> : null}
-      {secret ? <SecretDialog title="Webhook created" secret={secret} onClose={() => setSecret(undefined)} /> : null}
+      {secret ? <SecretDialog title="Webhook created" secret={secret} note="Receivers use it to check the X-Berth-Signature of each delivery." onClose={() => setSecret(undefined)} /> : null}
     </Stack>
   );
 }

@@ -7,6 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import { usePermissions } from '../app/permissions.ts';
 import { ApiErrorAlert, PageHeader, StatusBadge } from '../components/index.ts';
 import { projectUrl } from './paths.ts';
+import { ProjectActions } from './ProjectActions.tsx';
 
 const REPOSITORIES = 'repositories';
 
@@ -30,6 +31,7 @@ export function ProjectLayout() {
           </Group>
         }
         crumbs={[{ label: 'Projects', to: '/projects' }]}
+        actions={info.data && <ProjectActions project={project} isPublic={info.data.public} />}
       />
       <ApiErrorAlert error={info.error} />
       <Tabs value={active} onChange={(v) => void navigate(v && v !== REPOSITORIES ? `${base}/${v}` : base)} keepMounted={false}>

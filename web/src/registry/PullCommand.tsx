@@ -2,11 +2,8 @@
 import { Code, Group } from '@mantine/core';
 import { registryHost, useSystemInfo } from '../app/system.ts';
 import { CopyButton } from '../components/index.ts';
+import { pullCommand } from './paths.ts';
 
-export function pullCommand(host: string, project: string, repository: string, reference?: string): string {
-  const ref = reference === undefined ? '' : reference.includes(':') ? `@${reference}` : `:${reference}`;
-  return `docker pull ${host}/${project}/${repository}${ref}`;
-}
 
 export function PullCommand({ project, repository, reference, label = 'Copy pull command' }: { project: string; repository: string; reference?: string; label?: string }) {
   const info = useSystemInfo();

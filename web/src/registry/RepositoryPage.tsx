@@ -14,6 +14,7 @@ import { ApiErrorAlert, bytes, ConfirmDialog, notifyDone, PagedTable, PageHeader
 import { artifactUrl, projectUrl } from './paths.ts';
 import { Platforms } from './Platforms.tsx';
 import { PullCommand } from './PullCommand.tsx';
+import { RepositoryDescription } from './RepositoryDescription.tsx';
 
 type Artifact = ListItem<'/api/v1/projects/{project}/repositories/{repository}/artifacts'>;
 
@@ -84,7 +85,7 @@ export function RepositoryPage({ project, repository }: { project: string; repos
         }
       />
       <ApiErrorAlert error={repo.error} />
-      {repo.data?.description && <Text>{repo.data.description}</Text>}
+      {repo.data && <RepositoryDescription project={project} repository={repository} description={repo.data.description} canEdit={perms.can('repository:push')} />}
       <PullCommand project={project} repository={repository} />
       <Group align="end">
         <TextInput label="Filter by tag" placeholder="e.g. 1.2 or latest" value={tag} onChange={(e) => setTag(e.currentTarget.value)} w={240} />

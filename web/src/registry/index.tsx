@@ -1,16 +1,19 @@
-/** The registry area: projects (with their access tabs), repositories, artifacts. */
+/**
+ * The registry area: projects (with their access tabs), repositories, artifacts. Views load
+ * on first use (route `lazy`), so the first page downloads only the shell and the view it shows.
+ */
 import type { RouteObject } from 'react-router';
 import { projectRoutes } from '../access/index.tsx';
 import type { NavItem } from '../app/nav.ts';
-import { ProjectLayout } from './ProjectLayout.tsx';
-import { ProjectsPage } from './ProjectsPage.tsx';
-import { RepositoriesPage } from './RepositoriesPage.tsx';
-import { RepositoryRoutes } from './RepositoryRoutes.tsx';
 
 export const routes: RouteObject[] = [
-  { path: 'projects', element: <ProjectsPage /> },
-  { path: 'projects/:project/repositories/*', element: <RepositoryRoutes /> },
-  { path: 'projects/:project', element: <ProjectLayout />, children: [{ index: true, element: <RepositoriesPage /> }, ...projectRoutes] },
+  { path: 'projects', lazy: async () => ({ Component: (await import('./ProjectsPage.tsx')).ProjectsPage }) },
+  { path: 'projects/:project/repositories/*', lazy: async () => ({ Component: (await import('./RepositoryRoutes.tsx')).RepositoryRoutes }) },
+  {
+    path: 'projects/:project',
+    lazy: async () => ({ Component: (await import('./ProjectLayout.tsx')).ProjectLayout }),
+    children: [{ index: true, lazy: async () => ({ Component: (await import('./RepositoriesPage.tsx')).RepositoriesPage }) }, ...projectRoutes],
+  },
 ];
 
 export const nav: NavItem[] = [{ label: 'Projects', to: '/projects', section: 'Registry' }];

@@ -206,8 +206,9 @@ export function applicationRoutes(api: ApiRouter, access: AccessServices, deps: 
         pageSize: query.page_size,
       });
       setPaging(req, reply, query.page, query.page_size, result.total);
-      // The saved status, the one the filters matched (the engine saves each change at once).
-      return result.items.map(({ record: a, status: s }) => {
+      // This process's engine view when it has one (fresher by the moment it takes to save it), else the saved status the filters matched.
+      return result.items.map(({ record: a, status: saved }) => {
+          const s = engine.status(a.name) ?? saved;
           const d = a.spec.destination;
           return {
             name: a.name,
