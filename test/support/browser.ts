@@ -191,6 +191,15 @@ let axeSource: string | undefined;
  * ones are returned, for the caller to log if it wants.
  */
 export async function checkA11y(page: Page, name: string): Promise<AxeViolation[]> {
+  // Let opening dialogs and toasts finish their transitions: mid-fade colours
+  // are blends with the overlay and would be judged as low contrast.
+  await page.evaluate(async () => {
+    type Animation = { finished: Promise<unknown>; effect: { getComputedTiming(): { endTime?: number | string } } | null };
+    const doc = (globalThis as unknown as { document: { getAnimations(): Animation[] } }).document;
+    // Spinners run forever: only finite transitions are waited for (at most 2 s).
+    const finite = doc.getAnimations().filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+    await Promise.race([Promise.all(finite.map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 2000))]);
+  });
   axeSource ??= await readFile(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   // Evaluated through the DevTools protocol rather than added as a <script>
   // element (page.addScriptTag): Berth's strict Content-Security-Policy
