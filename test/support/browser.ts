@@ -191,6 +191,9 @@ let axeSource: string | undefined;
  * ones are returned, for the caller to log if it wants.
  */
 export async function checkA11y(page: Page, name: string): Promise<AxeViolation[]> {
+  // Judged at rest: the pointer off the control the test just clicked (a hover
+  // background is a different, transient colour pair).
+  await page.mouse.move(0, 0);
   // Let opening dialogs and toasts finish their transitions: mid-fade colours
   // are blends with the overlay and would be judged as low contrast.
   await page.evaluate(async () => {
