@@ -24,9 +24,10 @@ export function DiffPanel({ name }: { name: string }) {
         </Button>
       </Group>
       {out.length > 0 ? (
-        <Accordion multiple variant="separated" defaultValue={out.length <= 5 ? out.map((d) => keyText(d.key)) : []}>
-          {out.map((d) => (
-            <Accordion.Item key={keyText(d.key)} value={keyText(d.key)}>
+        // Item values become element ids (aria-controls): a resource key has spaces and slashes, so items are numbered.
+        <Accordion multiple variant="separated" defaultValue={out.length <= 5 ? out.map((_, i) => `resource-${i}`) : []}>
+          {out.map((d, i) => (
+            <Accordion.Item key={keyText(d.key)} value={`resource-${i}`}>
               <Accordion.Control>
                 <Group gap="xs">
                   <Text size="sm">{keyText(d.key)}</Text>

@@ -54,7 +54,7 @@ export function HistoryPanel({ app, canSync }: { app: Application; canSync: bool
                 <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.message}</Table.Td>
                 {canSync ? (
                   <Table.Td>
-                    <Button size="compact-sm" variant="default" disabled={automated} aria-label={`Roll back to ${shortSha(h.revision)} (history ${h.id})`} onClick={() => setTarget(h)}>
+                    <Button size="compact-sm" variant="default" disabled={automated} aria-label={`Rollback to ${shortSha(h.revision)} (history ${h.id})`} onClick={() => setTarget(h)}>
                       Rollback
                     </Button>
                   </Table.Td>
