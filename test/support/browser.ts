@@ -98,6 +98,8 @@ export async function openPage(browser: Browser, base: string, options: PageOpti
     baseURL: base,
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
+    // The UI honours prefers-reduced-motion (theme.ts): no transition is caught half-way by axe-core's contrast check.
+    reducedMotion: 'reduce',
     // The pull command's copy button writes to the clipboard.
     permissions: ['clipboard-read', 'clipboard-write'],
   });

@@ -55,7 +55,7 @@ export function LoginPage() {
             Sign in to Berth
           </Title>
           {expired && (
-            <Alert color="yellow" title="Session expired" role="status">
+            <Alert variant="filled" color="yellow.4" autoContrast title="Session expired" role="status">
               Your session has ended. Sign in again to continue.
             </Alert>
           )}

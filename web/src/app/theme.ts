@@ -11,6 +11,9 @@ export const theme = createTheme({
   defaultRadius: 'sm',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   fontFamilyMonospace: 'ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace',
+  // Transitions off for people who ask for less motion (and for the browser suites, which do, so that
+  // axe-core never measures a tooltip half faded in).
+  respectReducedMotion: true,
   components: {
     // Mantine's modal close button is an icon without a name: axe-core reports it as critical.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),

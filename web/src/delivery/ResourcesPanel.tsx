@@ -30,9 +30,10 @@ export function ResourcesPanel({ app, canSync }: { app: Application; canSync: bo
     return buildTree(top, tree.data?.nodes ?? []);
   }, [app.name, app.status?.health, app.status?.sync.status, tree.data]);
   const total = useMemo(() => countNodes(root), [root]);
-  const [expanded, setExpanded] = useState<Set<string> | undefined>();
+  const [expanded, setExpanded] = useState<Set<string> | 'all' | undefined>();
   // Until the user opens or closes something, the default follows the data (it arrives after the first render).
-  const open = expanded ?? defaultExpanded(root, total);
+  // "Expand all" stays a mode until a node is toggled: Pods arrive after their ReplicaSet and open too.
+  const open = expanded === 'all' ? allParents(root) : (expanded ?? defaultExpanded(root, total));
 
   if (tree.isPending) return <Loader aria-label="Loading resources" />;
   if (tree.isError) return <Alert color="red" title="Could not load the resource tree">{errorText(tree.error)}</Alert>;
@@ -43,7 +44,7 @@ export function ResourcesPanel({ app, canSync }: { app: Application; canSync: bo
     <Grid gap="md">
       {tree.data.truncated ? (
         <Grid.Col span={12}>
-          <Alert color="yellow" title="Large application">
+          <Alert variant="filled" color="yellow.4" autoContrast title="Large application">
             Only the first 2,000 resources are shown.
           </Alert>
         </Grid.Col>
@@ -61,7 +62,7 @@ export function ResourcesPanel({ app, canSync }: { app: Application; canSync: bo
           />
           {mode === 'tree' ? (
             <Group gap={4}>
-              <Button size="xs" variant="subtle" onClick={() => setExpanded(allParents(root))}>
+              <Button size="xs" variant="subtle" onClick={() => setExpanded('all')}>
                 Expand all
               </Button>
               <Button size="xs" variant="subtle" onClick={() => setExpanded(new Set([root.id]))}>
