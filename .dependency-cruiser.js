@@ -12,6 +12,7 @@
 //   registry                + storage, access; never the delivery side, scanning or notifications
 //   gitops (delivery)       + access; reaches the registry only through an interface
 //   notify                  + access; subscribes to events, imported by no domain
+//   supply-chain            + registry (reads images, attaches SBOM referrers); never gitops or notify
 //   other domains           anything above, never http/ or cli/
 //   http                    any domain; never cli/
 //   cli                     any domain (shared validation and types); never http/
@@ -82,6 +83,12 @@ export default {
       'The delivery side (gitops/) reaches the registry only through an interface it declares: no imports of registry/ or storage/.',
       '^src/gitops/',
       [...BOTTOM, 'platform', 'audit', 'access', 'gitops'],
+    ),
+    only(
+      'supply-chain',
+      'supply-chain/ (analyzer, SBOMs, vulnerability data, scanning) sits on the registry: it never imports the delivery side (gitops), notify, http/ or cli/.',
+      '^src/supply-chain/',
+      [...BOTTOM, 'platform', 'storage', 'audit', 'access', 'registry', 'supply-chain'],
     ),
     only(
       'notify',
