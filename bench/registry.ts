@@ -30,6 +30,7 @@ import { stringify as toYaml } from 'yaml';
 import { measureDiskWrite, measureSha256, pullBlob, pushBlob, type DiskLimit, type ShaLimit, type Transfer } from './lib/blob.ts';
 import { removeOnExit, spawnTracked, stopAll, stopChild } from './lib/children.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { redactRemoteHosts } from './lib/redact.ts';
 import { mib, RssSampler } from './lib/rss.ts';
 import { buildZbCompat, listTests, locateZb, peerBinary, runZb, type ZbTestResult, type ZbTool } from './lib/zb.ts';
 
@@ -485,7 +486,7 @@ async function main(): Promise<number> {
     cpuProfile: profile,
     bar,
   };
-  writeFileSync(resultsFile, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(resultsFile, redactRemoteHosts(`${JSON.stringify(doc, null, 2)}\n`));
   out.push('', `Results: ${path.relative(REPO_ROOT, resultsFile)}  (${Math.round(doc.durationSeconds / 60)} min ${doc.durationSeconds % 60} s)`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
