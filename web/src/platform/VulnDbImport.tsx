@@ -49,7 +49,7 @@ export function VulnDbImport() {
             aria-label="Import from"
           />
           {from === 'file' ? (
-            <FileInput label="Data file" placeholder="e.g. all.zip, alpine-v3.19-main.json" value={file} onChange={setFile} clearable />
+            <FileInput label="Data file" description="OSV all.zip or record JSON, Alpine secdb JSON, Debian tracker JSON, DSA or DLA list" value={file} onChange={setFile} clearable />
           ) : (
             <TextInput label="URL" placeholder="https://…" value={url} onChange={(e) => setUrl(e.currentTarget.value)} />
           )}

@@ -15,6 +15,12 @@ const KEYS = ['type', 'q'] as const;
 /** Package types the analyzer reports (src/supply-chain/types.ts PACKAGE_TYPES). */
 const TYPES = ['deb', 'apk', 'rpm', 'npm', 'pypi', 'golang', 'maven', 'cargo', 'nuget', 'composer', 'gem'];
 
+function sourceText(source: PackageRow['source']): string {
+  if (!source) return '';
+  if (typeof source === 'string') return source;
+  return source.version ? `${source.name} ${source.version}` : source.name;
+}
+
 export function PackagesTable({ project, repository, digest }: { project: string; repository: string; digest: string }) {
   const { values, set } = useUrlFilters(P, KEYS);
   const columns: Column<PackageRow>[] = [
@@ -29,7 +35,7 @@ export function PackagesTable({ project, repository, digest }: { project: string
     },
     { key: 'version', header: 'Version', render: (p) => <Text size="sm" style={{ wordBreak: 'break-all' }}>{p.version}</Text> },
     { key: 'type', header: 'Type', render: (p) => p.type },
-    { key: 'source', header: 'Source package', wide: true, render: (p) => p.source ?? '' },
+    { key: 'source', header: 'Source package', wide: true, render: (p) => sourceText(p.source) },
     { key: 'licenses', header: 'Licenses', wide: true, render: (p) => (p.licenses ?? []).join(', ') },
     {
       key: 'location',

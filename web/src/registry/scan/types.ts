@@ -63,7 +63,8 @@ export interface PackageRow {
   version: string;
   type: string;
   purl?: string;
-  source?: string | null;
+  /** The source package (dpkg Source:, apk origin) when it differs. */
+  source?: string | { name: string; version?: string } | null;
   licenses?: string[] | null;
   location?: string | null;
   layer?: string | null;
