@@ -42,6 +42,7 @@ import type {
 import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
+import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable } from '../../supply-chain/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
 
 export interface Database {
@@ -82,6 +83,10 @@ export interface Database {
   leases: LeaseTable;
   application_operations: ApplicationOperationTable;
   delivery_refresh_requests: DeliveryRefreshRequestTable;
+  scan_reports: ScanReportTable;
+  scan_inventories: ScanInventoryTable;
+  scan_packages: ScanPackageTable;
+  scan_findings: ScanFindingTable;
 }
 
 export type Db = Kysely<Database>;
