@@ -9,6 +9,7 @@
 import type { Cataloger } from '../cataloger.ts';
 import { npmInstalledCataloger } from './npm-installed.ts';
 import { npmLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm-lock.ts';
+import { pipfileLockCataloger, poetryLockCataloger, pythonDistCataloger, pythonRequirementsCataloger } from './python.ts';
 
 export { DECLARED_CATALOGERS, reconcileLanguagePackages } from './reconcile.ts';
 
@@ -17,4 +18,8 @@ export const languageCatalogers: readonly Cataloger[] = [
   npmLockCataloger,
   yarnLockCataloger,
   pnpmLockCataloger,
+  pythonDistCataloger,
+  pythonRequirementsCataloger,
+  poetryLockCataloger,
+  pipfileLockCataloger,
 ];
