@@ -7,6 +7,8 @@
  * how, compared with syft).
  */
 import type { Cataloger } from '../cataloger.ts';
+import { cargoLockCataloger } from './cargo.ts';
+import { dotnetDepsCataloger } from './dotnet.ts';
 import { javaArchiveCataloger } from './java-archive.ts';
 import { npmInstalledCataloger } from './npm-installed.ts';
 import { npmLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm-lock.ts';
@@ -24,4 +26,6 @@ export const languageCatalogers: readonly Cataloger[] = [
   poetryLockCataloger,
   pipfileLockCataloger,
   javaArchiveCataloger,
+  cargoLockCataloger,
+  dotnetDepsCataloger,
 ];
