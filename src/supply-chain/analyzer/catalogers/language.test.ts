@@ -15,7 +15,7 @@ describe('language catalogers', () => {
   it('have unique names and bounded buffers', () => {
     const names = languageCatalogers.map((c) => c.name);
     assert.equal(new Set(names).size, names.length);
-    for (const d of ['npm-lock', 'yarn-lock', 'pnpm-lock', 'python-requirements', 'poetry-lock', 'pipfile-lock', 'cargo-lock']) assert.ok(DECLARED_CATALOGERS.has(d) && names.includes(d), d);
+    for (const d of DECLARED_CATALOGERS) assert.ok(names.includes(d), `declared cataloger ${d} is registered`);
     for (const c of languageCatalogers) {
       assert.equal(typeof c.wants, 'function');
       if (c.mode === 'buffer') assert.ok(c.maxBytes > 0 && c.maxBytes <= 64 * 1024 * 1024, c.name);
