@@ -7,7 +7,7 @@
  */
 import type { BufferCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, lines } from './util.ts';
 
 const GEMSPEC_MAX_BYTES = 1024 * 1024;
 
@@ -15,7 +15,8 @@ const GEMSPEC_MAX_BYTES = 1024 * 1024;
 const RUBY_STRING = /^(?:"([^"]*)"|'([^']*)'|%q[{(<[]([^})>\]]*)[})>\]])/;
 
 function assigned(text: string, field: string): string | undefined {
-  const m = new RegExp(`^\\s*\\w+\\.${field}\\s*=\\s*(.+)$`, 'm').exec(text);
+  // [ \t] rather than \s: \s would span newlines, and a run of blank lines would make the search quadratic.
+  const m = new RegExp(`^[ \\t]*\\w+\\.${field}[ \\t]*=[ \\t]*(.+)$`, 'm').exec(text);
   if (!m) return undefined;
   const value = m[1]!.replace(/^Gem::Version\.new\(\s*/, '');
   const s = RUBY_STRING.exec(value);
@@ -27,7 +28,7 @@ export function parseGemspec(text: string): PackageFact | undefined {
   const name = assigned(text, 'name') ?? stub?.[1];
   const version = assigned(text, 'version') ?? stub?.[2];
   if (!name || !version) return undefined;
-  const lic = /^\s*\w+\.licenses?\s*=\s*\[?(.+)$/m.exec(text);
+  const lic = /^[ \t]*\w+\.licenses?[ \t]*=[ \t]*\[?(.+)$/m.exec(text);
   const licenses = lic ? [...lic[1]!.matchAll(/"([^"]+)"|'([^']+)'/g)].map((x) => x[1] ?? x[2]!).slice(0, 20) : [];
   return { type: 'gem', name, version, ...(licenses.length > 0 ? { licenses } : {}) };
 }
@@ -46,8 +47,7 @@ export const gemspecCataloger: BufferCataloger = {
 export function parseGemfileLock(text: string, out: FactList): void {
   let inSpecs = false;
   let section = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  for (const line of lines(text)) {
     if (/^\S/.test(line)) {
       section = line.trim();
       inSpecs = false;
