@@ -7,8 +7,9 @@ import { apkCataloger } from './apk.ts';
 import { dpkgCataloger } from './dpkg.ts';
 import { goBinaryCataloger } from './go-binary.ts';
 import { languageCatalogers } from './language.ts';
+import { rpmCataloger } from './rpm.ts';
 
-export const osCatalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger];
+export const osCatalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
 
 export const binaryCatalogers: readonly Cataloger[] = [goBinaryCataloger];
 
