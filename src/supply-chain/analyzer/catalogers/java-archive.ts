@@ -28,6 +28,13 @@ import type { PackageFact } from '../../types.ts';
 import { FactList, basename } from './util.ts';
 
 const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
+const ARCHIVE_EXTENSIONS = new Set(['jar', 'war', 'ear', 'jpi', 'hpi', 'sar', 'par', 'kar', 'lpkg']);
+
+/** `wants` runs on every file of an image: an extension lookup, not a regular expression. */
+function isArchiveName(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') && ARCHIVE_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
+}
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 const SMALL_ENTRY_MAX = 1024 * 1024;
 /** Archives up to this size are read into memory; bigger ones through a temporary file. */
@@ -142,7 +149,7 @@ async function catalogArchive(source: Buffer | string, label: string, depth: num
                 else poms.push(parseProperties(content.toString('utf8')));
               }
             }
-          } else if (ARCHIVE.test(name)) nested.push({ name, entry });
+          } else if (isArchiveName(name)) nested.push({ name, entry });
           zip.readEntry();
         })().catch(reject);
       });
@@ -207,7 +214,7 @@ function factsOf(label: string, poms: Map<string, string>[], manifest: Map<strin
 export const javaArchiveCataloger: StreamCataloger = {
   name: 'java-archive',
   mode: 'stream',
-  wants: (f) => ARCHIVE.test(f.path),
+  wants: (f) => isArchiveName(f.path),
   async scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise<PackageFact[]> {
     const max = ctx.limits.maxArchiveBytes;
     if (file.size > max) {
