@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { Alert, Button, Loader, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request } from '../api/client.ts';
+import { api, unwrap } from '../api/client.ts';
 import { usePermissions } from '../app/permissions.ts';
 import { ApiErrorAlert, ConfirmDialog, notifyDone, notifyFailed, PageHeader, RelativeTime, TableScroll } from '../components/index.ts';
 import { VulnDbImport } from './VulnDbImport.tsx';
@@ -18,7 +18,7 @@ export function VulnDbPage() {
   const [removing, setRemoving] = useState<string>();
   const sources = useQuery({ queryKey: vulnDbKey, queryFn: listSources, enabled: perms.admin });
   const scanAll = useMutation({
-    mutationFn: () => request<{ queued: number }>('POST', '/api/v1/scan-all'),
+    mutationFn: () => unwrap(api.POST('/api/v1/scan-all')),
     onSuccess: (r) => notifyDone(`${r.queued} ${r.queued === 1 ? 'artifact' : 'artifacts'} queued for scanning`),
     onError: (err) => notifyFailed(err, 'Scan not started'),
   });
@@ -32,7 +32,7 @@ export function VulnDbPage() {
       </Stack>
     );
   const list = sources.data ?? [];
-  const total = list.reduce((n, s) => n + s.record_count, 0);
+  const total = list.reduce((n, s) => n + s.records, 0);
   return (
     <Stack gap="lg">
       <PageHeader
@@ -69,10 +69,11 @@ export function VulnDbPage() {
                 <Table.Td fw={600}>{s.name}</Table.Td>
                 <Table.Td>{s.kind}</Table.Td>
                 <Table.Td style={{ wordBreak: 'break-all' }}>{s.version ?? '—'}</Table.Td>
-                <Table.Td>{s.record_count.toLocaleString()}</Table.Td>
+                <Table.Td>{s.records.toLocaleString()}</Table.Td>
                 <Table.Td>{(s.ecosystems ?? []).slice(0, 6).join(', ') + ((s.ecosystems ?? []).length > 6 ? ` and ${(s.ecosystems ?? []).length - 6} more` : '')}</Table.Td>
                 <Table.Td>
                   <RelativeTime value={s.imported_at} />
+                  {s.imported_by ? ` by ${s.imported_by}` : ''}
                 </Table.Td>
                 <Table.Td>
                   <Button size="xs" color="red" variant="light" onClick={() => setRemoving(s.name)} aria-label={`Remove ${s.name}`}>

@@ -7,8 +7,10 @@ export interface VulnSource {
   kind: string;
   version?: string | null;
   imported_at?: string | number | null;
-  record_count: number;
+  imported_by?: string;
+  records: number;
   ecosystems?: string[] | null;
+  duration_ms?: number;
 }
 
 export interface ImportResult {

@@ -4,20 +4,20 @@
  */
 import { Switch } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, request, unwrap } from '../../api/client.ts';
+import { api, unwrap } from '../../api/client.ts';
 import { notifyDone, notifyFailed } from '../../components/index.ts';
 
 export function AutoScanSwitch({ project }: { project: string }) {
   const client = useQueryClient();
   // The same query (and key) as the project page's header.
   const info = useQuery({ queryKey: ['project', project], queryFn: () => unwrap(api.GET('/api/v1/projects/{project}', { params: { path: { project } } })) });
-  const metadata = (info.data as { metadata?: Record<string, string> | null } | undefined)?.metadata;
-  const on = metadata?.auto_scan === 'true';
+  const on = info.data?.metadata.auto_scan === 'true';
   const save = useMutation({
-    mutationFn: (next: boolean) => request('PUT', `/api/v1/projects/${encodeURIComponent(project)}`, { metadata: { auto_scan: next ? 'true' : 'false' } }),
+    mutationFn: (next: boolean) => unwrap(api.PUT('/api/v1/projects/{project}', { params: { path: { project } }, body: { metadata: { auto_scan: next ? 'true' : 'false' } } })),
     onSuccess: (_, next) => {
       notifyDone(next ? `Images pushed to ${project} will be scanned` : `Images pushed to ${project} will no longer be scanned automatically`);
       void client.invalidateQueries({ queryKey: ['project', project] });
+      void client.invalidateQueries({ queryKey: ['projects'] });
     },
     onError: (err) => notifyFailed(err, 'Setting not saved'),
   });

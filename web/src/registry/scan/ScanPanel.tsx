@@ -13,15 +13,17 @@ import { isActive, type ScanReport } from './types.ts';
 
 const STATUS_LABEL = { Pending: 'Queued', Running: 'Scanning…', Success: 'Scanned', Error: 'Scan failed' } as const;
 
-function distroText(d: NonNullable<ScanReport['platforms']>[number]['distro']): string {
-  if (!d) return '';
-  if (typeof d === 'string') return d;
-  return [d.name ?? d.id, d.version].filter(Boolean).join(' ');
+/** Seconds between two RFC 3339 times, or undefined. */
+function seconds(start: string | null, end: string | null): number | undefined {
+  if (!start || !end) return undefined;
+  const s = (Date.parse(end) - Date.parse(start)) / 1000;
+  return Number.isFinite(s) && s >= 0 ? s : undefined;
 }
 
 export function ScanPanel({ project, repository, digest, report, canScan }: { project: string; repository: string; digest: string; report: UseQueryResult<ScanReport | null>; canScan: boolean }) {
   const r = report.data;
   const status = r?.scan_status;
+  const took = r ? seconds(r.start_time, r.end_time) : undefined;
   return (
     <section aria-labelledby="scan-heading">
       <Group justify="space-between" mb="xs" wrap="wrap">
@@ -64,7 +66,7 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
                   <RelativeTime value={r.start_time} />
                 </>
               ) : null}
-              {typeof r.duration === 'number' && status === 'Success' ? ` in ${r.duration < 10 ? r.duration.toFixed(1) : Math.round(r.duration)} s` : ''}
+              {took !== undefined && status === 'Success' ? ` in ${took < 10 ? took.toFixed(1) : Math.round(took)} s` : ''}
             </Text>
             {status === 'Error' && r.error && (
               <Alert color="red" title="The scan failed">
@@ -88,7 +90,7 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
                       <Table.Tr key={p.digest}>
                         <Table.Td ff="monospace">{shortDigest(p.digest)}</Table.Td>
                         <Table.Td>{[p.os, p.architecture].filter(Boolean).join('/') || '—'}</Table.Td>
-                        <Table.Td>{distroText(p.distro) || '—'}</Table.Td>
+                        <Table.Td>{p.distro ?? '—'}</Table.Td>
                         <Table.Td>{p.packages}</Table.Td>
                       </Table.Tr>
                     ))}
