@@ -28,6 +28,8 @@ import { sealStoredCredentials } from './gitops/apps/credentials.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
+import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
+import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -40,6 +42,8 @@ export interface Berth {
   delivery?: Delivery;
   jobs: Jobs;
   events: DomainEvents;
+  /** External scanner registrations; `engineFor(project)` gives a project's external ScanEngine. */
+  scanners: ScannerRegistrations;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -90,6 +94,14 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const sealed = await sealStoredCredentials(db, sealer);
   if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
+  const scanners = new ScannerRegistrations(db, sealer, audit, access, {
+    registryUrl: config.baseUrl,
+    maxScanSeconds: config.externalScannerTimeoutSeconds,
+    maxRefreshSeconds: config.externalScannerMaxRefreshSeconds,
+    requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
+    maxReportBytes: config.externalScannerMaxReportBytes,
+  });
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(db, BERTH_VERSION) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
@@ -111,6 +123,15 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
     events: background.events,
+    scanners,
+    ...(adapterScan && config.scannerAdapterToken !== undefined
+      ? {
+          scannerAdapter: {
+            scan: adapterScan,
+            options: { token: config.scannerAdapterToken, maxConcurrent: config.scannerAdapterConcurrency, resultTtlSeconds: config.scannerAdapterResultTtlSeconds, maxRequests: config.scannerAdapterMaxRequests, refreshAfterSeconds: 1 },
+          },
+        }
+      : {}),
   });
 
   const { host, port } = parseListen(config.listen);
@@ -131,6 +152,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     events: background.events,
+    scanners,
     address,
     async close() {
       ready = false;

@@ -42,6 +42,7 @@ import type {
 import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
+import type { ProjectScannerTable, ScannerRegistrationTable } from '../../supply-chain/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
 
 export interface Database {
@@ -82,6 +83,8 @@ export interface Database {
   leases: LeaseTable;
   application_operations: ApplicationOperationTable;
   delivery_refresh_requests: DeliveryRefreshRequestTable;
+  scanner_registrations: ScannerRegistrationTable;
+  project_scanners: ProjectScannerTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,204 @@
+/**
+ * Harbor's Pluggable Scanner API v1.2 both ways, with Berth on each side:
+ * two Berths each serve their own scanner as an adapter and register the
+ * other as an external scanner; each scans an image of its own through the
+ * other (the adapter pulls from the asking Berth with a short-lived token for
+ * that repository only). Berth's adapter is also driven as Harbor drives
+ * one: metadata and report MIME types, Basic robot credentials exchanged for
+ * a token, 302 with Refresh-After, the SBOM report validated against the
+ * CycloneDX schema, refusals (401, 400, 422, 501, 404). SQLite and PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
+import { testDatabases } from '../support/databases.ts';
+import { OciClient } from '../support/oci-client.ts';
+import { compress, tarBytes } from '../support/image-layers.ts';
+import { ScannerMime } from '../../src/supply-chain/scanners/spec.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const schemaDir = new URL('../fixtures/sbom-schemas/', import.meta.url);
+const schema = (name: string): object => JSON.parse(readFileSync(new URL(name, schemaDir), 'utf8')) as object;
+
+const ALPINE_OS_RELEASE = 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.11.6\nPRETTY_NAME="Alpine Linux v3.11"\n';
+// Package versions from Alpine 3.11 that its secdb names as fixed later (openssl 1.1.1g-r0, musl 1.1.24-r3).
+const APK_INSTALLED = ['P:musl\nV:1.1.24-r2\nA:x86_64\no:musl\n', 'P:libssl1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\n', 'P:libcrypto1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\n'].join('\n') + '\n';
+const EXPECTED_PACKAGES = ['libcrypto1.1@1.1.1d-r3', 'libssl1.1@1.1.1d-r3', 'musl@1.1.24-r2'];
+
+async function pushAlpineImage(berth: TestBerth, repo: string): Promise<{ digest: string; size: number }> {
+  const client = new OciClient(berth.url, basicAuth());
+  const layer = compress(await tarBytes([{ path: 'etc/os-release', content: ALPINE_OS_RELEASE }, { path: 'lib/apk/db/installed', content: APK_INSTALLED }]), 'gzip');
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } });
+  const configDigest = await client.pushBlob(repo, config);
+  const layerDigest = await client.pushBlob(repo, layer);
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: Buffer.byteLength(config) },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.byteLength }],
+  });
+  const res = await client.pushManifest(repo, 'v1', body);
+  assert.equal(res.status, 201, await res.text());
+  const digest = res.headers.get('docker-content-digest')!;
+  return { digest, size: Buffer.byteLength(body) };
+}
+
+async function api(berth: TestBerth, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${berth.url}/api/v1${path}`, { method, headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+}
+
+for (const db of await testDatabases()) {
+  describe(`Pluggable Scanner API both ways on ${db.name}`, { skip: db.skip }, () => {
+    const tokens = { a: 'adapter-token-of-berth-a-0123456789', b: 'adapter-token-of-berth-b-0123456789' };
+    let a: TestBerth;
+    let b: TestBerth;
+    before(async () => {
+      a = await startTestBerth({ ...(await db.env()), BERTH_SCANNER_ADAPTER_TOKEN: tokens.a });
+      b = await startTestBerth({ ...(await db.env()), BERTH_SCANNER_ADAPTER_TOKEN: tokens.b });
+    });
+    after(async () => {
+      await a?.stop();
+      await b?.stop();
+    });
+
+    const adapter = (berth: TestBerth, token: string, path: string, init: RequestInit = {}) =>
+      fetch(`${berth.url}/scanner-adapter/api/v1${path}`, { ...init, redirect: 'manual', headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+
+    test('metadata: the spec media type, Berth as scanner, vulnerability and sbom capabilities', async () => {
+      const res = await adapter(a, tokens.a, '/metadata');
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), ScannerMime.metadata);
+      const meta = (await res.json()) as { scanner: { name: string; vendor: string; version: string }; capabilities: { type: string; consumes_mime_types: string[]; produces_mime_types: string[] }[] };
+      assert.equal(meta.scanner.name, 'Berth');
+      const vuln = meta.capabilities.find((c) => c.type === 'vulnerability')!;
+      assert.ok(vuln.consumes_mime_types.includes('application/vnd.oci.image.manifest.v1+json'));
+      assert.ok(vuln.consumes_mime_types.includes('application/vnd.docker.distribution.manifest.v2+json'));
+      assert.ok(vuln.produces_mime_types.includes(ScannerMime.vulnReport));
+      assert.deepEqual(meta.capabilities.find((c) => c.type === 'sbom')?.produces_mime_types, [ScannerMime.sbomReport]);
+    });
+
+    test('refusals: no or wrong token 401, bad JSON 400, bad digest 422, unknown artifact type 501, unknown id 404 — in the error media type', async () => {
+      for (const auth of [undefined, 'Bearer wrong-token', basicAuth()]) {
+        const res = await fetch(`${a.url}/scanner-adapter/api/v1/metadata`, { headers: auth ? { authorization: auth } : {} });
+        assert.equal(res.status, 401);
+        assert.equal(res.headers.get('content-type'), ScannerMime.error);
+      }
+      const post = (body: string) => adapter(a, tokens.a, '/scan', { method: 'POST', headers: { 'content-type': ScannerMime.scanRequest }, body });
+      let res = await post('{not json');
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /not JSON/);
+      res = await post(JSON.stringify({ registry: { url: b.url }, artifact: { repository: 'x/y', digest: 'md5:abc' } }));
+      assert.equal(res.status, 422);
+      res = await post(JSON.stringify({ registry: { url: b.url }, artifact: { repository: 'x/y', digest: 'sha256:' + '0'.repeat(64), mime_type: 'application/vnd.cncf.helm.config.v1+json' } }));
+      assert.equal(res.status, 501);
+      assert.equal(res.headers.get('content-type'), ScannerMime.error);
+      res = await adapter(a, tokens.a, '/scan/nope/report', { headers: { accept: ScannerMime.vulnReport } });
+      assert.equal(res.status, 404);
+    });
+
+    test('Harbor-style: Basic robot credentials of the asking registry, 302 + Refresh-After while running, then the report and a schema-valid CycloneDX SBOM', async () => {
+      const image = await pushAlpineImage(b, 'harborish/app');
+      const res = await adapter(a, tokens.a, '/scan', {
+        method: 'POST',
+        headers: { 'content-type': ScannerMime.scanRequest, accept: ScannerMime.scanResponse },
+        body: JSON.stringify({
+          registry: { url: b.url, authorization: basicAuth() },
+          artifact: { repository: 'harborish/app', digest: image.digest, tag: 'v1', mime_type: 'application/vnd.oci.image.manifest.v1+json' },
+          enabled_capabilities: [{ type: 'vulnerability', produces_mime_types: [ScannerMime.vulnReport] }, { type: 'sbom', parameters: { sbom_media_types: ['application/vnd.cyclonedx+json'] } }],
+        }),
+      });
+      assert.equal(res.status, 202);
+      assert.equal(res.headers.get('content-type'), ScannerMime.scanResponse);
+      const { id } = (await res.json()) as { id: string };
+      let report: Response;
+      let polls = 0;
+      for (;;) {
+        report = await adapter(a, tokens.a, `/scan/${id}/report`, { headers: { accept: ScannerMime.vulnReport } });
+        if (report.status !== 302) break;
+        polls++;
+        assert.match(report.headers.get('refresh-after') ?? '', /^\d+$/);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(report.status, 200, await report.clone().text());
+      assert.equal(report.headers.get('content-type'), ScannerMime.vulnReport);
+      const vuln = (await report.json()) as { artifact: { digest: string }; scanner: { name: string }; vulnerabilities: unknown[] };
+      assert.equal(vuln.artifact.digest, image.digest);
+      assert.equal(vuln.scanner.name, 'Berth');
+      assert.ok(Array.isArray(vuln.vulnerabilities));
+      console.log(`# report after ${polls} polls of 302`);
+
+      const legacy = await adapter(a, tokens.a, `/scan/${id}/report`, { headers: { accept: ScannerMime.vulnReportHarbor } });
+      assert.equal(legacy.headers.get('content-type'), ScannerMime.vulnReportHarbor);
+      const noType = await adapter(a, tokens.a, `/scan/${id}/report`, { headers: { accept: ScannerMime.sbomReport } });
+      assert.equal(noType.status, 400, 'an SBOM report needs sbom_media_type');
+      const sbomRes = await adapter(a, tokens.a, `/scan/${id}/report?sbom_media_type=${encodeURIComponent('application/vnd.cyclonedx+json')}`, { headers: { accept: ScannerMime.sbomReport } });
+      assert.equal(sbomRes.status, 200);
+      assert.equal(sbomRes.headers.get('content-type'), ScannerMime.sbomReport);
+      const sbomReport = (await sbomRes.json()) as { media_type: string; sbom: { components: { type: string; name: string; version: string }[] } };
+      assert.equal(sbomReport.media_type, 'application/vnd.cyclonedx+json');
+      const ajv = new Ajv({ strict: false });
+      addFormats(ajv);
+      ajv.addFormat('iri-reference', (s: string) => URL.canParse(s, 'http://base.invalid/'));
+      ajv.addSchema(schema('spdx.schema.json')).addSchema(schema('jsf-0.82.schema.json'));
+      assert.ok(ajv.validate(schema('bom-1.6.schema.json'), sbomReport.sbom), JSON.stringify(ajv.errors?.slice(0, 3)));
+      const libs = sbomReport.sbom.components.filter((c) => c.type === 'library').map((c) => `${c.name}@${c.version}`).sort();
+      assert.deepEqual(libs, EXPECTED_PACKAGES, 'the adapter analysed the image it pulled from the other Berth');
+      assert.deepEqual(sbomReport.sbom.components.filter((c) => c.type === 'operating-system').map((c) => [c.name, c.version]), [['alpine', '3.11.6']]);
+    });
+
+    test('each Berth registers the other as its scanner; a project set to it is scanned through the other Berth', async () => {
+      for (const [self, other, token] of [[b, a, tokens.a], [a, b, tokens.b]] as const) {
+        const name = self === b ? 'berth-a' : 'berth-b';
+        let res = await api(self, 'POST', '/scanners', { name, url: `${other.url}/scanner-adapter`, auth: 'Bearer', access_credential: token, description: 'the other Berth' });
+        assert.equal(res.status, 201, await res.clone().text());
+        const reg = (await res.json()) as { name: string; scanner: { name: string }; has_credential: boolean; capabilities: { type: string }[] };
+        assert.equal(reg.scanner.name, 'Berth');
+        assert.equal(reg.has_credential, true);
+        assert.ok(!JSON.stringify(reg).includes(token), 'the credential is never returned');
+        const image = await pushAlpineImage(self, 'scanned/app');
+        const before = await api(self, 'GET', '/projects/scanned/scanner');
+        assert.deepEqual(await before.json(), { engine: 'berth', explicit: false, scanner: null });
+        res = await api(self, 'PUT', '/projects/scanned/scanner', { scanner: name });
+        assert.equal(res.status, 200, await res.clone().text());
+        assert.equal(((await res.json()) as { engine: string }).engine, 'external');
+
+        const engine = await self.scanners.engineFor('scanned');
+        assert.ok(engine, 'the project has an external engine');
+        const result = await engine.scan({ project: 'scanned', repository: 'scanned/app', digest: image.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' }, AbortSignal.timeout(60_000));
+        assert.equal(result.scanner.name, 'Berth');
+        assert.ok(Array.isArray(result.findings));
+        // Another project still uses Berth's own scanner.
+        assert.equal(await self.scanners.engineFor('harborish'), undefined);
+      }
+    });
+
+    test('registration refusals: an adapter that does not answer, a URL with credentials, a duplicate, a bad credential (401 from the adapter); non-admins refused', async () => {
+      let res = await api(b, 'POST', '/scanners', { name: 'nowhere', url: 'http://127.0.0.1:9/scanner-adapter' });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /did not answer/);
+      res = await api(b, 'POST', '/scanners', { name: 'creds', url: 'http://user:pw@127.0.0.1:9' });
+      assert.equal(res.status, 400);
+      res = await api(b, 'POST', '/scanners', { name: 'berth-a', url: `${a.url}/scanner-adapter`, auth: 'Bearer', access_credential: tokens.a });
+      assert.equal(res.status, 409);
+      res = await api(b, 'POST', '/scanners', { name: 'wrong-token', url: `${a.url}/scanner-adapter`, auth: 'Bearer', access_credential: 'not-the-token' });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /401/);
+      res = await fetch(`${b.url}/api/v1/scanners`);
+      assert.equal(res.status, 401);
+      res = await api(b, 'PUT', '/projects/scanned/scanner', { scanner: 'no-such' });
+      assert.equal(res.status, 404);
+      res = await api(b, 'GET', '/scanners');
+      assert.deepEqual(((await res.json()) as { name: string }[]).map((s) => s.name), ['berth-a']);
+    });
+
+    test('removing a registration puts its projects back on Berth\'s own scanner', async () => {
+      const res = await api(b, 'DELETE', '/scanners/berth-a');
+      assert.equal(res.status, 204);
+      assert.deepEqual(await (await api(b, 'GET', '/projects/scanned/scanner')).json(), { engine: 'berth', explicit: false, scanner: null });
+      assert.equal(await b.scanners.engineFor('scanned'), undefined);
+    });
+  });
+}
