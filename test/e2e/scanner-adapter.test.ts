@@ -17,6 +17,7 @@ import { basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
 import { OciClient } from '../support/oci-client.ts';
 import { compress, tarBytes } from '../support/image-layers.ts';
+import { runCli } from '../support/cli.ts';
 import { ScannerMime } from '../../src/supply-chain/scanners/spec.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -192,6 +193,43 @@ for (const db of await testDatabases()) {
       assert.equal(res.status, 404);
       res = await api(b, 'GET', '/scanners');
       assert.deepEqual(((await res.json()) as { name: string }[]).map((s) => s.name), ['berth-a']);
+    });
+
+    test('the berth scanner CLI: add (credential on stdin), list, use, remove', async () => {
+      const created = (await (await api(b, 'POST', '/users/me/tokens', { name: 'cli' })).json()) as { secret: string };
+      const env = { BERTH_SERVER: b.url, BERTH_TOKEN: created.secret, BERTH_CLI_CONFIG: '/nonexistent/berth-cli.json' };
+      let r = await runCli(['scanner', 'add', 'cli-a', '--url', `${a.url}/scanner-adapter`, '--auth', 'Bearer', '--credential-stdin', '--description', 'via CLI'], env, `${tokens.a}\n`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Berth/);
+      assert.ok(!r.stdout.includes(tokens.a));
+      r = await runCli(['scanner', 'list', '-o', 'json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual((JSON.parse(r.stdout) as { name: string }[]).map((s) => s.name), ['berth-a', 'cli-a']);
+      r = await runCli(['scanner', 'use', 'cli-a', '--project', 'scanned'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Project scanned scans with cli-a\./);
+      r = await runCli(['scanner', 'use', 'berth', '--default'], env);
+      assert.equal(r.code, 0, r.stderr);
+      r = await runCli(['scanner', 'add', 'no-cred', '--url', `${a.url}/scanner-adapter`, '--auth', 'Bearer'], env);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /--credential-stdin/);
+      r = await runCli(['scanner', 'remove', 'cli-a'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Removed scanner cli-a\./);
+      // The project's choice went with the registration.
+      assert.equal(((await (await api(b, 'GET', '/projects/scanned/scanner')).json()) as { engine: string }).engine, 'berth');
+      await api(b, 'PUT', '/projects/scanned/scanner', { scanner: 'berth-a' });
+    });
+
+    test('the pull token given to an adapter reads that repository only', async () => {
+      await pushAlpineImage(b, 'other/secret');
+      const authorization = await b.scanners.pullAuthorization('scanned/app');
+      const own = await fetch(`${b.url}/v2/scanned/app/manifests/v1`, { headers: { authorization, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.equal(own.status, 200);
+      const other = await fetch(`${b.url}/v2/other/secret/manifests/v1`, { headers: { authorization, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.ok(other.status === 401 || other.status === 403, `got ${other.status}`);
+      const push = await fetch(`${b.url}/v2/scanned/app/blobs/uploads/`, { method: 'POST', headers: { authorization } });
+      assert.ok(push.status === 401 || push.status === 403, `got ${push.status}`);
     });
 
     test('removing a registration puts its projects back on Berth\'s own scanner', async () => {

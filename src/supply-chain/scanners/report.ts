@@ -101,6 +101,18 @@ function cvssOf(item: VulnerabilityItem, vendor: Record<string, unknown>): Findi
   return undefined;
 }
 
+/** A package URL for a report item that came without one; `pkg:generic` when the name does not fit the type's rules. */
+function purlFor(type: PackageType, name: string, version: string): string {
+  const slash = name.lastIndexOf('/');
+  const [namespace, short] =
+    type === 'maven' && name.includes(':') ? [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)] : (type === 'npm' || type === 'golang') && slash > 0 ? [name.slice(0, slash), name.slice(slash + 1)] : [undefined, name];
+  try {
+    return new PackageURL(type, namespace, short, version, undefined, undefined).toString();
+  } catch {
+    return new PackageURL('generic', undefined, name, version, undefined, undefined).toString();
+  }
+}
+
 /** The findings of a report from any spec-compliant adapter. */
 export function fromHarborReport(report: VulnerabilityReport, source: string): Finding[] {
   return report.vulnerabilities.map((item) => {
@@ -121,7 +133,7 @@ export function fromHarborReport(report: VulnerabilityReport, source: string): F
       ...(cvss !== undefined ? { cvss } : {}),
       ...(item.description !== undefined ? { summary: item.description } : {}),
       links: item.links ?? [],
-      purl: purlText ?? new PackageURL(type, undefined, item.package, item.version, undefined, undefined).toString(),
+      purl: purlText ?? purlFor(type, item.package, item.version),
       layer: str(vendor.layer) ?? str((vendor.layer as { digest?: unknown } | undefined)?.digest) ?? '',
       location: str(vendor.location) ?? '',
       sources: strings(vendor.sources) ?? [source],
