@@ -101,7 +101,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
     maxReportBytes: config.externalScannerMaxReportBytes,
   });
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(db, BERTH_VERSION) : undefined;
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({

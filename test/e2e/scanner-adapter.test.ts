@@ -221,6 +221,16 @@ for (const db of await testDatabases()) {
       await api(b, 'PUT', '/projects/scanned/scanner', { scanner: 'berth-a' });
     });
 
+    test('registrations and choices are audited; the OpenAPI document describes the routes', async () => {
+      const res = await api(b, 'GET', '/audit-logs?resource_type=scanner&page_size=50');
+      assert.equal(res.status, 200);
+      const entries = (await res.json()) as { resource: string; action: string; outcome: string }[];
+      const seen = new Set(entries.map((e) => `${e.action} ${e.resource}`));
+      for (const e of ['create berth-a', 'create cli-a', 'delete cli-a', 'update berth-a', 'update cli-a']) assert.ok(seen.has(e), `audited: ${e} (have ${[...seen].join(', ')})`);
+      const doc = (await (await fetch(`${b.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      for (const p of ['/api/v1/scanners', '/api/v1/scanners/{name}', '/api/v1/scanners/default', '/api/v1/projects/{project}/scanner']) assert.ok(doc.paths[p], `OpenAPI has ${p}: ${Object.keys(doc.paths).filter((k) => k.includes('scanner')).join(', ')}`);
+    });
+
     test('the pull token given to an adapter reads that repository only', async () => {
       await pushAlpineImage(b, 'other/secret');
       const authorization = await b.scanners.pullAuthorization('scanned/app');

@@ -5,9 +5,9 @@
  * imported into this Berth. Nothing is stored: the adapter's caller keeps
  * the report.
  */
-import type { Db } from '../../platform/db/schema.ts';
 import { analyzeImage, type ImageSource } from '../analyzer/analyze.ts';
 import type { Finding, Inventory } from '../types.ts';
+import { matchInventory, type AdvisoryLookup } from '../vulnerabilities/match.ts';
 
 export type { ImageSource } from '../analyzer/analyze.ts';
 
@@ -19,15 +19,18 @@ export interface AdapterScanFunction {
   scan(source: ImageSource, artifact: { repository: string; digest: string; mediaType: string }, signal: AbortSignal): Promise<{ inventories: Inventory[]; findings: Finding[] }>;
 }
 
-/** Inventories → findings with this Berth's vulnerability data (the matcher over the vulnerability database). */
-export type InventoryMatcher = (inventories: Inventory[], signal: AbortSignal) => Promise<Finding[]>;
-
-export function ownAdapterScan(_db: Db, version: string, match?: InventoryMatcher): AdapterScanFunction {
+/**
+ * `lookup` is the vulnerability database's (VulnDb.lookup); without one
+ * (no data imported, or the database not wired) the report lists no
+ * vulnerabilities but the SBOM report is complete.
+ */
+export function ownAdapterScan(version: string, lookup?: AdvisoryLookup): AdapterScanFunction {
   return {
     scanner: { name: 'Berth', vendor: 'Berth', version },
     async scan(source, artifact, signal) {
       const inventories = await analyzeImage(source, { digest: artifact.digest, signal });
-      const findings = match ? await match(inventories, signal) : [];
+      const findings: Finding[] = [];
+      if (lookup) for (const inventory of inventories) findings.push(...(await matchInventory(inventory, lookup)));
       return { inventories, findings };
     },
   };
