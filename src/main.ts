@@ -94,7 +94,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const sealed = await sealStoredCredentials(db, sealer);
   if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
-  const scanners = new ScannerRegistrations(db, sealer, audit, access, {
+  const scanners = new ScannerRegistrations(db, registry, sealer, audit, access, {
     registryUrl: config.baseUrl,
     maxScanSeconds: config.externalScannerTimeoutSeconds,
     maxRefreshSeconds: config.externalScannerMaxRefreshSeconds,

@@ -11,7 +11,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { Finding, Inventory } from '../types.ts';
 import { pollReport, submitScan, type AdapterEndpoint, type AdapterLimits } from './adapter-client.ts';
 import { fromHarborReport } from './report.ts';
-import { ScannerMime } from './spec.ts';
+import { ScannerMime, mimeBase } from './spec.ts';
 
 /**
  * The scanning service's engine contract (issue 10 brief, owned by the
@@ -41,7 +41,11 @@ export interface ExternalEngineDeps {
   registryUrl: string;
   /** `Bearer <token>` allowing pull of that repository only, for a few minutes. */
   pullAuthorization(repository: string): Promise<string>;
+  /** The image manifests of an index (attestations left out), for adapters that consume only image manifests. */
+  indexChildren?(repository: string, digest: string): Promise<{ digest: string; mediaType: string }[]>;
 }
+
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
 export class ExternalScanEngine implements ScanEngine {
   readonly name: string;
@@ -50,16 +54,44 @@ export class ExternalScanEngine implements ScanEngine {
   readonly #options: ExternalEngineOptions;
   readonly #deps: ExternalEngineDeps;
 
-  constructor(registration: { name: string; scanner: { name: string; vendor: string; version: string } }, endpoint: AdapterEndpoint, options: ExternalEngineOptions, deps: ExternalEngineDeps) {
+  readonly #consumes: ReadonlySet<string>;
+
+  constructor(
+    registration: { name: string; scanner: { name: string; vendor: string; version: string }; consumes?: readonly string[] },
+    endpoint: AdapterEndpoint,
+    options: ExternalEngineOptions,
+    deps: ExternalEngineDeps,
+  ) {
     this.name = registration.name;
     this.#scanner = registration.scanner;
+    this.#consumes = new Set((registration.consumes ?? []).map(mimeBase));
     this.#endpoint = endpoint;
     this.#options = options;
     this.#deps = deps;
   }
 
+  /**
+   * An index goes to the adapter whole when it says it consumes indexes;
+   * otherwise (the spec's adapters take image manifests) each image of the
+   * index is scanned, as Harbor does, and the findings joined.
+   */
   async scan(target: ScanTarget, signal: AbortSignal): Promise<{ scanner: { name: string; vendor: string; version: string }; findings: Finding[] }> {
     const deadline = Date.now() + this.#options.maxScanSeconds * 1000;
+    if (INDEX_TYPES.has(mimeBase(target.mediaType)) && !this.#consumes.has(mimeBase(target.mediaType)) && this.#deps.indexChildren) {
+      const children = await this.#deps.indexChildren(target.repository, target.digest);
+      const findings: Finding[] = [];
+      let scanner = this.#scanner;
+      for (const child of children) {
+        const r = await this.#scanOne({ ...target, digest: child.digest, mediaType: child.mediaType }, deadline, signal);
+        scanner = r.scanner;
+        findings.push(...r.findings);
+      }
+      return { scanner, findings };
+    }
+    return this.#scanOne(target, deadline, signal);
+  }
+
+  async #scanOne(target: ScanTarget, deadline: number, signal: AbortSignal): Promise<{ scanner: { name: string; vendor: string; version: string }; findings: Finding[] }> {
     const id = await submitScan(
       this.#endpoint,
       {

@@ -15,6 +15,7 @@ import type { AccessServices } from '../../access/services.ts';
 import { assertProjectName } from '../../access/projects.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import type { Sealer } from '../../platform/secrets/sealer.ts';
+import type { Registry } from '../../registry/registry.ts';
 import type { ScannerRegistrationTable } from '../schema.ts';
 import { ADAPTER_AUTHS, fetchMetadata, type AdapterAuth, type AdapterEndpoint } from './adapter-client.ts';
 import { ExternalScanEngine, type ExternalEngineOptions, type ScanEngine } from './engine.ts';
@@ -72,9 +73,11 @@ export class ScannerRegistrations {
   readonly #audit: AuditRecorder;
   readonly #access: AccessServices;
   readonly #options: ExternalEngineOptions & { registryUrl: string };
+  readonly #registry: Registry;
 
-  constructor(db: Db, sealer: Sealer, audit: AuditRecorder, access: AccessServices, options: ExternalEngineOptions & { registryUrl: string }) {
+  constructor(db: Db, registry: Registry, sealer: Sealer, audit: AuditRecorder, access: AccessServices, options: ExternalEngineOptions & { registryUrl: string }) {
     this.#db = db;
+    this.#registry = registry;
     this.#sealer = sealer;
     this.#audit = audit;
     this.#access = access;
@@ -216,10 +219,22 @@ export class ScannerRegistrations {
     if (registration.disabled) throw new DomainError('precondition_failed', `scanner ${registration.name} of project ${project} is disabled`);
     const row = (await this.#row(registration.id))!;
     const scanner = registration.metadata?.scanner ?? { name: registration.name, vendor: 'unknown', version: 'unknown' };
-    return new ExternalScanEngine({ name: registration.name, scanner }, this.#endpoint(row), this.#options, {
+    const consumes = (registration.metadata?.capabilities ?? []).filter((c) => (c.type ?? 'vulnerability') === 'vulnerability').flatMap((c) => c.consumes_mime_types);
+    return new ExternalScanEngine({ name: registration.name, scanner, consumes }, this.#endpoint(row), this.#options, {
       registryUrl: this.#options.registryUrl,
       pullAuthorization: (repository) => this.pullAuthorization(repository),
+      indexChildren: (repository, digest) => this.#indexChildren(repository, digest),
     });
+  }
+
+  /** Image manifests of an index, without attestation manifests (buildx marks them by annotation, platform unknown/unknown). */
+  async #indexChildren(repository: string, digest: string): Promise<{ digest: string; mediaType: string }[]> {
+    const stored = await this.#registry.getManifest(repository, digest);
+    const index = JSON.parse(Buffer.from(stored.content).toString('utf8')) as { manifests?: { digest?: unknown; mediaType?: unknown; platform?: { os?: unknown }; annotations?: Record<string, string> }[] };
+    return (index.manifests ?? [])
+      .filter((m) => typeof m.digest === 'string' && typeof m.mediaType === 'string')
+      .filter((m) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os !== 'unknown')
+      .map((m) => ({ digest: m.digest as string, mediaType: m.mediaType as string }));
   }
 
   /**
