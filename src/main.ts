@@ -30,6 +30,7 @@ import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
 import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
 import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
+import { VulnDb } from './supply-chain/vulndb/store.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -101,7 +102,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
     maxReportBytes: config.externalScannerMaxReportBytes,
   });
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION) : undefined;
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, new VulnDb(db).lookup) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({

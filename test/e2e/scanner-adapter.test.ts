@@ -19,15 +19,48 @@ import { OciClient } from '../support/oci-client.ts';
 import { compress, tarBytes } from '../support/image-layers.ts';
 import { runCli } from '../support/cli.ts';
 import { ScannerMime } from '../../src/supply-chain/scanners/spec.ts';
+import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const schemaDir = new URL('../fixtures/sbom-schemas/', import.meta.url);
 const schema = (name: string): object => JSON.parse(readFileSync(new URL(name, schemaDir), 'utf8')) as object;
 
 const ALPINE_OS_RELEASE = 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.11.6\nPRETTY_NAME="Alpine Linux v3.11"\n';
-// Package versions from Alpine 3.11 that its secdb names as fixed later (openssl 1.1.1g-r0, musl 1.1.24-r3).
-const APK_INSTALLED = ['P:musl\nV:1.1.24-r2\nA:x86_64\no:musl\n', 'P:libssl1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\n', 'P:libcrypto1.1\nV:1.1.1d-r3\nA:x86_64\no:openssl\n'].join('\n') + '\n';
-const EXPECTED_PACKAGES = ['libcrypto1.1@1.1.1d-r3', 'libssl1.1@1.1.1d-r3', 'musl@1.1.24-r2'];
+// Packages at versions older than fixes the real Alpine v3.11 secdb lists (the apk origin is what secdb names).
+const INSTALLED = [
+  { name: 'musl', version: '1.1.22-r3', origin: 'musl' },
+  { name: 'libssl1.1', version: '1.1.1d-r0', origin: 'openssl' },
+  { name: 'libcrypto1.1', version: '1.1.1d-r0', origin: 'openssl' },
+];
+const APK_INSTALLED = INSTALLED.map((p) => `P:${p.name}\nV:${p.version}\nA:x86_64\no:${p.origin}\n`).join('\n') + '\n';
+const EXPECTED_PACKAGES = INSTALLED.map((p) => `${p.name}@${p.version}`).sort();
+const SECDB = '/work/shared/vulndata/alpine-secdb/v3.11/main.json';
+
+/**
+ * The findings expected, derived here from the secdb file itself (not by the
+ * product's matcher): a package is affected by every CVE whose fixed version
+ * is above the installed one. The versions involved all have the form
+ * `x.y.z[letter]-rN`, compared field by field.
+ */
+function expectedFindings(): string[] {
+  const key = (v: string): (number | string)[] => {
+    const m = /^(\d+)\.(\d+)\.(\d+)([a-z]?)-r(\d+)$/.exec(v);
+    if (!m) throw new Error(`unexpected version ${v}`);
+    return [Number(m[1]), Number(m[2]), Number(m[3]), m[4]!, Number(m[5])];
+  };
+  const greater = (a: string, b: string): boolean => {
+    const [x, y] = [key(a), key(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
+    return false;
+  };
+  const db = JSON.parse(readFileSync(SECDB, 'utf8')) as { packages: { pkg: { name: string; secfixes: Record<string, string[]> } }[] };
+  const out: string[] = [];
+  for (const p of INSTALLED) {
+    const fixes = db.packages.find((e) => e.pkg.name === p.origin)?.pkg.secfixes ?? {};
+    for (const [fixed, ids] of Object.entries(fixes)) if (greater(fixed, p.version)) for (const id of ids) out.push(`${p.name} ${id.split(' ')[0]} ${fixed}`);
+  }
+  return out.sort();
+}
 
 async function pushAlpineImage(berth: TestBerth, repo: string): Promise<{ digest: string; size: number }> {
   const client = new OciClient(berth.url, basicAuth());
@@ -59,6 +92,8 @@ for (const db of await testDatabases()) {
     before(async () => {
       a = await startTestBerth({ ...(await db.env()), BERTH_SCANNER_ADAPTER_TOKEN: tokens.a });
       b = await startTestBerth({ ...(await db.env()), BERTH_SCANNER_ADAPTER_TOKEN: tokens.b });
+      // Each adapter matches with its own Berth's vulnerability data: the real Alpine v3.11 secdb.
+      for (const berth of [a, b]) await new VulnDb(berth.db).importFile(SECDB, { format: 'alpine-secdb' });
     });
     after(async () => {
       await a?.stop();
@@ -125,10 +160,12 @@ for (const db of await testDatabases()) {
       }
       assert.equal(report.status, 200, await report.clone().text());
       assert.equal(report.headers.get('content-type'), ScannerMime.vulnReport);
-      const vuln = (await report.json()) as { artifact: { digest: string }; scanner: { name: string }; vulnerabilities: unknown[] };
+      const vuln = (await report.json()) as { artifact: { digest: string }; scanner: { name: string }; severity?: string; vulnerabilities: { id: string; package: string; version: string; fix_version?: string; severity: string; links: string[] }[] };
       assert.equal(vuln.artifact.digest, image.digest);
       assert.equal(vuln.scanner.name, 'Berth');
-      assert.ok(Array.isArray(vuln.vulnerabilities));
+      assert.deepEqual(vuln.vulnerabilities.map((v) => `${v.package} ${v.id} ${v.fix_version}`).sort(), expectedFindings());
+      assert.ok(vuln.vulnerabilities.every((v) => v.version === INSTALLED.find((p) => p.name === v.package)?.version));
+      console.log(`# ${vuln.vulnerabilities.length} vulnerabilities in the report, severity ${vuln.severity ?? '-'}`);
       console.log(`# report after ${polls} polls of 302`);
 
       const legacy = await adapter(a, tokens.a, `/scan/${id}/report`, { headers: { accept: ScannerMime.vulnReportHarbor } });
@@ -170,7 +207,9 @@ for (const db of await testDatabases()) {
         assert.ok(engine, 'the project has an external engine');
         const result = await engine.scan({ project: 'scanned', repository: 'scanned/app', digest: image.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' }, AbortSignal.timeout(60_000));
         assert.equal(result.scanner.name, 'Berth');
-        assert.ok(Array.isArray(result.findings));
+        const findings = result.findings ?? [];
+        assert.deepEqual(findings.map((f) => `${f.package} ${f.id} ${f.fixedVersion}`).sort(), expectedFindings(), 'the findings of the other Berth, mapped back');
+        assert.ok(findings.every((f) => f.packageType === 'apk' && f.purl.startsWith('pkg:apk/alpine/') && f.location === '/lib/apk/db/installed' && f.layer.startsWith('sha256:')), 'nothing lost between two Berths');
         // Another project still uses Berth's own scanner.
         assert.equal(await self.scanners.engineFor('harborish'), undefined);
       }
