@@ -102,7 +102,8 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
     maxReportBytes: config.externalScannerMaxReportBytes,
   });
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, new VulnDb(db).lookup) : undefined;
+  const adapterVulnDb = new VulnDb(db);
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({

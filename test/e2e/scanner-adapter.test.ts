@@ -107,8 +107,10 @@ for (const db of await testDatabases()) {
       const res = await adapter(a, tokens.a, '/metadata');
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), ScannerMime.metadata);
-      const meta = (await res.json()) as { scanner: { name: string; vendor: string; version: string }; capabilities: { type: string; consumes_mime_types: string[]; produces_mime_types: string[] }[] };
+      const meta = (await res.json()) as { scanner: { name: string; vendor: string; version: string }; capabilities: { type: string; consumes_mime_types: string[]; produces_mime_types: string[] }[]; properties: Record<string, string> };
       assert.equal(meta.scanner.name, 'Berth');
+      assert.ok(Date.parse(meta.properties['harbor.scanner-adapter/vulnerability-database-updated-at']!) > Date.now() - 3_600_000, 'when the data was imported');
+      assert.equal(meta.properties['berth/vulnerability-data-sources'], 'alpine-secdb-v3.11-main');
       const vuln = meta.capabilities.find((c) => c.type === 'vulnerability')!;
       assert.ok(vuln.consumes_mime_types.includes('application/vnd.oci.image.manifest.v1+json'));
       assert.ok(vuln.consumes_mime_types.includes('application/vnd.docker.distribution.manifest.v2+json'));

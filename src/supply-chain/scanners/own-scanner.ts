@@ -24,9 +24,22 @@ export interface AdapterScanFunction {
  * (no data imported, or the database not wired) the report lists no
  * vulnerabilities but the SBOM report is complete.
  */
-export function ownAdapterScan(version: string, lookup?: AdvisoryLookup): AdapterScanFunction {
+export function ownAdapterScan(version: string, lookup?: AdvisoryLookup, sources?: () => Promise<{ name: string; imported_at: number }[]>): AdapterScanFunction {
   return {
     scanner: { name: 'Berth', vendor: 'Berth', version },
+    // Harbor shows these on the scanner's page: when the data was last imported, and from where.
+    ...(sources
+      ? {
+          properties: async () => {
+            const list = await sources();
+            const newest = list.reduce((m, s) => Math.max(m, s.imported_at), 0);
+            return {
+              'harbor.scanner-adapter/vulnerability-database-updated-at': newest > 0 ? new Date(newest).toISOString() : '',
+              'berth/vulnerability-data-sources': list.map((s) => s.name).join(','),
+            };
+          },
+        }
+      : {}),
     async scan(source, artifact, signal) {
       const inventories = await analyzeImage(source, { digest: artifact.digest, signal });
       const findings: Finding[] = [];
