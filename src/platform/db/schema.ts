@@ -42,7 +42,9 @@ import type {
 import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
+import type { ProjectScannerTable, ScannerRegistrationTable } from '../../supply-chain/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
+import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable, VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
 
 export interface Database {
   repositories: RepositoryTable;
@@ -82,6 +84,15 @@ export interface Database {
   leases: LeaseTable;
   application_operations: ApplicationOperationTable;
   delivery_refresh_requests: DeliveryRefreshRequestTable;
+  vuln_sources: VulnSourceTable;
+  vuln_advisories: VulnAdvisoryTable;
+  vuln_affected: VulnAffectedTable;
+  scan_reports: ScanReportTable;
+  scan_inventories: ScanInventoryTable;
+  scan_packages: ScanPackageTable;
+  scan_findings: ScanFindingTable;
+  scanner_registrations: ScannerRegistrationTable;
+  project_scanners: ProjectScannerTable;
 }
 
 export type Db = Kysely<Database>;

@@ -6,7 +6,7 @@
 import { useState, type ReactNode } from 'react';
 import { Button, Code, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { usePermissions } from '../app/permissions.ts';
 import { ApiErrorAlert, bytes, ConfirmDialog, CopyButton, notifyDone, PageHeader, RelativeTime, shortDigest } from '../components/index.ts';
@@ -15,18 +15,27 @@ import { Children, ConfigSummary, Layers, Referrers } from './ArtifactSections.t
 import { projectUrl, repositoryUrl } from './paths.ts';
 import { Platforms } from './Platforms.tsx';
 import { PullCommand } from './PullCommand.tsx';
+import { PackagesTable } from './scan/PackagesTable.tsx';
+import { ScanPanel } from './scan/ScanPanel.tsx';
+import { isScannable, useScanReport } from './scan/useScanReport.ts';
+import { VulnerabilityTable } from './scan/VulnerabilityTable.tsx';
 
 export function ArtifactPage({ project, repository, reference }: { project: string; repository: string; reference: string }) {
   const perms = usePermissions(project);
   const client = useQueryClient();
   const navigate = useNavigate();
   const [deleting, setDeleting] = useState(false);
+  // The open tab lives in the URL, so a link (or a reload) keeps the vulnerability filters' tab.
+  const [params, setParams] = useSearchParams();
   const key = ['artifact', project, repository, reference];
   const q = useQuery({
     queryKey: key,
     queryFn: () => unwrap(api.GET('/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}', { params: { path: { project, repository, reference } } })),
   });
   const a = q.data;
+  const scannable = a !== undefined && isScannable(a);
+  const report = useScanReport(project, repository, a?.digest, scannable);
+  const scanned = report.data?.scan_status === 'Success';
   const refresh = () => Promise.all([client.invalidateQueries({ queryKey: key }), client.invalidateQueries({ queryKey: ['artifacts', project, repository] })]);
   const crumbs = [
     { label: 'Projects', to: '/projects' },
@@ -102,12 +111,19 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
               onChanged={refresh}
             />
           </section>
-          <Tabs defaultValue={a.type === 'INDEX' ? 'children' : 'layers'} keepMounted={false}>
+          {scannable && <ScanPanel project={project} repository={repository} digest={a.digest} report={report} canScan={perms.can('scan:create')} />}
+          <Tabs
+            value={params.get('tab') ?? (a.type === 'INDEX' ? 'children' : 'layers')}
+            onChange={(v) => setParams((prev) => new URLSearchParams({ ...Object.fromEntries(prev), tab: v ?? '' }), { replace: true })}
+            keepMounted={false}
+          >
             <Tabs.List aria-label="Artifact details">
               {a.type === 'INDEX' && <Tabs.Tab value="children">Images ({a.references.length})</Tabs.Tab>}
               <Tabs.Tab value="layers">Layers ({a.layers.length})</Tabs.Tab>
               {a.config && <Tabs.Tab value="config">Configuration</Tabs.Tab>}
               <Tabs.Tab value="referrers">Referrers ({a.referrers.length})</Tabs.Tab>
+              {scanned && <Tabs.Tab value="vulnerabilities">Vulnerabilities ({report.data?.summary?.total ?? 0})</Tabs.Tab>}
+              {scanned && <Tabs.Tab value="packages">Packages ({(report.data?.platforms ?? []).reduce((n, p) => n + p.packages, 0)})</Tabs.Tab>}
             </Tabs.List>
             {a.type === 'INDEX' && (
               <Tabs.Panel value="children" pt="sm">
@@ -120,6 +136,16 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
             {a.config && (
               <Tabs.Panel value="config" pt="sm">
                 <ConfigSummary config={a.config} />
+              </Tabs.Panel>
+            )}
+            {scanned && (
+              <Tabs.Panel value="vulnerabilities" pt="sm">
+                <VulnerabilityTable project={project} repository={repository} digest={a.digest} />
+              </Tabs.Panel>
+            )}
+            {scanned && (
+              <Tabs.Panel value="packages" pt="sm">
+                <PackagesTable project={project} repository={repository} digest={a.digest} />
               </Tabs.Panel>
             )}
             <Tabs.Panel value="referrers" pt="sm">

@@ -15,6 +15,11 @@ import { artifactUrl, projectUrl } from './paths.ts';
 import { Platforms } from './Platforms.tsx';
 import { PullCommand } from './PullCommand.tsx';
 import { RepositoryDescription } from './RepositoryDescription.tsx';
+import { useLiveScans } from './scan/live.ts';
+import { RepositoryScanButton } from './scan/RepositoryScanButton.tsx';
+import { ScanCell } from './scan/ScanCell.tsx';
+import { overviewOf } from './scan/types.ts';
+import { isScannable } from './scan/useScanReport.ts';
 
 type Artifact = ListItem<'/api/v1/projects/{project}/repositories/{repository}/artifacts'>;
 
@@ -30,6 +35,9 @@ export function RepositoryPage({ project, repository }: { project: string; repos
   const path = { project, repository };
   const repo = useQuery({ queryKey: ['repository', project, repository], queryFn: () => unwrap(api.GET('/api/v1/projects/{project}/repositories/{repository}', { params: { path } })) });
   const q = tagQ ? `tags=~${tagQ}` : taggedOnly ? 'tags=*' : undefined;
+  // Scan results arrive as events (artifact.scanned), which refresh the list.
+  useLiveScans();
+  const canScan = perms.can('scan:create');
 
   const columns: Column<Artifact>[] = [
     {
@@ -60,6 +68,11 @@ export function RepositoryPage({ project, repository }: { project: string; repos
           </Text>
         ),
     },
+    {
+      key: 'vulnerabilities',
+      header: 'Vulnerabilities',
+      render: (a) => <ScanCell project={project} repository={repository} digest={a.digest} overview={overviewOf(a)} canScan={canScan} scannable={isScannable(a)} />,
+    },
     { key: 'size', header: 'Size', sort: 'size', render: (a) => bytes(a.size) },
     { key: 'platforms', header: 'Platforms', wide: true, render: (a) => <Platforms platforms={a.platforms} /> },
     { key: 'type', header: 'Type', wide: true, render: (a) => a.type },
@@ -77,11 +90,14 @@ export function RepositoryPage({ project, repository }: { project: string; repos
           { label: project, to: projectUrl(project) },
         ]}
         actions={
-          perms.can('repository:delete') && (
-            <Button color="red" variant="light" onClick={() => setDeleting(true)}>
-              Delete repository
-            </Button>
-          )
+          <>
+            {canScan && <RepositoryScanButton project={project} repository={repository} />}
+            {perms.can('repository:delete') && (
+              <Button color="red" variant="light" onClick={() => setDeleting(true)}>
+                Delete repository
+              </Button>
+            )}
+          </>
         }
       />
       <ApiErrorAlert error={repo.error} />
@@ -101,7 +117,8 @@ export function RepositoryPage({ project, repository }: { project: string; repos
         fetch={({ page, pageSize, sort }) =>
           unwrapPage(
             api.GET('/api/v1/projects/{project}/repositories/{repository}/artifacts', {
-              params: { path, query: { page, page_size: pageSize, ...(sort ? { sort } : {}), ...(q ? { q } : {}) } },
+              // with_scan_overview: Harbor's per-artifact scan summary (status, severity counts).
+              params: { path, query: { page, page_size: pageSize, with_scan_overview: 'true', ...(sort ? { sort } : {}), ...(q ? { q } : {}) } },
             }),
           )
         }
