@@ -20,6 +20,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import { createBackground } from './background.ts';
 import type { DomainEvents } from './platform/events/bus.ts';
 import type { Jobs } from './platform/jobs/platform.ts';
+import type { Scanning } from './supply-chain/scanning/index.ts';
 import { ArtifactService } from './registry/artifacts.ts';
 import { PullStats } from './registry/pull-stats.ts';
 import { Registry } from './registry/registry.ts';
@@ -30,6 +31,7 @@ import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
 import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
 import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
+import { sbomDocuments } from './supply-chain/sbom/documents.ts';
 import { VulnDb } from './supply-chain/vulndb/store.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -45,6 +47,7 @@ export interface Berth {
   events: DomainEvents;
   /** External scanner registrations; `engineFor(project)` gives a project's external ScanEngine. */
   scanners: ScannerRegistrations;
+  scanning: Scanning;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -87,7 +90,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
-  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry, version: BERTH_VERSION });
   await background.recover();
   // One sealer for every secret kept in the database (webhooks, cluster and Git credentials).
   const sealer = await Sealer.open(db, config.secretKey);
@@ -102,6 +105,9 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
     maxReportBytes: config.externalScannerMaxReportBytes,
   });
+  // The scanning service's hooks for this unit: external engines per project, SBOM documents and referrers.
+  background.scanning.engines.resolver = (project) => scanners.engineFor(project);
+  background.scanning.service.sbom = sbomDocuments(registry, background.scanning.service, config.baseUrl);
   const adapterVulnDb = new VulnDb(db);
   const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
@@ -134,6 +140,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
           },
         }
       : {}),
+    scanning: background.scanning.service,
   });
 
   const { host, port } = parseListen(config.listen);
@@ -155,6 +162,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     jobs: background.jobs,
     events: background.events,
     scanners,
+    scanning: background.scanning,
     address,
     async close() {
       ready = false;

@@ -84,6 +84,22 @@ const schema = z.strictObject({
   externalScannerRequestTimeoutSeconds: z.number().int().min(1).max(600),
   externalScannerMaxRefreshSeconds: z.number().int().min(1).max(3_600),
   externalScannerMaxReportBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+  // scanning (src/supply-chain/scanning)
+  scanConcurrency: z.number().int().min(1).max(64),
+  scanTimeoutSeconds: z.number().int().min(10).max(86_400),
+  scanMaxAttempts: z.number().int().min(1).max(20),
+  scanAutoDelayMs: z.number().int().min(0).max(600_000),
+  scanRescanCron: z.string().min(9).max(128).optional(),
+  // analyzer (image analysis limits)
+  analyzerMaxEntriesPerLayer: z.number().int().min(100),
+  analyzerMaxLayerBytes: z.number().int().min(1024 * 1024),
+  analyzerMaxImageBytes: z.number().int().min(1024 * 1024),
+  analyzerMaxBinaryBytes: z.number().int().min(0),
+  analyzerTimeoutSeconds: z.number().int().min(1).max(86_400),
+  analyzerMaxPlatforms: z.number().int().min(1).max(1_000),
+  analyzerMaxArchiveDepth: z.number().int().min(0).max(32),
+  analyzerMaxArchiveBytes: z.number().int().min(1024),
+  analyzerMaxArchiveEntries: z.number().int().min(1),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -176,7 +192,23 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'externalScannerRequestTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_REQUEST_TIMEOUT_SECONDS', default: 30, doc: 'Timeout of one request to an external adapter (metadata, scan, one report poll).' },
   { key: 'externalScannerMaxRefreshSeconds', env: 'BERTH_EXTERNAL_SCANNER_MAX_REFRESH_SECONDS', default: 60, doc: "Longest wait between report polls, whatever the adapter's Refresh-After asks." },
   { key: 'externalScannerMaxReportBytes', env: 'BERTH_EXTERNAL_SCANNER_MAX_REPORT_BYTES', default: 64 * 1024 * 1024, doc: "Largest report accepted from an external adapter." },
+  // analyzer: bounds of one image analysis (hostile images end in a bounded scan with a reason)
+  { key: 'analyzerMaxEntriesPerLayer', env: 'BERTH_ANALYZER_MAX_ENTRIES_PER_LAYER', default: 1_000_000, doc: 'Tar entries read per layer (a tar bomb stops here); the rest of the layer is skipped with a reason.' },
+  { key: 'analyzerMaxLayerBytes', env: 'BERTH_ANALYZER_MAX_LAYER_BYTES', default: 17_179_869_184, doc: 'Uncompressed bytes read per layer (a gzip bomb or huge file stops here, 16 GiB by default); the rest of the layer is skipped with a reason.' },
+  { key: 'analyzerMaxImageBytes', env: 'BERTH_ANALYZER_MAX_IMAGE_BYTES', default: 68_719_476_736, doc: 'Uncompressed bytes read per image manifest, all layers together (64 GiB by default).' },
+  { key: 'analyzerMaxBinaryBytes', env: 'BERTH_ANALYZER_MAX_BINARY_BYTES', default: 536_870_912, doc: 'Executables larger than this are not scanned for Go build info or cargo-auditable data (skipped with a reason).' },
+  { key: 'analyzerTimeoutSeconds', env: 'BERTH_ANALYZER_TIMEOUT_SECONDS', default: 1_800, doc: 'Time limit of one image manifest\'s analysis; what is left is skipped with a reason and the inventory of what was read is kept.' },
+  { key: 'analyzerMaxPlatforms', env: 'BERTH_ANALYZER_MAX_PLATFORMS', default: 64, doc: 'Platforms of an image index analysed; the others are skipped with a reason.' },
+  { key: 'analyzerMaxArchiveDepth', env: 'BERTH_ANALYZER_MAX_ARCHIVE_DEPTH', default: 4, doc: 'Nested archives (a jar in a war in an ear …) deeper than this are skipped.' },
+  { key: 'analyzerMaxArchiveBytes', env: 'BERTH_ANALYZER_MAX_ARCHIVE_BYTES', default: 268_435_456, doc: 'Bytes of one archive (jar, war) or nested archive read into memory; bigger ones are skipped.' },
+  { key: 'analyzerMaxArchiveEntries', env: 'BERTH_ANALYZER_MAX_ARCHIVE_ENTRIES', default: 100_000, doc: 'Entries of one archive looked at.' },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
+  // scanning (src/supply-chain/scanning, docs/scanning.md)
+  { key: 'scanConcurrency', env: 'BERTH_SCAN_CONCURRENCY', default: 2, doc: 'Scans (`scan.artifact` jobs) running at once in each process; a slow or huge image holds one of these slots, never the queue.' },
+  { key: 'scanTimeoutSeconds', env: 'BERTH_SCAN_TIMEOUT_SECONDS', default: 1800, doc: 'A scan attempt running longer is aborted and counts as failed (retried until `scanMaxAttempts`).' },
+  { key: 'scanMaxAttempts', env: 'BERTH_SCAN_MAX_ATTEMPTS', default: 3, doc: 'Attempts per scan; after the last failed one the report shows Error with the reason and `artifact.scan_failed` (webhook SCANNING_FAILED) is published.' },
+  { key: 'scanAutoDelayMs', env: 'BERTH_SCAN_AUTO_DELAY_MS', default: 3000, doc: 'Auto-scan (project setting `auto_scan`) starts this long after the push, so the platform manifests of an index pushed right after them are recognised as its children and scanned once, with the index.' },
+  { key: 'scanRescanCron', env: 'BERTH_SCAN_RESCAN_CRON', default: undefined, doc: 'Cron expression of a scheduled rescan of every image (read again by the analyzer), e.g. `0 2 * * 0`. Unset: no rescan; imported vulnerability data re-matches stored inventories anyway.' },
 ];
 
 export class ConfigError extends Error {}

@@ -9,6 +9,7 @@ import { DomainError } from '../core/errors.ts';
 import type { Metrics } from '../platform/observability/metrics.ts';
 import { RegistryError } from '../oci/errors.ts';
 import type { ArtifactService } from '../registry/artifacts.ts';
+import type { ScanService } from '../supply-chain/scanning/service.ts';
 import type { Registry } from '../registry/registry.ts';
 import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
@@ -67,6 +68,8 @@ export interface AppOptions {
   scanners?: ScannerRegistrations;
   /** Berth's own scanner served as a Pluggable Scanner API adapter (/scanner-adapter/api/v1). */
   scannerAdapter?: { scan: AdapterScanFunction; options: ScannerAdapterOptions };
+  /** The scanning service (scans, reports, vulnerabilities, SBOMs; scan_overview on artifact lists). */
+  scanning?: ScanService;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -157,7 +160,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  const api = registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry);
+  const api = registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning);
   if (options.scanners) scannerRoutes(api, options.access, options.scanners);
   if (options.scannerAdapter) registerScannerAdapter(app, options.scannerAdapter.scan, options.scannerAdapter.options, options.metrics.registry);
   registerUi(app, { dir: options.webDir });

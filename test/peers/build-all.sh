@@ -26,7 +26,7 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium)
+tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;
