@@ -107,6 +107,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   });
   // The scanning service's hooks for this unit: external engines per project, SBOM documents and referrers.
   background.scanning.engines.resolver = (project) => scanners.engineFor(project);
+  background.scanning.engines.nameResolver = (project, handle) => scanners.engineNameIn(handle, project);
   background.scanning.service.sbom = sbomDocuments(registry, background.scanning.service, config.baseUrl);
   const adapterVulnDb = new VulnDb(db);
   const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;

@@ -81,7 +81,7 @@ async function pushAlpineImage(berth: TestBerth, repo: string): Promise<{ digest
 }
 
 async function api(berth: TestBerth, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${berth.url}/api/v1${path}`, { method, headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  return fetch(`${berth.url}/api/v1${path}`, { method, signal: AbortSignal.timeout(30_000), headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 
 for (const db of await testDatabases()) {
@@ -215,6 +215,31 @@ for (const db of await testDatabases()) {
         // Another project still uses Berth's own scanner.
         assert.equal(await self.scanners.engineFor('harborish'), undefined);
       }
+    });
+
+    test("through the scanning API: a project set to the other Berth gets its findings stored, the report naming that scanner", async () => {
+      // 'scanned' on b uses berth-a (set above); the scan job asks ScanEngines, whose resolver is engineFor.
+      const image = await pushAlpineImage(b, 'scanned/api');
+      let res = await api(b, 'POST', `/projects/scanned/repositories/api/artifacts/${image.digest}/scan`);
+      assert.equal(res.status, 202, await res.clone().text());
+      let report: { scan_status: string; scanner: { name: string }; error?: string; summary: { total: number } } | undefined;
+      for (let i = 0; i < 300; i++) {
+        res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/scan`);
+        if (res.status === 200) {
+          report = (await res.json()) as typeof report;
+          if (report!.scan_status === 'Success' || report!.scan_status === 'Error') break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(report?.scan_status, 'Success', JSON.stringify(report));
+      assert.equal(report.scanner.name, 'Berth');
+      res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/vulnerabilities?page_size=100`);
+      assert.equal(res.status, 200);
+      const vulns = (await res.json()) as { id: string; package: string; fix_version?: string; sources: string[] }[];
+      assert.deepEqual(vulns.map((v) => `${v.package} ${v.id} ${v.fix_version}`).sort(), expectedFindings());
+      // An external scanner reports vulnerabilities only: no inventory, so no SBOM from it.
+      res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/sbom`);
+      assert.equal(res.status, 404);
     });
 
     test('registration refusals: an adapter that does not answer, a URL with credentials, a duplicate, a bad credential (401 from the adapter); non-admins refused', async () => {
