@@ -31,8 +31,9 @@ import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
 import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
 import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
-import { sbomDocuments } from './supply-chain/sbom/documents.ts';
 import { VulnDb } from './supply-chain/vulndb/store.ts';
+import { sbomDocument } from './supply-chain/sbom/index.ts';
+import { attachSbom } from './supply-chain/sbom/attach.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -45,9 +46,9 @@ export interface Berth {
   delivery?: Delivery;
   jobs: Jobs;
   events: DomainEvents;
+  scanning: Scanning;
   /** External scanner registrations; `engineFor(project)` gives a project's external ScanEngine. */
   scanners: ScannerRegistrations;
-  scanning: Scanning;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -105,10 +106,14 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
     maxReportBytes: config.externalScannerMaxReportBytes,
   });
-  // The scanning service's hooks for this unit: external engines per project, SBOM documents and referrers.
+  // A project's configured external scanner replaces Berth's own engine for its scans.
   background.scanning.engines.resolver = (project) => scanners.engineFor(project);
+  // Inside a transaction the engine is named through its handle (engineFor would deadlock SQLite there).
   background.scanning.engines.nameResolver = (project, handle) => scanners.engineNameIn(handle, project);
-  background.scanning.service.sbom = sbomDocuments(registry, background.scanning.service, config.baseUrl);
+  background.scanning.service.sbom = {
+    render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
+    attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),
+  };
   const adapterVulnDb = new VulnDb(db);
   const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
@@ -132,6 +137,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
     events: background.events,
+    scanning: background.scanning.service,
     scanners,
     ...(adapterScan && config.scannerAdapterToken !== undefined
       ? {
@@ -141,7 +147,6 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
           },
         }
       : {}),
-    scanning: background.scanning.service,
   });
 
   const { host, port } = parseListen(config.listen);
@@ -162,8 +167,8 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     events: background.events,
-    scanners,
     scanning: background.scanning,
+    scanners,
     address,
     async close() {
       ready = false;

@@ -75,15 +75,6 @@ const schema = z.strictObject({
   loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
   loginLockBaseSeconds: z.number().int().min(1).max(3_600),
   loginLockMaxSeconds: z.number().int().min(1).max(86_400),
-  // scanners: Harbor's Pluggable Scanner API both ways (src/supply-chain/scanners, src/http/scanner-adapter.ts)
-  scannerAdapterToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  scannerAdapterConcurrency: z.number().int().min(1).max(64),
-  scannerAdapterResultTtlSeconds: z.number().int().min(60).max(7 * 86_400),
-  scannerAdapterMaxRequests: z.number().int().min(1).max(100_000),
-  externalScannerTimeoutSeconds: z.number().int().min(10).max(86_400),
-  externalScannerRequestTimeoutSeconds: z.number().int().min(1).max(600),
-  externalScannerMaxRefreshSeconds: z.number().int().min(1).max(3_600),
-  externalScannerMaxReportBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
   // scanning (src/supply-chain/scanning)
   scanConcurrency: z.number().int().min(1).max(64),
   scanTimeoutSeconds: z.number().int().min(10).max(86_400),
@@ -100,6 +91,15 @@ const schema = z.strictObject({
   analyzerMaxArchiveDepth: z.number().int().min(0).max(32),
   analyzerMaxArchiveBytes: z.number().int().min(1024),
   analyzerMaxArchiveEntries: z.number().int().min(1),
+  // scanners: Harbor's Pluggable Scanner API both ways (src/supply-chain/scanners, src/http/scanner-adapter.ts)
+  scannerAdapterToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  scannerAdapterConcurrency: z.number().int().min(1).max(64),
+  scannerAdapterResultTtlSeconds: z.number().int().min(60).max(7 * 86_400),
+  scannerAdapterMaxRequests: z.number().int().min(1).max(100_000),
+  externalScannerTimeoutSeconds: z.number().int().min(10).max(86_400),
+  externalScannerRequestTimeoutSeconds: z.number().int().min(1).max(600),
+  externalScannerMaxRefreshSeconds: z.number().int().min(1).max(3_600),
+  externalScannerMaxReportBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -183,15 +183,6 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'jobsLeaseMs', env: 'BERTH_JOBS_LEASE_MS', default: 30_000, doc: 'Lease of a running job, renewed every third of it: a job whose process died is taken over by another process this long after the last renewal.' },
   { key: 'jobsRetentionDays', env: 'BERTH_JOBS_RETENTION_DAYS', default: 7, doc: 'Finished jobs (succeeded, failed, cancelled) and domain events older than this many days are purged hourly; 0 keeps them.' },
   { key: 'jobsStopGraceMs', env: 'BERTH_JOBS_STOP_GRACE_MS', default: 10_000, doc: 'At shutdown, how long running jobs may finish before their signals are aborted and their leases released for another process.' },
-  // scanners: Harbor's Pluggable Scanner API both ways (docs/scanner-adapter.md)
-  { key: 'scannerAdapterToken', env: 'BERTH_SCANNER_ADAPTER_TOKEN', default: undefined, doc: "Bearer token a Harbor (or another Berth) presents to use Berth's own scanner as a Pluggable Scanner API adapter at `/scanner-adapter/api/v1`; the adapter is off while unset." },
-  { key: 'scannerAdapterConcurrency', env: 'BERTH_SCANNER_ADAPTER_CONCURRENCY', default: 2, doc: 'Scan requests of the adapter analysed at once; others wait (their report answers 302).' },
-  { key: 'scannerAdapterResultTtlSeconds', env: 'BERTH_SCANNER_ADAPTER_RESULT_TTL_SECONDS', default: 3600, doc: "How long the adapter keeps a finished scan's report for polling (in memory)." },
-  { key: 'scannerAdapterMaxRequests', env: 'BERTH_SCANNER_ADAPTER_MAX_REQUESTS', default: 1000, doc: 'Scan requests the adapter holds at most (queued, running and finished); more answer 503.' },
-  { key: 'externalScannerTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_TIMEOUT_SECONDS', default: 1800, doc: 'Longest an external adapter may take to deliver a report (Refresh-After waits included) before the scan fails.' },
-  { key: 'externalScannerRequestTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_REQUEST_TIMEOUT_SECONDS', default: 30, doc: 'Timeout of one request to an external adapter (metadata, scan, one report poll).' },
-  { key: 'externalScannerMaxRefreshSeconds', env: 'BERTH_EXTERNAL_SCANNER_MAX_REFRESH_SECONDS', default: 60, doc: "Longest wait between report polls, whatever the adapter's Refresh-After asks." },
-  { key: 'externalScannerMaxReportBytes', env: 'BERTH_EXTERNAL_SCANNER_MAX_REPORT_BYTES', default: 64 * 1024 * 1024, doc: "Largest report accepted from an external adapter." },
   // analyzer: bounds of one image analysis (hostile images end in a bounded scan with a reason)
   { key: 'analyzerMaxEntriesPerLayer', env: 'BERTH_ANALYZER_MAX_ENTRIES_PER_LAYER', default: 1_000_000, doc: 'Tar entries read per layer (a tar bomb stops here); the rest of the layer is skipped with a reason.' },
   { key: 'analyzerMaxLayerBytes', env: 'BERTH_ANALYZER_MAX_LAYER_BYTES', default: 17_179_869_184, doc: 'Uncompressed bytes read per layer (a gzip bomb or huge file stops here, 16 GiB by default); the rest of the layer is skipped with a reason.' },
@@ -202,6 +193,15 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'analyzerMaxArchiveDepth', env: 'BERTH_ANALYZER_MAX_ARCHIVE_DEPTH', default: 4, doc: 'Nested archives (a jar in a war in an ear …) deeper than this are skipped.' },
   { key: 'analyzerMaxArchiveBytes', env: 'BERTH_ANALYZER_MAX_ARCHIVE_BYTES', default: 268_435_456, doc: 'Bytes of one archive (jar, war) or nested archive read into memory; bigger ones are skipped.' },
   { key: 'analyzerMaxArchiveEntries', env: 'BERTH_ANALYZER_MAX_ARCHIVE_ENTRIES', default: 100_000, doc: 'Entries of one archive looked at.' },
+  // scanners: Harbor's Pluggable Scanner API both ways (docs/scanner-adapter.md)
+  { key: 'scannerAdapterToken', env: 'BERTH_SCANNER_ADAPTER_TOKEN', default: undefined, doc: "Bearer token a Harbor (or another Berth) presents to use Berth's own scanner as a Pluggable Scanner API adapter at `/scanner-adapter/api/v1`; the adapter is off while unset." },
+  { key: 'scannerAdapterConcurrency', env: 'BERTH_SCANNER_ADAPTER_CONCURRENCY', default: 2, doc: 'Scan requests of the adapter analysed at once; others wait (their report answers 302).' },
+  { key: 'scannerAdapterResultTtlSeconds', env: 'BERTH_SCANNER_ADAPTER_RESULT_TTL_SECONDS', default: 3600, doc: "How long the adapter keeps a finished scan's report for polling (in memory)." },
+  { key: 'scannerAdapterMaxRequests', env: 'BERTH_SCANNER_ADAPTER_MAX_REQUESTS', default: 1000, doc: 'Scan requests the adapter holds at most (queued, running and finished); more answer 503.' },
+  { key: 'externalScannerTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_TIMEOUT_SECONDS', default: 1800, doc: 'Longest an external adapter may take to deliver a report (Refresh-After waits included) before the scan fails.' },
+  { key: 'externalScannerRequestTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_REQUEST_TIMEOUT_SECONDS', default: 30, doc: 'Timeout of one request to an external adapter (metadata, scan, one report poll).' },
+  { key: 'externalScannerMaxRefreshSeconds', env: 'BERTH_EXTERNAL_SCANNER_MAX_REFRESH_SECONDS', default: 60, doc: "Longest wait between report polls, whatever the adapter's Refresh-After asks." },
+  { key: 'externalScannerMaxReportBytes', env: 'BERTH_EXTERNAL_SCANNER_MAX_REPORT_BYTES', default: 64 * 1024 * 1024, doc: "Largest report accepted from an external adapter." },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
   // scanning (src/supply-chain/scanning, docs/scanning.md)
   { key: 'scanConcurrency', env: 'BERTH_SCAN_CONCURRENCY', default: 2, doc: 'Scans (`scan.artifact` jobs) running at once in each process; a slow or huge image holds one of these slots, never the queue.' },

@@ -64,12 +64,12 @@ export interface AppOptions {
   webDir?: string;
   /** Domain events, for /api/v1/stream. */
   events?: StreamBus;
+  /** The scanning service (scans, reports, vulnerabilities, SBOMs; scan_overview on artifact lists). */
+  scanning?: ScanService;
   /** External scanner registrations (/api/v1/scanners, /api/v1/projects/{p}/scanner). */
   scanners?: ScannerRegistrations;
   /** Berth's own scanner served as a Pluggable Scanner API adapter (/scanner-adapter/api/v1). */
   scannerAdapter?: { scan: AdapterScanFunction; options: ScannerAdapterOptions };
-  /** The scanning service (scans, reports, vulnerabilities, SBOMs; scan_overview on artifact lists). */
-  scanning?: ScanService;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {

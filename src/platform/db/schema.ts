@@ -43,9 +43,8 @@ import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
 import type { ProjectScannerTable, ScannerRegistrationTable } from '../../supply-chain/schema.ts';
-import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable } from '../../supply-chain/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
-import type { VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
+import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable, VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
 
 export interface Database {
   repositories: RepositoryTable;
@@ -88,12 +87,12 @@ export interface Database {
   vuln_sources: VulnSourceTable;
   vuln_advisories: VulnAdvisoryTable;
   vuln_affected: VulnAffectedTable;
-  scanner_registrations: ScannerRegistrationTable;
-  project_scanners: ProjectScannerTable;
   scan_reports: ScanReportTable;
   scan_inventories: ScanInventoryTable;
   scan_packages: ScanPackageTable;
   scan_findings: ScanFindingTable;
+  scanner_registrations: ScannerRegistrationTable;
+  project_scanners: ProjectScannerTable;
 }
 
 export type Db = Kysely<Database>;
