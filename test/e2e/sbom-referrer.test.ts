@@ -10,7 +10,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_PASSWORD, startTestBerth, type TestBerth } from '../support/berth.ts';
+import { ADMIN_PASSWORD, basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
+import { pushAlpineImage } from '../support/alpine-image.ts';
 import { testDatabases } from '../support/databases.ts';
 import { OciLayoutWriter, mustRun, type BuiltImage, type ImageManifest } from '../support/oci-layout.ts';
 import { peerPath, skipUnlessPeer } from '../support/peers.ts';
@@ -99,6 +100,38 @@ for (const db of await testDatabases()) {
       assert.ok(cdx.some((r) => r.digest === again.digest));
       assert.ok(cdx.some((r) => r.annotations?.['made-by'] === 'someone-else'));
       assert.ok(!cdx.some((r) => r.digest === first));
+    });
+
+    test('through the API: after a scan, GET …/sbom downloads the document and POST …/sbom attaches it where oras discover finds it', async () => {
+      const image = await pushAlpineImage(berth, 'sbom/scanned', [{ name: 'musl', version: '1.2.4-r2', origin: 'musl' }, { name: 'busybox', version: '1.36.1-r15', origin: 'busybox' }], 'ID=alpine\nVERSION_ID=3.19.1\n');
+      const call = (method: string, p: string) => fetch(`${berth.url}/api/v1/projects/sbom/repositories/scanned/artifacts/${image.digest}${p}`, { method, headers: { authorization: basicAuth() }, signal: AbortSignal.timeout(30_000) });
+      assert.equal((await call('POST', '/scan')).status, 202);
+      let status = '';
+      for (let i = 0; i < 300 && status !== 'Success' && status !== 'Error'; i++) {
+        const r = await call('GET', '/scan');
+        if (r.status === 200) status = ((await r.json()) as { scan_status: string }).scan_status;
+        if (status !== 'Success') await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.equal(status, 'Success');
+      const download = await call('GET', '/sbom?format=spdx');
+      assert.equal(download.status, 200);
+      assert.match(download.headers.get('content-disposition') ?? '', /^attachment/);
+      const spdx = (await download.json()) as { spdxVersion: string; packages: { name: string; versionInfo: string; primaryPackagePurpose: string }[] };
+      assert.equal(spdx.spdxVersion, 'SPDX-2.3');
+      assert.deepEqual(spdx.packages.filter((p) => p.primaryPackagePurpose === 'LIBRARY').map((p) => `${p.name}@${p.versionInfo}`).sort(), ['busybox@1.36.1-r15', 'musl@1.2.4-r2']);
+
+      const posted = await call('POST', '/sbom?format=cyclonedx');
+      assert.equal(posted.status, 202, await posted.clone().text());
+      const { digest } = (await posted.json()) as { digest: string };
+      const found = JSON.parse((await run(['discover', '--plain-http', '--format', 'json', '--artifact-type', SBOM_MEDIA_TYPES.cyclonedx, `${berth.hostPort}/sbom/scanned:v1`])).stdout.toString('utf8')) as Discovered;
+      assert.deepEqual(found.referrers?.map((r) => r.digest), [digest]);
+      await run(['pull', '--plain-http', '-o', path.join(tmp, 'api-pulled'), `${berth.hostPort}/sbom/scanned@${digest}`]);
+      const cdx = JSON.parse(await readFile(path.join(tmp, 'api-pulled', 'sbom.cdx.json'), 'utf8')) as { bomFormat: string; components: { type: string; name: string }[] };
+      assert.equal(cdx.bomFormat, 'CycloneDX');
+      assert.deepEqual(cdx.components.filter((c) => c.type === 'library').map((c) => c.name).sort(), ['busybox', 'musl']);
+      // The referrer is not scanned itself (it has a subject).
+      const ref = await fetch(`${berth.url}/api/v1/projects/sbom/repositories/scanned/artifacts/${digest}/scan`, { method: 'POST', headers: { authorization: basicAuth() } });
+      assert.equal(ref.status, 400);
     });
 
     test('unknown subject: MANIFEST_UNKNOWN, nothing pushed', async () => {

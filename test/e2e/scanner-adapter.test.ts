@@ -15,8 +15,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
-import { OciClient } from '../support/oci-client.ts';
-import { compress, tarBytes } from '../support/image-layers.ts';
+import { pushAlpineImage as pushAlpine } from '../support/alpine-image.ts';
 import { runCli } from '../support/cli.ts';
 import { ScannerMime } from '../../src/supply-chain/scanners/spec.ts';
 import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
@@ -32,7 +31,6 @@ const INSTALLED = [
   { name: 'libssl1.1', version: '1.1.1d-r0', origin: 'openssl' },
   { name: 'libcrypto1.1', version: '1.1.1d-r0', origin: 'openssl' },
 ];
-const APK_INSTALLED = INSTALLED.map((p) => `P:${p.name}\nV:${p.version}\nA:x86_64\no:${p.origin}\n`).join('\n') + '\n';
 const EXPECTED_PACKAGES = INSTALLED.map((p) => `${p.name}@${p.version}`).sort();
 const SECDB = '/work/shared/vulndata/alpine-secdb/v3.11/main.json';
 
@@ -62,26 +60,12 @@ function expectedFindings(): string[] {
   return out.sort();
 }
 
-async function pushAlpineImage(berth: TestBerth, repo: string): Promise<{ digest: string; size: number }> {
-  const client = new OciClient(berth.url, basicAuth());
-  const layer = compress(await tarBytes([{ path: 'etc/os-release', content: ALPINE_OS_RELEASE }, { path: 'lib/apk/db/installed', content: APK_INSTALLED }]), 'gzip');
-  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } });
-  const configDigest = await client.pushBlob(repo, config);
-  const layerDigest = await client.pushBlob(repo, layer);
-  const body = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: Buffer.byteLength(config) },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layerDigest, size: layer.byteLength }],
-  });
-  const res = await client.pushManifest(repo, 'v1', body);
-  assert.equal(res.status, 201, await res.text());
-  const digest = res.headers.get('docker-content-digest')!;
-  return { digest, size: Buffer.byteLength(body) };
+function pushAlpineImage(berth: TestBerth, repo: string): Promise<{ digest: string; size: number }> {
+  return pushAlpine(berth, repo, INSTALLED, ALPINE_OS_RELEASE);
 }
 
 async function api(berth: TestBerth, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${berth.url}/api/v1${path}`, { method, headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  return fetch(`${berth.url}/api/v1${path}`, { method, signal: AbortSignal.timeout(30_000), headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 
 for (const db of await testDatabases()) {
@@ -215,6 +199,31 @@ for (const db of await testDatabases()) {
         // Another project still uses Berth's own scanner.
         assert.equal(await self.scanners.engineFor('harborish'), undefined);
       }
+    });
+
+    test("through the scanning API: a project set to the other Berth gets its findings stored, the report naming that scanner", async () => {
+      // 'scanned' on b uses berth-a (set above); the scan job asks ScanEngines, whose resolver is engineFor.
+      const image = await pushAlpineImage(b, 'scanned/api');
+      let res = await api(b, 'POST', `/projects/scanned/repositories/api/artifacts/${image.digest}/scan`);
+      assert.equal(res.status, 202, await res.clone().text());
+      let report: { scan_status: string; scanner: { name: string }; error?: string; summary: { total: number } } | undefined;
+      for (let i = 0; i < 300; i++) {
+        res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/scan`);
+        if (res.status === 200) {
+          report = (await res.json()) as typeof report;
+          if (report!.scan_status === 'Success' || report!.scan_status === 'Error') break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(report?.scan_status, 'Success', JSON.stringify(report));
+      assert.equal(report.scanner.name, 'Berth');
+      res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/vulnerabilities?page_size=100`);
+      assert.equal(res.status, 200);
+      const vulns = (await res.json()) as { id: string; package: string; fix_version?: string; sources: string[] }[];
+      assert.deepEqual(vulns.map((v) => `${v.package} ${v.id} ${v.fix_version}`).sort(), expectedFindings());
+      // An external scanner reports vulnerabilities only: no inventory, so no SBOM from it.
+      res = await api(b, 'GET', `/projects/scanned/repositories/api/artifacts/${image.digest}/sbom`);
+      assert.equal(res.status, 404);
     });
 
     test('registration refusals: an adapter that does not answer, a URL with credentials, a duplicate, a bad credential (401 from the adapter); non-admins refused', async () => {

@@ -8,26 +8,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../core/errors.ts';
-import type { Finding, Inventory } from '../types.ts';
+import type { Finding } from '../types.ts';
+import type { ScanEngine, ScanTarget } from '../scanning/engine.ts';
+
+export type { ScanEngine, ScanTarget } from '../scanning/engine.ts';
 import { pollReport, submitScan, type AdapterEndpoint, type AdapterLimits } from './adapter-client.ts';
 import { fromHarborReport } from './report.ts';
 import { ScannerMime, mimeBase } from './spec.ts';
 
-/**
- * The scanning service's engine contract (issue 10 brief, owned by the
- * `scanning` unit); repeated here structurally until that unit lands, so this
- * engine plugs in without either importing the other's internals.
- */
-export interface ScanTarget {
-  project: string;
-  repository: string;
-  digest: string;
-  mediaType: string;
-}
-export interface ScanEngine {
-  name: string;
-  scan(target: ScanTarget, signal: AbortSignal): Promise<{ scanner: { name: string; vendor: string; version: string }; inventories?: Inventory[]; findings?: Finding[] }>;
-}
 
 export interface ExternalEngineOptions extends AdapterLimits {
   /** The longest a scan may wait for its report, Refresh-After included. */

@@ -7,7 +7,7 @@
  * Credentials are sealed at rest and never returned.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { DomainError } from '../../core/errors.ts';
 import { audited, type AuditContext } from '../../audit/audited.ts';
 import type { AuditRecorder } from '../../audit/types.ts';
@@ -200,16 +200,21 @@ export class ScannerRegistrations {
   }
 
   /** The registration a project scans with: its own choice, else the default; undefined = Berth's own scanner. */
-  async projectScanner(project: string): Promise<{ registration: ScannerRegistration | undefined; explicit: boolean }> {
-    const own = await this.#db
+  async projectScanner(project: string, db: Kysely<Database> = this.#db): Promise<{ registration: ScannerRegistration | undefined; explicit: boolean }> {
+    const own = await db
       .selectFrom('project_scanners as p')
       .innerJoin('scanner_registrations as s', 's.id', 'p.scanner_id')
       .selectAll('s')
       .where('p.project', '=', project)
       .executeTakeFirst();
     if (own) return { registration: this.#toApi(own), explicit: true };
-    const fallback = await this.#db.selectFrom('scanner_registrations').selectAll().where('is_default', '=', 1).executeTakeFirst();
+    const fallback = await db.selectFrom('scanner_registrations').selectAll().where('is_default', '=', 1).executeTakeFirst();
     return { registration: fallback ? this.#toApi(fallback) : undefined, explicit: false };
+  }
+
+  /** The name of a project's external engine (undefined: Berth's own), read through `db` (a transaction's handle inside one). */
+  async engineNameIn(db: Kysely<Database>, project: string): Promise<string | undefined> {
+    return (await this.projectScanner(project, db)).registration?.name;
   }
 
   /** The external engine for a project, or undefined when Berth's own scanner is used. */

@@ -100,8 +100,9 @@ export class ScanService {
   async enqueue(trx: Kysely<Database>, a: Pick<ArtifactRef, 'project' | 'repository' | 'digest' | 'mediaType'>, how: keyof typeof PRIORITY, runAt?: number): Promise<string> {
     const payload: ScanJobPayload = { repository: a.repository, digest: a.digest, ...(how === 'auto' ? { auto: true } : {}) };
     const jobId = await this.#jobs.enqueue(trx, SCAN_KIND, payload, { dedupeKey: a.digest, priority: PRIORITY[how], ...(runAt !== undefined ? { runAt } : {}) });
-    const engine = await this.#engines.engineFor(a.project);
-    await this.#store.markPending(trx, { ...a, engine: engine.name, jobId });
+    // Named through trx: engineFor would read outside the transaction (a deadlock on SQLite).
+    const engine = await this.#engines.engineNameFor(a.project, trx);
+    await this.#store.markPending(trx, { ...a, engine, jobId });
     return jobId;
   }
 
