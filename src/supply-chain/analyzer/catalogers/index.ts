@@ -1,0 +1,14 @@
+/**
+ * The catalogers an analysis runs, in order: OS package databases, then
+ * binaries, then the language ecosystems (catalogers/language.ts).
+ */
+import type { Cataloger } from '../cataloger.ts';
+import { apkCataloger } from './apk.ts';
+import { dpkgCataloger } from './dpkg.ts';
+import { languageCatalogers } from './language.ts';
+
+export const osCatalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger];
+
+export const binaryCatalogers: readonly Cataloger[] = [];
+
+export const defaultCatalogers: readonly Cataloger[] = [...osCatalogers, ...binaryCatalogers, ...languageCatalogers];
