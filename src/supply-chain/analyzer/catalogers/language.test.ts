@@ -1,0 +1,80 @@
+/**
+ * The registry of language catalogers and the rule that counts a package once
+ * when a lock file and an installation both list it (reconcile.ts).
+ */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { Package } from '../../types.ts';
+import { DECLARED_CATALOGERS, languageCatalogers, reconcileLanguagePackages } from './language.ts';
+
+function pkg(type: Package['type'], name: string, version: string, location: string, foundBy: string): Package {
+  return { type, name, version, location, foundBy, purl: `pkg:${type}/${name}@${version}`, layer: 'sha256:l' };
+}
+
+describe('language catalogers', () => {
+  it('have unique names and bounded buffers', () => {
+    const names = languageCatalogers.map((c) => c.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const d of ['npm-lock', 'yarn-lock', 'pnpm-lock', 'python-requirements', 'poetry-lock', 'pipfile-lock']) assert.ok(DECLARED_CATALOGERS.has(d) && names.includes(d), d);
+    for (const c of languageCatalogers) {
+      assert.equal(typeof c.wants, 'function');
+      if (c.mode === 'buffer') assert.ok(c.maxBytes > 0 && c.maxBytes <= 64 * 1024 * 1024, c.name);
+    }
+  });
+
+  it('no cataloger wants an ordinary file', () => {
+    const ref = (path: string) => ({ path, layer: 'l', size: 10, mode: 0o644 });
+    for (const path of ['/usr/bin/ls', '/etc/passwd', '/app/index.js', '/usr/lib/x86_64-linux-gnu/libc.so.6']) {
+      assert.deepEqual(languageCatalogers.filter((c) => c.wants(ref(path))).map((c) => c.name), [], path);
+    }
+  });
+});
+
+describe('reconcileLanguagePackages', () => {
+  it('npm: a lock file whose project has node_modules is dropped whole; one without is kept', () => {
+    const out = reconcileLanguagePackages([
+      pkg('npm', 'lodash', '4.17.20', '/app/package-lock.json', 'npm-lock'),
+      pkg('npm', '@esbuild/darwin-arm64', '0.19.0', '/app/package-lock.json', 'npm-lock'),
+      pkg('npm', 'lodash', '4.17.20', '/app/node_modules/lodash/package.json', 'npm-installed'),
+      pkg('npm', 'left-pad', '1.0.0', '/other/yarn.lock', 'yarn-lock'),
+      pkg('npm', 'lodash', '4.17.21', '/other/yarn.lock', 'yarn-lock'),
+    ]);
+    assert.deepEqual(out.map((p) => `${p.foundBy}:${p.name}@${p.version}`), [
+      'npm-installed:lodash@4.17.20',
+      'yarn-lock:left-pad@1.0.0',
+      'yarn-lock:lodash@4.17.21',
+    ]);
+  });
+
+  it('a lock file at the root of the filesystem', () => {
+    const out = reconcileLanguagePackages([
+      pkg('npm', 'a', '1.0.0', '/package-lock.json', 'npm-lock'),
+      pkg('npm', 'a', '1.0.0', '/node_modules/a/package.json', 'npm-installed'),
+    ]);
+    assert.equal(out.length, 1);
+  });
+
+  it('PyPI, gems, crates: dropped when the same name is installed anywhere (PyPI names normalised)', () => {
+    const out = reconcileLanguagePackages([
+      pkg('pypi', 'Django', '3.2.0', '/app/requirements.txt', 'python-requirements'),
+      pkg('pypi', 'zope.interface', '5.0.0', '/app/poetry.lock', 'poetry-lock'),
+      pkg('pypi', 'django', '3.2.1', '/usr/lib/python3/site-packages/Django-3.2.1.dist-info/METADATA', 'python-dist'),
+      pkg('pypi', 'Zope_Interface', '5.0.0', '/usr/lib/python3/site-packages/zope.interface-5.0.0.dist-info/METADATA', 'python-dist'),
+      pkg('pypi', 'requests', '2.0.0', '/app/requirements.txt', 'python-requirements'),
+      pkg('gem', 'rake', '13.0.0', '/app/Gemfile.lock', 'gemfile-lock'),
+      pkg('gem', 'rake', '13.0.0', '/usr/local/bundle/specifications/rake-13.0.0.gemspec', 'gemspec'),
+      pkg('cargo', 'serde', '1.0.0', '/src/Cargo.lock', 'cargo-lock'),
+    ]);
+    assert.deepEqual(out.map((p) => `${p.foundBy}:${p.name}`), [
+      'python-dist:django', 'python-dist:Zope_Interface', 'python-requirements:requests', 'gemspec:rake', 'cargo-lock:serde',
+    ]);
+  });
+
+  it('composer.lock beside vendor/ is dropped', () => {
+    const out = reconcileLanguagePackages([
+      pkg('composer', 'monolog/monolog', '2.0.0', '/srv/composer.lock', 'composer-lock'),
+      pkg('composer', 'monolog/monolog', '2.0.0', '/srv/vendor/composer/installed.json', 'composer-installed'),
+    ]);
+    assert.deepEqual(out.map((p) => p.foundBy), ['composer-installed']);
+  });
+});
