@@ -5,10 +5,11 @@
 import type { Cataloger } from '../cataloger.ts';
 import { apkCataloger } from './apk.ts';
 import { dpkgCataloger } from './dpkg.ts';
+import { goBinaryCataloger } from './go-binary.ts';
 import { languageCatalogers } from './language.ts';
 
 export const osCatalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger];
 
-export const binaryCatalogers: readonly Cataloger[] = [];
+export const binaryCatalogers: readonly Cataloger[] = [goBinaryCataloger];
 
 export const defaultCatalogers: readonly Cataloger[] = [...osCatalogers, ...binaryCatalogers, ...languageCatalogers];
