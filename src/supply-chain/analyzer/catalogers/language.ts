@@ -7,6 +7,7 @@
  * how, compared with syft).
  */
 import type { Cataloger } from '../cataloger.ts';
+import { javaArchiveCataloger } from './java-archive.ts';
 import { npmInstalledCataloger } from './npm-installed.ts';
 import { npmLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm-lock.ts';
 import { pipfileLockCataloger, poetryLockCataloger, pythonDistCataloger, pythonRequirementsCataloger } from './python.ts';
@@ -22,4 +23,5 @@ export const languageCatalogers: readonly Cataloger[] = [
   pythonRequirementsCataloger,
   poetryLockCataloger,
   pipfileLockCataloger,
+  javaArchiveCataloger,
 ];

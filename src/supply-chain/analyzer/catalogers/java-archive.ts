@@ -1,0 +1,217 @@
+/**
+ * Java archives (JAR, WAR, EAR and their plugin variants): every
+ * `META-INF/maven/<group>/<artifact>/pom.properties` names a Maven artifact
+ * (fat and shaded jars carry several); an archive without one matching its
+ * file name is named from its manifest and file name, as syft does; archives
+ * inside archives (WEB-INF/lib, BOOT-INF/lib, an EAR's modules) are opened
+ * from memory with yauzl.fromBuffer.
+ *
+ * Bounds (CatalogLimits): an archive or nested archive bigger than
+ * maxArchiveBytes is skipped, nesting deeper than maxArchiveDepth is skipped,
+ * at most maxArchiveEntries entries of each archive are looked at, and the
+ * bytes inflated from nested archives of one file stop at 4 × maxArchiveBytes
+ * (a zip bomb of nested jars). yauzl checks each entry's real size against
+ * the declared one. Entry names are labels here, never paths on disk.
+ */
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
+import type { PackageFact } from '../../types.ts';
+import { FactList, basename } from './util.ts';
+
+const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
+const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
+const SMALL_ENTRY_MAX = 1024 * 1024;
+
+/** Reads a stream into one buffer, or returns undefined (and destroys it) past `max` bytes. */
+async function readBounded(body: Readable, max: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max || signal.aborted) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** `Key: value` pairs of a manifest's main section (72-byte lines continued by a leading space). */
+export function parseManifest(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let key: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line === '') break;
+    if (line.startsWith(' ') && key !== undefined) {
+      out.set(key, (out.get(key) ?? '') + line.slice(1));
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    key = line.slice(0, colon).trim();
+    out.set(key, line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
+/** `.properties` key=value lines (comments and blank lines skipped). */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/** `commons-lang3-3.12.0.jar` → artifact `commons-lang3`, version `3.12.0`. */
+export function parseArchiveFileName(name: string): { artifact: string; version?: string } {
+  const stem = basename(name).replace(ARCHIVE, '');
+  const m = /^(.+?)-(\d[\w.+-]*)$/.exec(stem);
+  return m ? { artifact: m[1]!, version: m[2]! } : { artifact: stem };
+}
+
+interface Walk {
+  ctx: CatalogContext;
+  out: FactList;
+  /** Bytes inflated from nested archives so far, against the per-file budget. */
+  nestedBytes: number;
+  budget: number;
+}
+
+function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    // decodeStrings false: names come as bytes, so yauzl's own name checks cannot abort the archive.
+    yauzl.fromBuffer(buffer, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+  });
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, max: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err) return reject(err);
+      readBounded(stream, max, signal).then(resolve, reject);
+    });
+  });
+}
+
+async function catalogArchive(buffer: Buffer, label: string, depth: number, w: Walk): Promise<void> {
+  const { limits } = w.ctx;
+  const zip = await openZip(buffer);
+  const poms: Map<string, string>[] = [];
+  let manifest: Map<string, string> | undefined;
+  const nested: { name: string; entry: yauzl.Entry }[] = [];
+  let count = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', reject);
+      zip.on('end', resolve);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        void (async () => {
+          if (++count > limits.maxArchiveEntries) {
+            w.ctx.skip(label, `more than ${limits.maxArchiveEntries} entries; the rest not read`);
+            return resolve();
+          }
+          if (w.ctx.signal.aborted) return reject(new Error('aborted'));
+          const name = (entry.fileName as unknown as Buffer).toString('utf8');
+          if (name.endsWith('/')) return zip.readEntry();
+          if (name === 'META-INF/MANIFEST.MF' || POM_PROPERTIES.test(name)) {
+            if (entry.uncompressedSize <= SMALL_ENTRY_MAX) {
+              const content = await readEntry(zip, entry, SMALL_ENTRY_MAX, w.ctx.signal);
+              if (content !== undefined) {
+                if (name === 'META-INF/MANIFEST.MF') manifest = parseManifest(content.toString('utf8'));
+                else poms.push(parseProperties(content.toString('utf8')));
+              }
+            }
+          } else if (ARCHIVE.test(name)) nested.push({ name, entry });
+          zip.readEntry();
+        })().catch(reject);
+      });
+      zip.readEntry();
+    });
+    for (const fact of factsOf(label, poms, manifest, depth)) w.out.add(fact);
+    for (const { name, entry } of nested) {
+      const inner = `${label}!/${name}`;
+      if (depth + 1 > limits.maxArchiveDepth) {
+        w.ctx.skip(inner, `archive nested deeper than ${limits.maxArchiveDepth}`);
+        continue;
+      }
+      if (entry.uncompressedSize > limits.maxArchiveBytes) {
+        w.ctx.skip(inner, `nested archive of ${entry.uncompressedSize} bytes is larger than ${limits.maxArchiveBytes}`);
+        continue;
+      }
+      if (w.nestedBytes + entry.uncompressedSize > w.budget) {
+        w.ctx.skip(inner, `nested archives of this file exceed ${w.budget} bytes in total`);
+        continue;
+      }
+      w.nestedBytes += entry.uncompressedSize;
+      try {
+        const content = await readEntry(zip, entry, limits.maxArchiveBytes, w.ctx.signal);
+        if (content === undefined) w.ctx.skip(inner, `nested archive larger than ${limits.maxArchiveBytes} bytes`);
+        else await catalogArchive(content, inner, depth + 1, w);
+      } catch (err) {
+        w.ctx.skip(inner, `unreadable nested archive: ${(err as Error).message.slice(0, 200)}`);
+      }
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+/** Packages of one archive from its pom.properties, or its manifest and file name when none matches. */
+function factsOf(label: string, poms: Map<string, string>[], manifest: Map<string, string> | undefined, depth: number): PackageFact[] {
+  const location = depth > 0 ? label : undefined;
+  const facts: PackageFact[] = [];
+  const file = parseArchiveFileName(label.slice(label.lastIndexOf('/') + 1));
+  let matched = false;
+  for (const pom of poms) {
+    const group = pom.get('groupId');
+    const artifact = pom.get('artifactId');
+    const version = pom.get('version');
+    if (!group || !artifact || !version) continue;
+    if (artifact === file.artifact) matched = true;
+    facts.push({ type: 'maven', name: `${group}:${artifact}`, version, ...(location ? { location } : {}) });
+  }
+  if (matched) return facts;
+  const m = manifest ?? new Map<string, string>();
+  const version = m.get('Implementation-Version') ?? m.get('Bundle-Version') ?? m.get('Specification-Version') ?? file.version;
+  // With pom.properties present but none for this file (a shaded jar), the file still is a package when it says its version.
+  if (version === undefined || (facts.length > 0 && file.version === undefined && manifest?.get('Implementation-Version') === undefined)) return facts;
+  const artifact = file.version !== undefined ? file.artifact : (m.get('Implementation-Title') ?? m.get('Bundle-Name') ?? file.artifact);
+  // Without a declared group, an artifact named like a package (`javax.inject`) is its own group, as syft guesses.
+  const group = m.get('Implementation-Vendor-Id') ?? m.get('Automatic-Module-Name') ?? (artifact.includes('.') ? artifact : undefined);
+  const name = group ? `${group}:${artifact}` : artifact;
+  if (!facts.some((f) => f.name === name && f.version === version)) facts.push({ type: 'maven', name, version, ...(location ? { location } : {}) });
+  return facts;
+}
+
+export const javaArchiveCataloger: StreamCataloger = {
+  name: 'java-archive',
+  mode: 'stream',
+  wants: (f) => ARCHIVE.test(f.path),
+  async scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise<PackageFact[]> {
+    const max = ctx.limits.maxArchiveBytes;
+    if (file.size > max) {
+      body.destroy();
+      ctx.skip(file.path, `archive of ${file.size} bytes is larger than ${max}`);
+      return [];
+    }
+    const buffer = await readBounded(body, max, ctx.signal);
+    if (buffer === undefined) {
+      ctx.skip(file.path, ctx.signal.aborted ? 'scan aborted' : `archive larger than ${max} bytes`);
+      return [];
+    }
+    const w: Walk = { ctx, out: new FactList(), nestedBytes: 0, budget: 4 * max };
+    try {
+      await catalogArchive(buffer, file.path, 0, w);
+    } catch (err) {
+      ctx.skip(file.path, `unreadable archive: ${(err as Error).message.slice(0, 200)}`);
+    }
+    return w.out.done(file.path, ctx);
+  },
+};
