@@ -261,7 +261,10 @@ build_image() {
   # Not `builder || die`: errexit is off inside a function called that way.
   "build_$name" "$tmp/layout" "$tmp" >&2
   "$UMOCI" gc --layout "$tmp/layout"
-  mv -T "$tmp/layout" "$dest"
+  if ! mv -T "$tmp/layout" "$dest" 2>/dev/null; then
+    # A concurrent build of the same recipe won the race: use its result.
+    [ -f "$dest/index.json" ] || berth_peer_die "could not move the $name image into $dest"
+  fi
   chmod -R u+w "$tmp" 2>/dev/null || true
   rm -rf "$tmp"
   trap - EXIT
