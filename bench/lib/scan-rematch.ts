@@ -59,7 +59,7 @@ async function extract(layout: string, want: (p: string) => boolean): Promise<Ma
   return files;
 }
 
-async function sharedLayer(images: Map<string, string>): Promise<Buffer> {
+export async function sharedLayer(images: Map<string, string>): Promise<Buffer> {
   const files = new Map<string, Buffer>();
   const debian = images.get('debian');
   if (debian) for (const [p, b] of await extract(debian, (p) => p === 'var/lib/dpkg/status' || p === 'usr/lib/os-release')) files.set(p, b);
