@@ -75,6 +75,16 @@ const schema = z.strictObject({
   loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
   loginLockBaseSeconds: z.number().int().min(1).max(3_600),
   loginLockMaxSeconds: z.number().int().min(1).max(86_400),
+  // analyzer (image analysis limits)
+  analyzerMaxEntriesPerLayer: z.number().int().min(100),
+  analyzerMaxLayerBytes: z.number().int().min(1024 * 1024),
+  analyzerMaxImageBytes: z.number().int().min(1024 * 1024),
+  analyzerMaxBinaryBytes: z.number().int().min(0),
+  analyzerTimeoutSeconds: z.number().int().min(1).max(86_400),
+  analyzerMaxPlatforms: z.number().int().min(1).max(1_000),
+  analyzerMaxArchiveDepth: z.number().int().min(0).max(32),
+  analyzerMaxArchiveBytes: z.number().int().min(1024),
+  analyzerMaxArchiveEntries: z.number().int().min(1),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -158,6 +168,16 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'jobsLeaseMs', env: 'BERTH_JOBS_LEASE_MS', default: 30_000, doc: 'Lease of a running job, renewed every third of it: a job whose process died is taken over by another process this long after the last renewal.' },
   { key: 'jobsRetentionDays', env: 'BERTH_JOBS_RETENTION_DAYS', default: 7, doc: 'Finished jobs (succeeded, failed, cancelled) and domain events older than this many days are purged hourly; 0 keeps them.' },
   { key: 'jobsStopGraceMs', env: 'BERTH_JOBS_STOP_GRACE_MS', default: 10_000, doc: 'At shutdown, how long running jobs may finish before their signals are aborted and their leases released for another process.' },
+  // analyzer: bounds of one image analysis (hostile images end in a bounded scan with a reason)
+  { key: 'analyzerMaxEntriesPerLayer', env: 'BERTH_ANALYZER_MAX_ENTRIES_PER_LAYER', default: 1_000_000, doc: 'Tar entries read per layer (a tar bomb stops here); the rest of the layer is skipped with a reason.' },
+  { key: 'analyzerMaxLayerBytes', env: 'BERTH_ANALYZER_MAX_LAYER_BYTES', default: 17_179_869_184, doc: 'Uncompressed bytes read per layer (a gzip bomb or huge file stops here, 16 GiB by default); the rest of the layer is skipped with a reason.' },
+  { key: 'analyzerMaxImageBytes', env: 'BERTH_ANALYZER_MAX_IMAGE_BYTES', default: 68_719_476_736, doc: 'Uncompressed bytes read per image manifest, all layers together (64 GiB by default).' },
+  { key: 'analyzerMaxBinaryBytes', env: 'BERTH_ANALYZER_MAX_BINARY_BYTES', default: 536_870_912, doc: 'Executables larger than this are not scanned for Go build info or cargo-auditable data (skipped with a reason).' },
+  { key: 'analyzerTimeoutSeconds', env: 'BERTH_ANALYZER_TIMEOUT_SECONDS', default: 1_800, doc: 'Time limit of one image manifest\'s analysis; what is left is skipped with a reason and the inventory of what was read is kept.' },
+  { key: 'analyzerMaxPlatforms', env: 'BERTH_ANALYZER_MAX_PLATFORMS', default: 64, doc: 'Platforms of an image index analysed; the others are skipped with a reason.' },
+  { key: 'analyzerMaxArchiveDepth', env: 'BERTH_ANALYZER_MAX_ARCHIVE_DEPTH', default: 4, doc: 'Nested archives (a jar in a war in an ear …) deeper than this are skipped.' },
+  { key: 'analyzerMaxArchiveBytes', env: 'BERTH_ANALYZER_MAX_ARCHIVE_BYTES', default: 268_435_456, doc: 'Bytes of one archive (jar, war) or nested archive read into memory; bigger ones are skipped.' },
+  { key: 'analyzerMaxArchiveEntries', env: 'BERTH_ANALYZER_MAX_ARCHIVE_ENTRIES', default: 100_000, doc: 'Entries of one archive looked at.' },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
 ];
 

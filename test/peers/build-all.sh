@@ -28,7 +28,7 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium syft umoci)
+tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm syft umoci)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;

@@ -146,3 +146,71 @@ export class MemoryImageSource implements ImageSource {
     });
   }
 }
+
+/** A ustar header for `name` of `size` bytes; sizes past 8 GiB use the base-256 form GNU tar writes. */
+export function tarHeader(name: string, size: number, mode = 0o644, typeflag = '0'): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write(mode.toString(8).padStart(7, '0') + '\0', 100, 'ascii');
+  h.write('0000000\0', 108, 'ascii');
+  h.write('0000000\0', 116, 'ascii');
+  if (size < 8 * 1024 ** 3) h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
+  else {
+    h[124] = 0x80;
+    let v = BigInt(size);
+    for (let i = 135; i > 124; i--) {
+      h[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  h.write('00000000000\0', 136, 'ascii');
+  h.write(typeflag, 156, 'ascii');
+  h.write('ustar\0', 257, 'ascii');
+  h.write('00', 263, 'ascii');
+  h.fill(' ', 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+  return h;
+}
+
+/**
+ * A gzip layer holding one file of `size` zero bytes (10 GiB takes ~10 MiB of
+ * gzip: the same compressed 1 MiB member repeated, which gunzip reads as one
+ * stream), generated lazily so it is never in memory. `before` entries come first.
+ */
+export async function zeroFileLayer(name: string, size: number, mode = 0o644, before: LayerFile[] = []): Promise<() => Readable> {
+  const MiB = 1024 * 1024;
+  const zeroMember = gzipSync(Buffer.alloc(MiB), { level: 9 });
+  const head = before.length ? (await tarBytes(before)).subarray(0, -1024) : Buffer.alloc(0);
+  const headMember = gzipSync(Buffer.concat([head, tarHeader(name, size, mode)]));
+  const rest = size % MiB;
+  const pad = (512 - (size % 512)) % 512;
+  const tailMember = gzipSync(Buffer.alloc(rest + pad + 1024));
+  const full = Math.floor(size / MiB);
+  return () =>
+    Readable.from(
+      (function* () {
+        yield headMember;
+        for (let i = 0; i < full; i++) yield zeroMember;
+        yield tailMember;
+      })(),
+    );
+}
+
+/** Samples this process's RSS while `fn` runs; returns its result and the peak growth in bytes. */
+export async function peakRssDuring<T>(fn: () => Promise<T>): Promise<{ result: T; peakGrowth: number; base: number }> {
+  globalThis.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakGrowth: peak - base, base };
+  } finally {
+    clearInterval(timer);
+  }
+}

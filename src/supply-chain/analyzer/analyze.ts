@@ -6,6 +6,7 @@
  * layer or image over a bound, or past the time limit, ends with a `Skipped`
  * reason and the inventory of what was read.
  */
+import type { Readable } from 'node:stream';
 import type { CatalogContext, Cataloger } from './cataloger.ts';
 import type { Inventory, Package, Skipped } from '../types.ts';
 import { purlOf } from '../purl.ts';
@@ -90,8 +91,19 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
       continue;
     }
     const layerStarted = performance.now();
+    // Storage failing is an error of the scan (retried by its job); bad content in the blob is the image's problem.
+    let sourceError: Error | undefined;
+    let blob: Readable;
     try {
-      const r = await readLayer(source.blob(layer.digest), {
+      blob = source.blob(layer.digest);
+    } catch (err) {
+      throw new Error(`layer ${layer.digest} could not be read: ${(err as Error).message}`, { cause: err });
+    }
+    blob.on('error', (err: Error) => {
+      sourceError ??= err;
+    });
+    try {
+      const r = await readLayer(blob, {
         maxEntries: limits.maxEntriesPerLayer,
         maxBytes: Math.min(limits.maxLayerBytes, limits.maxImageBytes - imageBytes),
         signal,
@@ -105,11 +117,14 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
       if (r.truncated) skip('/', r.truncated);
       options.metrics?.layerRead(r.bytes, r.compressedBytes, (performance.now() - layerStarted) / 1000);
     } catch (err) {
-      if (options.signal?.aborted) throw new AnalysisAborted('analysis cancelled');
+      if (options.signal?.aborted) throw new AnalysisAborted('analysis cancelled', { cause: err });
       if (timeout.aborted) {
         skip('/', `analysis took longer than ${limits.timeoutMs} ms: the rest of the layer was not read`);
+      } else if (sourceError) {
+        // The message names the storage's own error; the pipeline's error (its echo) is the cause.
+        throw new Error(`layer ${layer.digest} could not be read: ${sourceError.message}`, { cause: err });
       } else {
-        throw new Error(`layer ${layer.digest}: ${(err as Error).message}`, { cause: err });
+        skip('/', `layer is not a readable tar archive (${(err as Error).message}): the rest was not read`);
       }
     } finally {
       // What was read of the layer counts, even when it ended early.

@@ -81,7 +81,8 @@ export class ImageFilesystem {
     }
     if (e.type !== 'file') return;
 
-    const file: FileRef = { path: e.path, layer, size: e.size, mode: e.mode };
+    // A sparse file is offered with the size it claims, so catalogers decide as they would for the expanded file.
+    const file: FileRef = { path: e.path, layer, size: e.sparseSize ?? e.size, mode: e.mode };
     const buffers: BufferCataloger[] = [];
     const streams: StreamCataloger[] = [];
     for (const c of this.catalogers) {
@@ -93,14 +94,14 @@ export class ImageFilesystem {
       }
       if (!wanted) continue;
       if (c.mode === 'buffer') {
-        if (e.size > c.maxBytes) this.skipAt(e.path, `${c.name}: file of ${e.size} bytes is larger than its limit of ${c.maxBytes} bytes`);
+        if (file.size > c.maxBytes) this.skipAt(e.path, `${c.name}: file of ${file.size} bytes is larger than its limit of ${c.maxBytes} bytes`);
         else buffers.push(c);
       } else streams.push(c);
     }
-    const distro = DISTRO_SET.has(e.path) && e.size <= DISTRO_FILE_MAX_BYTES;
+    const distro = DISTRO_SET.has(e.path) && file.size <= DISTRO_FILE_MAX_BYTES;
     if (buffers.length === 0 && streams.length === 0 && !distro) return;
     if (e.sparseSize !== undefined) {
-      this.skipAt(e.path, `sparse file (${e.sparseSize} bytes claimed): not read`);
+      if (buffers.length > 0 || streams.length > 0) this.skipAt(e.path, `sparse file (${e.sparseSize} bytes claimed): not read`);
       return;
     }
 
