@@ -4,7 +4,10 @@
  * (fat and shaded jars carry several); an archive without one matching its
  * file name is named from its manifest and file name, as syft does; archives
  * inside archives (WEB-INF/lib, BOOT-INF/lib, an EAR's modules) are opened
- * from memory with yauzl.fromBuffer.
+ * from memory with yauzl.fromBuffer. An image's own archive bigger than
+ * IN_MEMORY_MAX goes to a private temporary file instead and is read from there
+ * (a 150 MiB Spring Boot jar costs the size of its largest nested jar in memory,
+ * not 150 MiB).
  *
  * Bounds (CatalogLimits): an archive or nested archive bigger than
  * maxArchiveBytes is skipped, nesting deeper than maxArchiveDepth is skipped,
@@ -13,7 +16,12 @@
  * (a zip bomb of nested jars). yauzl checks each entry's real size against
  * the declared one. Entry names are labels here, never paths on disk.
  */
-import type { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
@@ -22,6 +30,8 @@ import { FactList, basename } from './util.ts';
 const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 const SMALL_ENTRY_MAX = 1024 * 1024;
+/** Archives up to this size are read into memory; bigger ones through a temporary file. */
+export const IN_MEMORY_MAX = 8 * 1024 * 1024;
 
 /** Reads a stream into one buffer, or returns undefined (and destroys it) past `max` bytes. */
 async function readBounded(body: Readable, max: number, signal: AbortSignal): Promise<Buffer | undefined> {
@@ -84,10 +94,14 @@ interface Walk {
   budget: number;
 }
 
-function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
+// decodeStrings false: names come as bytes, so yauzl's own name checks cannot abort the archive.
+const ZIP_OPTIONS = { lazyEntries: true, decodeStrings: false, validateEntrySizes: true } as const;
+
+function openZip(source: Buffer | string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    // decodeStrings false: names come as bytes, so yauzl's own name checks cannot abort the archive.
-    yauzl.fromBuffer(buffer, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    const done = (err: Error | null, zip: yauzl.ZipFile): void => (err ? reject(err) : resolve(zip));
+    if (typeof source === 'string') yauzl.open(source, { ...ZIP_OPTIONS, autoClose: false }, done);
+    else yauzl.fromBuffer(source, ZIP_OPTIONS, done);
   });
 }
 
@@ -100,9 +114,9 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, max: number, signal: 
   });
 }
 
-async function catalogArchive(buffer: Buffer, label: string, depth: number, w: Walk): Promise<void> {
+async function catalogArchive(source: Buffer | string, label: string, depth: number, w: Walk): Promise<void> {
   const { limits } = w.ctx;
-  const zip = await openZip(buffer);
+  const zip = await openZip(source);
   const poms: Map<string, string>[] = [];
   let manifest: Map<string, string> | undefined;
   const nested: { name: string; entry: yauzl.Entry }[] = [];
@@ -201,12 +215,14 @@ export const javaArchiveCataloger: StreamCataloger = {
       ctx.skip(file.path, `archive of ${file.size} bytes is larger than ${max}`);
       return [];
     }
-    const buffer = await readBounded(body, max, ctx.signal);
+    const w: Walk = { ctx, out: new FactList(), nestedBytes: 0, budget: 4 * max };
+    if (file.size > IN_MEMORY_MAX) return viaTempFile(file, body, w);
+    const buffer = await readBounded(body, Math.min(max, IN_MEMORY_MAX), ctx.signal);
     if (buffer === undefined) {
-      ctx.skip(file.path, ctx.signal.aborted ? 'scan aborted' : `archive larger than ${max} bytes`);
+      // The entry was bigger than its header said; nothing of it is worth trusting.
+      ctx.skip(file.path, ctx.signal.aborted ? 'scan aborted' : `archive larger than its declared ${file.size} bytes`);
       return [];
     }
-    const w: Walk = { ctx, out: new FactList(), nestedBytes: 0, budget: 4 * max };
     try {
       await catalogArchive(buffer, file.path, 0, w);
     } catch (err) {
@@ -215,3 +231,36 @@ export const javaArchiveCataloger: StreamCataloger = {
     return w.out.done(file.path, ctx);
   },
 };
+
+/** A big archive: copied (bounded) to a private temporary file, read from there, removed. */
+async function viaTempFile(file: FileRef, body: Readable, w: Walk): Promise<PackageFact[]> {
+  const { ctx } = w;
+  const max = ctx.limits.maxArchiveBytes;
+  const dir = await mkdtemp(join(tmpdir(), 'berth-jar-'));
+  try {
+    await chmod(dir, 0o700);
+    const copy = join(dir, 'archive.zip');
+    let written = 0;
+    const bound = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        written += chunk.length;
+        if (written > max) cb(new Error(`archive larger than ${max} bytes`));
+        else cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, bound, createWriteStream(copy, { mode: 0o600 }), { signal: ctx.signal });
+    } catch (err) {
+      ctx.skip(file.path, ctx.signal.aborted ? 'scan aborted' : (err as Error).message.slice(0, 200));
+      return [];
+    }
+    try {
+      await catalogArchive(copy, file.path, 0, w);
+    } catch (err) {
+      ctx.skip(file.path, `unreadable archive: ${(err as Error).message.slice(0, 200)}`);
+    }
+    return w.out.done(file.path, ctx);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

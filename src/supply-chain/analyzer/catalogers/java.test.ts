@@ -6,10 +6,13 @@
  * nested-jar bomb, too many entries, a too-big archive, lying sizes, garbage.
  */
 import { strict as assert } from 'node:assert';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { DEFAULT_TEST_LIMITS, catalog, fixture, ids } from '../../../../test/support/catalogers.ts';
 import { makeJar, makeZip } from '../../../../test/support/zip.ts';
-import { javaArchiveCataloger, parseArchiveFileName, parseManifest } from './java-archive.ts';
+import { IN_MEMORY_MAX, javaArchiveCataloger, parseArchiveFileName, parseManifest } from './java-archive.ts';
 
 const LIB = '/opt/app/lib';
 
@@ -83,6 +86,29 @@ describe('java-archive', () => {
     const traversal = makeZip([{ name: '../../../etc/passwd', data: 'x' }, { name: '/abs/lib/a-1.0.jar', data: makeJar('g', 'a', '1.0') }]);
     const t = await catalog(javaArchiveCataloger, '/a/t.jar', traversal);
     assert.deepEqual(ids(t.facts), ['g:a@1.0']);
+  });
+
+  it('an archive over IN_MEMORY_MAX is read through a private temporary file, removed afterwards', async () => {
+    const jarsBefore = readdirSync(tmpdir()).filter((n) => n.startsWith('berth-jar-')).length;
+    const fat = makeJar('com.acme', 'big', '2.0.0', [
+      { name: 'BOOT-INF/lib/log4j-core-2.14.1.jar', data: makeJar('org.apache.logging.log4j', 'log4j-core', '2.14.1') },
+      { name: 'BOOT-INF/classes/padding.bin', data: Buffer.alloc(IN_MEMORY_MAX + 1024 * 1024) },
+    ]);
+    const r = await catalog(javaArchiveCataloger, '/app/big-2.0.0.jar', fat);
+    assert.deepEqual(ids(r.facts), ['com.acme:big@2.0.0', 'org.apache.logging.log4j:log4j-core@2.14.1']);
+    assert.equal(r.facts[1]!.location, '/app/big-2.0.0.jar!/BOOT-INF/lib/log4j-core-2.14.1.jar');
+    assert.deepEqual(r.skipped, []);
+    assert.equal(readdirSync(tmpdir()).filter((n) => n.startsWith('berth-jar-')).length, jarsBefore);
+  });
+
+  it('a stream longer than its declared size is cut at the limit (temporary file) or refused (memory)', async () => {
+    const skipped: string[] = [];
+    const ctx = { skip: (_p: string, reason: string) => skipped.push(reason), signal: new AbortController().signal, limits: { ...DEFAULT_TEST_LIMITS, maxArchiveBytes: IN_MEMORY_MAX + 2 } };
+    const body = Buffer.alloc(IN_MEMORY_MAX + 1024);
+    const big = await javaArchiveCataloger.scan({ path: '/a/x.jar', layer: 'l', size: IN_MEMORY_MAX + 1, mode: 0o644 }, Readable.from([body]), ctx);
+    const small = await javaArchiveCataloger.scan({ path: '/a/y.jar', layer: 'l', size: 10, mode: 0o644 }, Readable.from([body]), ctx);
+    assert.deepEqual([big, small], [[], []]);
+    assert.deepEqual(skipped, [`archive larger than ${IN_MEMORY_MAX + 2} bytes`, `archive larger than its declared 10 bytes`]);
   });
 
   it('manifest continuation lines and file names', () => {

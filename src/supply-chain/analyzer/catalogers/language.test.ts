@@ -15,7 +15,7 @@ describe('language catalogers', () => {
   it('have unique names and bounded buffers', () => {
     const names = languageCatalogers.map((c) => c.name);
     assert.equal(new Set(names).size, names.length);
-    for (const d of ['npm-lock', 'yarn-lock', 'pnpm-lock', 'python-requirements', 'poetry-lock', 'pipfile-lock']) assert.ok(DECLARED_CATALOGERS.has(d) && names.includes(d), d);
+    for (const d of DECLARED_CATALOGERS) assert.ok(names.includes(d), `declared cataloger ${d} is registered`);
     for (const c of languageCatalogers) {
       assert.equal(typeof c.wants, 'function');
       if (c.mode === 'buffer') assert.ok(c.maxBytes > 0 && c.maxBytes <= 64 * 1024 * 1024, c.name);
@@ -76,5 +76,47 @@ describe('reconcileLanguagePackages', () => {
       pkg('composer', 'monolog/monolog', '2.0.0', '/srv/vendor/composer/installed.json', 'composer-installed'),
     ]);
     assert.deepEqual(out.map((p) => p.foundBy), ['composer-installed']);
+  });
+});
+
+describe('hostile text', () => {
+  // Each buffer cataloger on 1 MiB of pathological input (blank lines, spaces, open brackets,
+  // quotes, a line without end): every one returns. The bound is a sanity bound for a loaded
+  // machine (a quadratic scan of 1 MiB would take minutes); the slowest case is printed.
+  const patterns: Record<string, string> = {
+    newlines: '\n',
+    spaces: ' ',
+    brackets: '[',
+    braces: '{',
+    quotes: '"',
+    'key-lines': 'name = "',
+    'yarn-specs': '"a@1", ',
+    'gem-lines': '    x (',
+  };
+  it('every buffer cataloger, 1 MiB per pattern, each under 5 s', async () => {
+    const { catalog } = await import('../../../../test/support/catalogers.ts');
+    const paths: Record<string, string> = {
+      'npm-installed': '/a/package.json', 'npm-lock': '/a/package-lock.json', 'yarn-lock': '/a/yarn.lock', 'pnpm-lock': '/a/pnpm-lock.yaml',
+      'python-dist': '/s/x-1.dist-info/METADATA', 'python-requirements': '/a/requirements.txt', 'poetry-lock': '/a/poetry.lock',
+      'pipfile-lock': '/a/Pipfile.lock', 'cargo-lock': '/a/Cargo.lock', 'dotnet-deps': '/a/x.deps.json', 'composer-installed': '/a/vendor/composer/installed.json',
+      'composer-lock': '/a/composer.lock', gemspec: '/g/specifications/x.gemspec', 'gemfile-lock': '/a/Gemfile.lock',
+    };
+    let worst = { ms: 0, what: '' };
+    for (const c of languageCatalogers) {
+      if (c.mode !== 'buffer') continue;
+      const path = paths[c.name];
+      assert.ok(path, `a path for ${c.name}`);
+      for (const [label, unit] of Object.entries(patterns)) {
+        const body = Buffer.from(unit.repeat(Math.ceil((1024 * 1024) / unit.length)).slice(0, Math.min(1024 * 1024, c.maxBytes)));
+        const started = performance.now();
+        const r = await catalog(c, path, body);
+        const ms = performance.now() - started;
+        assert.equal(r.wanted, true);
+        assert.deepEqual(r.facts.filter((f) => f.version === ''), [], `${c.name} ${label}`);
+        assert.ok(ms < 5000, `${c.name} on ${label}: ${ms.toFixed(0)} ms`);
+        if (ms > worst.ms) worst = { ms, what: `${c.name} on ${label}` };
+      }
+    }
+    console.log(`hostile text: slowest ${worst.what} ${worst.ms.toFixed(0)} ms`);
   });
 });

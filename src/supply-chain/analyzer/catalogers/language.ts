@@ -7,9 +7,13 @@
  * how, compared with syft).
  */
 import type { Cataloger } from '../cataloger.ts';
+import { cargoLockCataloger } from './cargo.ts';
+import { dotnetDepsCataloger } from './dotnet.ts';
 import { javaArchiveCataloger } from './java-archive.ts';
+import { gemfileLockCataloger, gemspecCataloger } from './ruby.ts';
 import { npmInstalledCataloger } from './npm-installed.ts';
 import { npmLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm-lock.ts';
+import { composerInstalledCataloger, composerLockCataloger } from './php.ts';
 import { pipfileLockCataloger, poetryLockCataloger, pythonDistCataloger, pythonRequirementsCataloger } from './python.ts';
 
 export { DECLARED_CATALOGERS, reconcileLanguagePackages } from './reconcile.ts';
@@ -24,4 +28,10 @@ export const languageCatalogers: readonly Cataloger[] = [
   poetryLockCataloger,
   pipfileLockCataloger,
   javaArchiveCataloger,
+  cargoLockCataloger,
+  dotnetDepsCataloger,
+  composerInstalledCataloger,
+  composerLockCataloger,
+  gemspecCataloger,
+  gemfileLockCataloger,
 ];

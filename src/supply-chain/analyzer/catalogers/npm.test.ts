@@ -114,11 +114,17 @@ describe('pnpm-lock', () => {
     assert.deepEqual(parsePnpmKey('@s/n@1.0.0', 9), { name: '@s/n', version: '1.0.0' });
   });
 
-  it('a YAML alias bomb is refused, not expanded', async () => {
-    const bomb = ['lockfileVersion: 5.4', 'a: &a ["x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b]', 'packages: {}'].join('\n');
+  it('YAML anchors and aliases are never expanded (the file is read line by line, not as general YAML)', async () => {
+    const bomb = ['lockfileVersion: 5.4', 'a: &a ["x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b]', 'packages:', '  /x/1.0.0: *c'].join('\n');
     const r = await catalog(pnpmLockCataloger, '/app/pnpm-lock.yaml', bomb);
-    assert.deepEqual(r.facts, []);
-    assert.match(r.skipped[0]!.reason, /malformed pnpm-lock\.yaml/);
+    assert.deepEqual(ids(r.facts), ['x@1.0.0']);
+  });
+
+  it('quoted keys, comments, CRLF, v5 peer suffixes and a v9 lock without importers', async () => {
+    const v6 = "lockfileVersion: '6.0'\r\n# comment\r\npackages:\r\n\r\n  /@s/a@1.0.0(react@18.0.0):\r\n    resolution: {integrity: x}\r\n    dev: false\r\n  '/b@2.0.0':\r\n    dev: true\r\n";
+    assert.deepEqual(ids((await catalog(pnpmLockCataloger, '/p/pnpm-lock.yaml', v6)).facts), ['@s/a@1.0.0']);
+    const v9 = "lockfileVersion: '9.0'\npackages:\n  c@3.0.0:\n    resolution: {integrity: x}\n  '@d/e@4.0.0':\n    resolution: {integrity: y}\n";
+    assert.deepEqual(ids((await catalog(pnpmLockCataloger, '/p/pnpm-lock.yaml', v9)).facts), ['@d/e@4.0.0', 'c@3.0.0']);
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import type { BufferCataloger, CatalogContext, FileRef } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, basename, dirname, isRecord, parseJson, str } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, basename, dirname, isRecord, lines, parseJson, str } from './util.ts';
 import { readArrayTables } from './toml-tables.ts';
 
 /** Metadata headers come first; a file bigger than this is the description, which is not read. */
@@ -18,8 +18,7 @@ const METADATA_MAX_BYTES = 4 * 1024 * 1024;
 export function parseCoreMetadata(text: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   let last: string[] | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  for (const line of lines(text)) {
     if (line.trim() === '') break;
     if (/^[ \t]/.test(line)) continue; // continuation of a multi-line field (License text, Description)
     const colon = line.indexOf(':');
@@ -76,7 +75,7 @@ export function parseRequirementLine(line: string): { name: string; version: str
 
 function parseRequirements(text: string, out: FactList): void {
   // Backslash continuations join lines first; option lines (-r, -e, --index-url) are not packages.
-  for (const line of text.replace(/\\\r?\n/g, ' ').split('\n')) {
+  for (const line of lines(text.replace(/\\\r?\n/g, ' '))) {
     const t = line.trim();
     if (t === '' || t.startsWith('-') || t.startsWith('#')) continue;
     const pin = parseRequirementLine(t);

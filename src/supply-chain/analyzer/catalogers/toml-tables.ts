@@ -8,6 +8,8 @@
  * are followed with string-aware bracket counting.
  */
 
+import { lines } from './util.ts';
+
 export type TomlValue = string | string[];
 
 /** A value spanning more lines than this is not a lock file's. */
@@ -78,11 +80,13 @@ function parseArray(s: string): string[] {
  * never closes (the file is cut or hostile).
  */
 export function readArrayTables(text: string, table: string): Record<string, TomlValue>[] {
-  const lines = text.split('\n');
   const out: Record<string, TomlValue>[] = [];
   let current: Record<string, TomlValue> | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '').trim();
+  const it = lines(text);
+  let i = -1;
+  for (let next = it.next(); !next.done; next = it.next()) {
+    i++;
+    const line = next.value.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('[')) {
       const header = /^\[\[\s*([^\]]+?)\s*\]\]/.exec(line) ?? /^\[\s*([^\]]+?)\s*\]/.exec(line);
@@ -97,9 +101,10 @@ export function readArrayTables(text: string, table: string): Record<string, Tom
     let depth = depthDelta(value);
     const start = i;
     while (depth > 0) {
-      if (++i >= lines.length || i - start > MAX_VALUE_LINES) throw new Error(`value of ${kv[1]} at line ${start + 1} never closes`);
-      value += '\n' + lines[i]!.replace(/\r$/, '');
-      depth += depthDelta(lines[i]!);
+      const more = it.next();
+      if (more.done || ++i - start > MAX_VALUE_LINES) throw new Error(`value of ${kv[1]} at line ${start + 1} never closes`);
+      value += '\n' + more.value;
+      depth += depthDelta(more.value);
     }
     if (current === undefined) continue;
     const key = kv[1]!.replace(/^"|"$/g, '');

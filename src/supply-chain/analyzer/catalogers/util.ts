@@ -84,3 +84,17 @@ export function licensesOf(...values: unknown[]): string[] | undefined {
   }
   return out.length > 0 ? out : undefined;
 }
+
+/**
+ * The lines of a text (without `\r\n` / `\n`), one at a time: splitting a 32 MiB
+ * file of blank lines into an array would hold 32 million entries at once.
+ */
+export function* lines(text: string): Generator<string> {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+  }
+}
