@@ -1,0 +1,210 @@
+/**
+ * The matcher: an inventory's packages against vulnerability advisories,
+ * giving one finding per vulnerability per package. Pure code: the
+ * advisories come from an AdvisoryLookup (the vulnerability database, or a
+ * test's records), so re-matching a stored inventory never reads an image.
+ *
+ * - Each package is looked up under its OSV ecosystem and advisory name
+ *   (ecosystems.ts): Debian, Ubuntu and Alpine by source package and
+ *   release, PyPI by normalised name, Go modules and `stdlib` by path.
+ * - An advisory entry matches by OSV's evaluation (ranges.ts); withdrawn
+ *   advisories are ignored; GIT ranges are skipped and said once.
+ * - Aliases are merged: advisories of the same package that share any id
+ *   (GO-…, GHSA-…, PYSEC-…, DSA-…, CVE-…) are one finding, named by its CVE
+ *   when there is one, with every other id as an alias and every source.
+ * - A distribution's `not_affected` statement for a vulnerability drops it
+ *   for that package; other statuses (will not fix, fix deferred, end of
+ *   life) are kept on the finding.
+ * - Fixed version: the lowest fix above the installed version. Severity: the
+ *   highest of every CVSS vector's rating and the publishers' severities.
+ */
+import type { Advisory, AffectedPackage, AffectedStatus, Finding, Inventory, Package, Severity } from '../types.ts';
+import { advisoryCvss, type CvssScore } from './cvss.ts';
+import { ecosystemOf, lookupNames, lookupVersion, sameName } from './ecosystems.ts';
+import { coversEverything, evaluate } from './ranges.ts';
+import { highestSeverity, severityOfScore } from './severity.ts';
+import { InvalidVersionError, compareVersions, schemeOf, type VersionScheme } from './versions/index.ts';
+
+export { summarize } from './severity.ts';
+
+export type AdvisoryLookup = (keys: { ecosystem: string; name: string }[]) => Promise<Advisory[]> | Advisory[];
+
+export interface MatchLogger {
+  info(details: object, message: string): void;
+}
+
+export interface MatchOptions {
+  /** Told once per process about each kind of thing the matcher could not evaluate. */
+  log?: MatchLogger;
+}
+
+/** The lookup keys of an inventory, deduplicated: one batch for the whole image. */
+export function lookupKeys(inventory: Pick<Inventory, 'packages' | 'distro'>): { ecosystem: string; name: string }[] {
+  const keys = new Map<string, { ecosystem: string; name: string }>();
+  for (const pkg of inventory.packages) {
+    const ecosystem = ecosystemOf(pkg, inventory.distro);
+    if (!ecosystem) continue;
+    for (const name of lookupNames(ecosystem, pkg)) keys.set(`${ecosystem}\0${name}`, { ecosystem, name });
+  }
+  return [...keys.values()];
+}
+
+export async function matchInventory(inventory: Inventory, lookup: AdvisoryLookup, options: MatchOptions = {}): Promise<Finding[]> {
+  const keys = lookupKeys(inventory);
+  const advisories = keys.length === 0 ? [] : await lookup(keys);
+  return matchAdvisories(inventory, advisories, options);
+}
+
+const STATUS_PRIORITY: AffectedStatus[] = ['affected', 'fix_deferred', 'will_not_fix', 'end_of_life'];
+const logged = new Set<string>();
+
+function note(options: MatchOptions, message: string, details: object): void {
+  const kind = message.replace(/: .*/, '');
+  if (!options.log || logged.has(kind)) return;
+  logged.add(kind);
+  options.log.info(details, message);
+}
+
+interface Hit {
+  advisory: Advisory;
+  entry: AffectedPackage;
+  fixes: string[];
+}
+
+/** Same as matchInventory, with the advisories already fetched (the re-match job batches lookups itself). */
+export function matchAdvisories(inventory: Pick<Inventory, 'packages' | 'distro'>, advisories: readonly Advisory[], options: MatchOptions = {}): Finding[] {
+  const index = new Map<string, Advisory[]>();
+  for (const advisory of advisories) {
+    if (advisory.withdrawn) continue;
+    for (const eco of new Set(advisory.affected.map((a) => a.ecosystem))) {
+      const list = index.get(eco) ?? [];
+      list.push(advisory);
+      index.set(eco, list);
+    }
+  }
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const pkg of inventory.packages) {
+    const ecosystem = ecosystemOf(pkg, inventory.distro);
+    if (!ecosystem) continue;
+    const identity = `${pkg.purl}\0${pkg.location}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    findings.push(...matchPackage(pkg, ecosystem, index.get(ecosystem) ?? [], options));
+  }
+  return findings;
+}
+
+function matchPackage(pkg: Package, ecosystem: string, candidates: readonly Advisory[], options: MatchOptions): Finding[] {
+  const scheme = schemeOf(ecosystem);
+  const names = lookupNames(ecosystem, pkg);
+  const version = lookupVersion(pkg);
+  const hits: Hit[] = [];
+  const suppressed = new Set<string>();
+  for (const advisory of candidates) {
+    for (const entry of advisory.affected) {
+      if (entry.ecosystem !== ecosystem || !names.some((n) => sameName(ecosystem, entry.name, n))) continue;
+      const evaluation = coversEverything(entry) && entry.status !== 'affected' ? { affected: true, fixes: [], notes: [] } : evaluate(entry, scheme, version);
+      for (const n of evaluation.notes) note(options, n, { advisory: advisory.id, package: pkg.name, version });
+      if (!evaluation.affected) continue;
+      if (entry.status === 'not_affected') for (const id of [advisory.id, ...advisory.aliases]) suppressed.add(id);
+      else hits.push({ advisory, entry, fixes: evaluation.fixes });
+    }
+  }
+  return groupByVulnerability(hits)
+    .filter((group) => !group.ids.some((id) => suppressed.has(id)))
+    .map((group) => toFinding(pkg, scheme, group));
+}
+
+interface Group {
+  ids: string[];
+  hits: Hit[];
+}
+
+/** Union of hits whose advisories share any id (the advisory's own or an alias). */
+function groupByVulnerability(hits: Hit[]): Group[] {
+  const parent = hits.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const owner = new Map<string, number>();
+  hits.forEach((hit, i) => {
+    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) {
+      const j = owner.get(id);
+      if (j === undefined) owner.set(id, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, Group>();
+  hits.forEach((hit, i) => {
+    const root = find(i);
+    const g = groups.get(root) ?? { ids: [], hits: [] };
+    g.hits.push(hit);
+    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) if (!g.ids.includes(id)) g.ids.push(id);
+    groups.set(root, g);
+  });
+  return [...groups.values()];
+}
+
+/** The id a finding is known by: a CVE when any id is one (the lowest, for stability), else the first advisory's id. */
+function primaryId(group: Group): string {
+  const cves = group.ids.filter((id) => /^CVE-\d{4}-\d+$/.test(id)).sort();
+  return cves[0] ?? group.hits[0]!.advisory.id;
+}
+
+function lowest(scheme: VersionScheme | undefined, versions: string[]): string | undefined {
+  let best: string | undefined;
+  for (const v of versions) {
+    if (best === undefined) best = v;
+    else if (scheme) {
+      try {
+        if (compareVersions(scheme, v, best) < 0) best = v;
+      } catch (err) {
+        if (!(err instanceof InvalidVersionError)) throw err;
+      }
+    }
+  }
+  return best;
+}
+
+function toFinding(pkg: Package, scheme: VersionScheme | undefined, group: Group): Finding {
+  const id = primaryId(group);
+  const advisories = [...new Map(group.hits.map((h) => [`${h.advisory.source}\0${h.advisory.id}`, h.advisory])).values()];
+  const vectors = advisories.flatMap((a) => a.severity);
+  const { all } = advisoryCvss(vectors);
+  const shown = pickShown(all);
+  const severities: Severity[] = all.map((s) => severityOfScore(s.score, s.version));
+  for (const h of group.hits) if (h.entry.severity) severities.push(h.entry.severity);
+  const status = STATUS_PRIORITY.find((s) => group.hits.some((h) => h.entry.status === s)) ?? 'affected';
+  const fixedVersion = lowest(scheme, group.hits.flatMap((h) => h.fixes));
+  const finding: Finding = {
+    id,
+    aliases: group.ids.filter((x) => x !== id).sort(),
+    packageType: pkg.type,
+    package: pkg.name,
+    installedVersion: pkg.version,
+    status,
+    severity: highestSeverity(severities),
+    links: [...new Set(advisories.flatMap((a) => a.references))],
+    purl: pkg.purl,
+    layer: pkg.layer,
+    location: pkg.location,
+    sources: [...new Set(advisories.map((a) => a.source))].sort(),
+  };
+  if (fixedVersion !== undefined) finding.fixedVersion = fixedVersion;
+  if (shown) finding.cvss = { version: shown.version, score: shown.score, vector: shown.vector };
+  const summary = advisories.find((a) => a.summary)?.summary;
+  if (summary) finding.summary = summary;
+  return finding;
+}
+
+/** Among the group's scores, the preferred version (v3.1, v3.0, v4.0, v2), and within it the highest score. */
+function pickShown(all: CvssScore[]): CvssScore | undefined {
+  for (const version of ['3.1', '3.0', '4.0', '2.0']) {
+    const same = all.filter((s) => s.version === version);
+    if (same.length > 0) return same.reduce((a, b) => (b.score > a.score ? b : a));
+  }
+  return undefined;
+}
+
