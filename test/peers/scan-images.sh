@@ -16,6 +16,10 @@
 #           +incompatible modules included) in /usr/local/bin/scanfixture
 #   java    JARs from Maven Central at old versions in /opt/app/lib and a WAR
 #           nesting them (/opt/app/scanfixture.war, built by maven-war-plugin)
+#   rust    a Rust binary built with `cargo auditable` against old crates from
+#           crates.io (/usr/local/bin/scanfixture-rs: its dependency list is
+#           embedded in a .dep-v0 section); cargo-auditable comes from
+#           test/peers/cargo-auditable.sh (crates.io, cached under ~/.cache/berth/peers)
 #
 # An image's cache key hashes its recipe (its builder function, the helpers
 # and its package list), so editing a recipe rebuilds that image only;
@@ -23,7 +27,7 @@
 # temporary directory and is published with one rename, like the peers.
 # Builds run one after another, nice'd. The debian image needs root (chroot).
 #
-# Usage: test/peers/scan-images.sh [NAME...]     (default: all five)
+# Usage: test/peers/scan-images.sh [NAME...]     (default: all six)
 # Environment: BERTH_DEBIAN_MIRROR (debootstrap's default mirror when unset)
 set -euo pipefail
 
@@ -33,7 +37,7 @@ BERTH_PEER_NAME=scan-images
 . "$here/lib.sh"
 
 IMAGES_DIR="$BERTH_CACHE_DIR/scan-images"
-ALL_IMAGES=(debian python node go java)
+ALL_IMAGES=(debian python node go java rust)
 
 # The package purged in the debian image's second layer (so the status file of the
 # last layer drops it and its files become whiteouts).
@@ -130,6 +134,35 @@ MAVEN_POM='<?xml version="1.0" encoding="UTF-8"?>
     </plugins>
   </build>
 </project>
+'
+
+CARGO_AUDITABLE_VERSION=0.7.7
+
+CARGO_TOML='[package]
+name = "scanfixture-rs"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+smallvec = "=0.6.13"
+base64 = "=0.9.3"
+hex = "=0.3.2"
+lazy_static = "=1.0.2"
+byteorder = "=1.2.7"
+'
+
+RUST_MAIN='use smallvec::SmallVec;
+
+// Uses each old crate, so each is linked and listed in the .dep-v0 section.
+lazy_static::lazy_static! { static ref GREETING: String = hex::encode("scan fixture"); }
+
+fn main() {
+    let mut v: SmallVec<[u8; 4]> = SmallVec::new();
+    v.push(1);
+    let mut buf = [0u8; 4];
+    <byteorder::LittleEndian as byteorder::ByteOrder>::write_u32(&mut buf, 42);
+    println!("{} {} {:?} {:?}", *GREETING, base64::encode(&v[..]), v, buf);
+}
 '
 
 # --- helpers ---
@@ -238,8 +271,34 @@ recipe_hash() {
     node) vars=(NPM_PACKAGE_JSON) ;;
     go) vars=(GO_MOD GO_MAIN) ;;
     java) vars=(MAVEN_POM) ;;
+    rust) vars=(CARGO_AUDITABLE_VERSION CARGO_TOML RUST_MAIN) ;;
   esac
   { declare -f "build_$1" new_layout insert_tree && declare -p "${vars[@]}" && printf '%s\n' "$UMOCI"; } | sha256sum | cut -c1-12
+}
+
+build_rust() {
+  local out="$1" work="$2" tool
+  command -v cargo >/dev/null 2>&1 || berth_peer_die "cargo is not installed (install Rust)"
+  if [ -x "$here/cargo-auditable.sh" ]; then
+    tool="$("$here/cargo-auditable.sh")"
+  else
+    # The same cache entry test/peers/cargo-auditable.sh makes, when that peer is absent.
+    tool="$BERTH_PEERS_DIR/cargo-auditable-$CARGO_AUDITABLE_VERSION/cargo-auditable"
+    if [ ! -x "$tool" ]; then
+      berth_peer_log "cargo install cargo-auditable $CARGO_AUDITABLE_VERSION (crates.io; a few minutes cold)"
+      nice cargo install --locked --quiet --root "$work/cargo-root" cargo-auditable --version "$CARGO_AUDITABLE_VERSION" >&2
+      mkdir -p "$work/peer" && cp "$work/cargo-root/bin/cargo-auditable" "$work/peer/"
+      mv -T "$work/peer" "$(dirname "$tool")" 2>/dev/null || [ -x "$tool" ]
+    fi
+  fi
+  mkdir -p "$work/src/src" "$work/root/usr/local/bin"
+  printf '%s' "$CARGO_TOML" >"$work/src/Cargo.toml"
+  printf '%s' "$RUST_MAIN" >"$work/src/src/main.rs"
+  berth_peer_log "cargo auditable build against old crates"
+  (cd "$work/src" && PATH="$(dirname "$tool"):$PATH" CARGO_TARGET_DIR="$work/target" nice cargo auditable build --release --quiet >&2)
+  cp "$work/target/release/scanfixture-rs" "$work/root/usr/local/bin/scanfixture-rs"
+  new_layout "$out"
+  insert_tree "$out" "$work/root"
 }
 
 # build_image NAME — prints NAME=LAYOUT, building it unless cached.

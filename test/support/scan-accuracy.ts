@@ -37,6 +37,7 @@ export const EXPECTED_ECOSYSTEMS: Record<string, string[]> = {
   node: ['npm'],
   go: ['golang'],
   java: ['maven'],
+  rust: ['cargo'],
 };
 
 function identities(purls: string[], outOfScope?: string[]): Map<string, Set<string>> {

@@ -1,7 +1,8 @@
 /**
  * The scanner's test images (test/peers/scan-images.sh: Debian by
- * debootstrap, PyPI, npm, a Go binary, Maven JARs and a WAR, all real
- * packages at old versions) and what the scanning suites do with them: push
+ * debootstrap, PyPI, npm, a Go binary, Maven JARs and a WAR, a Rust binary
+ * built with cargo-auditable, all real packages at old versions) and what
+ * the scanning suites do with them: push
  * an image's OCI layout to a Berth with skopeo, scan it through the API and
  * read the report, packages and vulnerabilities back, page by page.
  */
@@ -16,7 +17,7 @@ import { ADMIN_PASSWORD, basicAuth, type TestBerth } from './berth.ts';
 import { OciLayout, mustRun } from './oci-layout.ts';
 import { inCI } from './peers.ts';
 
-export const SCAN_IMAGES = ['debian', 'python', 'node', 'go', 'java'] as const;
+export const SCAN_IMAGES = ['debian', 'python', 'node', 'go', 'java', 'rust'] as const;
 export type ScanImageName = (typeof SCAN_IMAGES)[number];
 
 let built: Map<ScanImageName, string> | Error | undefined;
