@@ -18,10 +18,14 @@ import { DomainEvents } from './platform/events/bus.ts';
 import { JobMetrics } from './platform/jobs/metrics.ts';
 import { Jobs } from './platform/jobs/platform.ts';
 import type { Registry } from './registry/registry.ts';
+import { createScanning, type Scanning } from './supply-chain/scanning/index.ts';
+import { defaultEngineParts } from './supply-chain/scanning/engine-parts.ts';
 
 export interface Background {
   jobs: Jobs;
   events: DomainEvents;
+  /** The scanning service, its jobs and subscribers (src/supply-chain/scanning). */
+  scanning: Scanning;
   /**
    * Before the server listens: removes upload sessions (and orphan files) a
    * crash left behind, so no request sees them; afterwards the scheduled
@@ -32,7 +36,7 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-export function createBackground(config: Config, db: Db, logger: Logger, deps: { registry: Registry; access: AccessServices; audit: AuditLog; metrics: PromRegistry }): Background {
+export function createBackground(config: Config, db: Db, logger: Logger, deps: { registry: Registry; access: AccessServices; audit: AuditLog; metrics: PromRegistry; version: string }): Background {
   const postgres = /^postgres(ql)?:\/\//.test(config.database);
   const jobs = new Jobs(db, {
     log: logger,
@@ -67,11 +71,15 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   jobs.register<null>({ kind: 'audit.purge', handle: async (_p, ctx) => void (await runAuditPurge(deps.audit, { retentionDays: config.auditRetentionDays, logger: ctx.log })) });
   jobs.schedule({ name: 'audit.purge', cron: '30 3 * * *', kind: 'audit.purge' });
 
+  // Scans on push, manual and scheduled scans, re-match after vulnerability data imports.
+  const scanning = createScanning(config, db, { registry: deps.registry, jobs, events, audit: deps.audit, metrics: deps.metrics, log: logger, version: deps.version, parts: defaultEngineParts(db) });
+
   if (config.testJobKinds) registerTestKinds(jobs, path.join(config.dataDir, TEST_JOB_LOG));
 
   return {
     jobs,
     events,
+    scanning,
     recover: () => purgeUploads(logger),
     async start() {
       await events.start();

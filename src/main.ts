@@ -20,6 +20,7 @@ import { AuditLog } from './audit/audit-log.ts';
 import { createBackground } from './background.ts';
 import type { DomainEvents } from './platform/events/bus.ts';
 import type { Jobs } from './platform/jobs/platform.ts';
+import type { Scanning } from './supply-chain/scanning/index.ts';
 import { ArtifactService } from './registry/artifacts.ts';
 import { PullStats } from './registry/pull-stats.ts';
 import { Registry } from './registry/registry.ts';
@@ -40,6 +41,7 @@ export interface Berth {
   delivery?: Delivery;
   jobs: Jobs;
   events: DomainEvents;
+  scanning: Scanning;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -82,7 +84,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   if (adopted > 0) logger.info({ projects: adopted }, 'created projects for repositories that had none');
 
   // Jobs and events; background work runs as scheduled jobs (src/background.ts).
-  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry });
+  const background = createBackground(config, db, logger, { registry, access, audit, metrics: metrics.registry, version: BERTH_VERSION });
   await background.recover();
   // One sealer for every secret kept in the database (webhooks, cluster and Git credentials).
   const sealer = await Sealer.open(db, config.secretKey);
@@ -111,6 +113,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
     events: background.events,
+    scanning: background.scanning.service,
   });
 
   const { host, port } = parseListen(config.listen);
@@ -131,6 +134,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     events: background.events,
+    scanning: background.scanning,
     address,
     async close() {
       ready = false;

@@ -22,6 +22,8 @@ export const RESOURCES = {
   application: ['read', 'create', 'update', 'delete', 'sync'],
   /** Outgoing webhook policies and their delivery logs: project administrators only. */
   webhook: ['read', 'create', 'update', 'delete'],
+  /** Requesting vulnerability scans (reading results needs artifact:read). */
+  scan: ['create'],
 } as const;
 
 export type Resource = keyof typeof RESOURCES;
@@ -41,7 +43,7 @@ export const PUBLIC_READ: readonly Permission[] = ['repository:pull', 'repositor
 const LIMITED_GUEST: readonly Permission[] = [...PUBLIC_READ, 'application:read'];
 const GUEST: readonly Permission[] = [...LIMITED_GUEST, 'member:list', 'robot:list', 'log:list'];
 /** Developers deploy what is in Git (sync, refresh, rollback) but do not define applications. */
-const DEVELOPER: readonly Permission[] = [...GUEST, 'repository:push', 'tag:create', 'application:sync'];
+const DEVELOPER: readonly Permission[] = [...GUEST, 'repository:push', 'tag:create', 'application:sync', 'scan:create'];
 const MAINTAINER: readonly Permission[] = [
   ...DEVELOPER,
   'repository:delete',

@@ -32,6 +32,8 @@ export interface ProjectTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** Migration 0014: Harbor's metadata `auto_scan`, 1 scans every push (src/supply-chain/scanning). */
+  auto_scan: Generated<number>;
 }
 
 export interface ProjectMemberTable {

@@ -75,6 +75,12 @@ const schema = z.strictObject({
   loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
   loginLockBaseSeconds: z.number().int().min(1).max(3_600),
   loginLockMaxSeconds: z.number().int().min(1).max(86_400),
+  // scanning (src/supply-chain/scanning)
+  scanConcurrency: z.number().int().min(1).max(64),
+  scanTimeoutSeconds: z.number().int().min(10).max(86_400),
+  scanMaxAttempts: z.number().int().min(1).max(20),
+  scanAutoDelayMs: z.number().int().min(0).max(600_000),
+  scanRescanCron: z.string().min(9).max(128).optional(),
   // analyzer (image analysis limits)
   analyzerMaxEntriesPerLayer: z.number().int().min(100),
   analyzerMaxLayerBytes: z.number().int().min(1024 * 1024),
@@ -179,6 +185,12 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'analyzerMaxArchiveBytes', env: 'BERTH_ANALYZER_MAX_ARCHIVE_BYTES', default: 268_435_456, doc: 'Bytes of one archive (jar, war) or nested archive read into memory; bigger ones are skipped.' },
   { key: 'analyzerMaxArchiveEntries', env: 'BERTH_ANALYZER_MAX_ARCHIVE_ENTRIES', default: 100_000, doc: 'Entries of one archive looked at.' },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
+  // scanning (src/supply-chain/scanning, docs/scanning.md)
+  { key: 'scanConcurrency', env: 'BERTH_SCAN_CONCURRENCY', default: 2, doc: 'Scans (`scan.artifact` jobs) running at once in each process; a slow or huge image holds one of these slots, never the queue.' },
+  { key: 'scanTimeoutSeconds', env: 'BERTH_SCAN_TIMEOUT_SECONDS', default: 1800, doc: 'A scan attempt running longer is aborted and counts as failed (retried until `scanMaxAttempts`).' },
+  { key: 'scanMaxAttempts', env: 'BERTH_SCAN_MAX_ATTEMPTS', default: 3, doc: 'Attempts per scan; after the last failed one the report shows Error with the reason and `artifact.scan_failed` (webhook SCANNING_FAILED) is published.' },
+  { key: 'scanAutoDelayMs', env: 'BERTH_SCAN_AUTO_DELAY_MS', default: 3000, doc: 'Auto-scan (project setting `auto_scan`) starts this long after the push, so the platform manifests of an index pushed right after them are recognised as its children and scanned once, with the index.' },
+  { key: 'scanRescanCron', env: 'BERTH_SCAN_RESCAN_CRON', default: undefined, doc: 'Cron expression of a scheduled rescan of every image (read again by the analyzer), e.g. `0 2 * * 0`. Unset: no rescan; imported vulnerability data re-matches stored inventories anyway.' },
 ];
 
 export class ConfigError extends Error {}

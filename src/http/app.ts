@@ -9,6 +9,7 @@ import { DomainError } from '../core/errors.ts';
 import type { Metrics } from '../platform/observability/metrics.ts';
 import { RegistryError } from '../oci/errors.ts';
 import type { ArtifactService } from '../registry/artifacts.ts';
+import type { ScanService } from '../supply-chain/scanning/service.ts';
 import type { Registry } from '../registry/registry.ts';
 import { ociErrorBody, ociStatus } from './oci-errors.ts';
 import { AuthChallenge, RegistryGate } from './registry-auth.ts';
@@ -60,6 +61,8 @@ export interface AppOptions {
   webDir?: string;
   /** Domain events, for /api/v1/stream. */
   events?: StreamBus;
+  /** The scanning service (scans, reports, vulnerabilities, SBOMs; scan_overview on artifact lists). */
+  scanning?: ScanService;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -150,7 +153,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning);
   registerUi(app, { dir: options.webDir });
   return app;
 }

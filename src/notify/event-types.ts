@@ -9,15 +9,19 @@
  * same PUT publishes are not delivered again. Deleting a tag through /v2 is
  * a DELETE_ARTIFACT naming the tag, like deleting the artifact itself.
  *
- * Reserved: the scanning, quota, replication and retention types are Harbor
+ * Scans: `artifact.scanned` is SCANNING_COMPLETED and `artifact.scan_failed`
+ * SCANNING_FAILED (src/supply-chain/scanning), with the scanned artifact as
+ * the resource, as Harbor sends them.
+ *
+ * Reserved: SCANNING_STOPPED and the quota, replication and retention types are Harbor
  * names accepted in policies today (so Harbor policies import unchanged) and
  * delivered once their features exist; the event-types endpoint marks them.
  */
 import type { DomainEvent, DomainEventType } from '../platform/events/types.ts';
 
-export const REGISTRY_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT'] as const;
+export const REGISTRY_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'SCANNING_COMPLETED', 'SCANNING_FAILED'] as const;
 export const APPLICATION_EVENT_TYPES = ['APPLICATION_SYNCED', 'APPLICATION_SYNC_FAILED', 'APPLICATION_HEALTH_DEGRADED', 'APPLICATION_DEPLOYED'] as const;
-export const RESERVED_EVENT_TYPES = ['SCANNING_COMPLETED', 'SCANNING_FAILED', 'SCANNING_STOPPED', 'QUOTA_EXCEED', 'QUOTA_WARNING', 'REPLICATION', 'TAG_RETENTION'] as const;
+export const RESERVED_EVENT_TYPES = ['SCANNING_STOPPED', 'QUOTA_EXCEED', 'QUOTA_WARNING', 'REPLICATION', 'TAG_RETENTION'] as const;
 
 export const EVENT_TYPES = [...REGISTRY_EVENT_TYPES, ...APPLICATION_EVENT_TYPES, ...RESERVED_EVENT_TYPES] as const;
 export type WebhookEventType = (typeof EVENT_TYPES)[number];
@@ -64,8 +68,8 @@ const DESCRIPTIONS: Record<WebhookEventType, string> = {
   APPLICATION_SYNC_FAILED: 'A sync of an application failed',
   APPLICATION_HEALTH_DEGRADED: 'An application became Degraded',
   APPLICATION_DEPLOYED: 'A new revision was synced and the application is Healthy',
-  SCANNING_COMPLETED: 'Reserved: a vulnerability scan finished',
-  SCANNING_FAILED: 'Reserved: a vulnerability scan failed',
+  SCANNING_COMPLETED: 'A vulnerability scan of an artifact finished',
+  SCANNING_FAILED: 'A vulnerability scan of an artifact failed (its retries used up)',
   SCANNING_STOPPED: 'Reserved: a vulnerability scan was stopped',
   QUOTA_EXCEED: 'Reserved: a push was refused by the project quota',
   QUOTA_WARNING: 'Reserved: the project quota is nearly used',
@@ -84,6 +88,8 @@ export const SUBSCRIBED_DOMAIN_EVENTS = [
   'artifact.pulled',
   'artifact.deleted',
   'tag.deleted',
+  'artifact.scanned',
+  'artifact.scan_failed',
   'application.synced',
   'application.sync_failed',
   'application.health_changed',
@@ -102,6 +108,10 @@ export function webhookTypeOf(event: SubscribedEvent): WebhookEventType | undefi
     case 'artifact.deleted':
     case 'tag.deleted':
       return 'DELETE_ARTIFACT';
+    case 'artifact.scanned':
+      return 'SCANNING_COMPLETED';
+    case 'artifact.scan_failed':
+      return 'SCANNING_FAILED';
     case 'application.synced':
       return 'APPLICATION_SYNCED';
     case 'application.sync_failed':

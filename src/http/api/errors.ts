@@ -69,7 +69,10 @@ export const INTERNAL_ERROR: ApiErrorAnswer = { status: 500, code: 'INTERNAL_SER
 /** The answer to `error` on /api/v1; INTERNAL_ERROR for anything not meant for the caller. */
 export function apiAnswerOf(error: unknown): ApiErrorAnswer {
   if (error instanceof DomainError) {
-    const { status, code } = API_ERRORS[error.kind];
+    const { status, code: kindCode } = API_ERRORS[error.kind];
+    // A domain may name a more precise code of the same status (scanning's NOT_SCANNED).
+    const detailCode = (error.details as { code?: unknown } | undefined)?.code;
+    const code = typeof detailCode === 'string' && /^[A-Z_]{1,40}$/.test(detailCode) ? detailCode : kindCode;
     return { status, code, message: error.message, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
   }
   if (error instanceof RegistryError) {

@@ -7,6 +7,7 @@ import type { Jobs } from '../../platform/jobs/platform.ts';
 import type { Notify } from '../../notify/index.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import type { ArtifactService } from '../../registry/artifacts.ts';
+import type { ScanService } from '../../supply-chain/scanning/service.ts';
 import type { Registry } from 'prom-client';
 import { ApiRouter } from './router.ts';
 import { EventStreams, type StreamBus } from './stream.ts';
@@ -23,11 +24,12 @@ import { projectRoutes } from './routes/projects.ts';
 import { gitRepositoryRoutes } from './routes/git-repositories.ts';
 import { registryRepositoryRoutes } from './routes/registry-repositories.ts';
 import { robotRoutes } from './routes/robots.ts';
+import { scanningRoutes } from './routes/scanning.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService, events?: StreamBus, metrics?: Registry): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService, events?: StreamBus, metrics?: Registry, scanning?: ScanService): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -35,8 +37,9 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   projectRoutes(api, access, artifacts);
   if (artifacts) {
     registryRepositoryRoutes(api, access, artifacts);
-    artifactRoutes(api, access, artifacts);
+    artifactRoutes(api, access, artifacts, scanning);
   }
+  if (scanning) scanningRoutes(api, access, scanning);
   robotRoutes(api, access);
   systemRoutes(api, access, version, auth?.baseUrl);
   if (jobs) jobRoutes(api, jobs, audit);

@@ -43,7 +43,7 @@ import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
-import type { VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
+import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable, VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
 
 export interface Database {
   repositories: RepositoryTable;
@@ -86,6 +86,10 @@ export interface Database {
   vuln_sources: VulnSourceTable;
   vuln_advisories: VulnAdvisoryTable;
   vuln_affected: VulnAffectedTable;
+  scan_reports: ScanReportTable;
+  scan_inventories: ScanInventoryTable;
+  scan_packages: ScanPackageTable;
+  scan_findings: ScanFindingTable;
 }
 
 export type Db = Kysely<Database>;

@@ -22,6 +22,10 @@ export interface DomainEventMap {
   'artifact.pushed': RepositoryRef & { digest: string; mediaType: string; size: number; tag?: string };
   'artifact.pulled': RepositoryRef & { digest: string; tag?: string };
   'artifact.deleted': RepositoryRef & { digest: string; mediaType: string; tags: string[] };
+  /** A scan of the artifact finished (src/supply-chain/scanning): Harbor's summary, `severity` the highest (`None` without findings). */
+  'artifact.scanned': RepositoryRef & { digest: string; reportId: string; severity: string; total: number; fixable: number; summary: Record<string, number>; scanner: string; durationMs: number };
+  /** A scan failed for good (its retries used up, or a permanent error). */
+  'artifact.scan_failed': RepositoryRef & { digest: string; reportId: string; error: string };
   'tag.created': RepositoryRef & { tag: string; digest: string };
   'tag.moved': RepositoryRef & { tag: string; digest: string; previousDigest: string };
   'tag.deleted': RepositoryRef & { tag: string; digest: string };

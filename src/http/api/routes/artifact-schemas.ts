@@ -4,6 +4,7 @@
  * They mirror src/registry/artifact-types.ts.
  */
 import { z } from 'zod';
+import { scanOverviewSchema } from './scan-schemas.ts';
 
 const time = z.string().describe('RFC 3339 time');
 const stringMap = z.record(z.string(), z.string());
@@ -46,6 +47,7 @@ const artifactFields = {
 export const artifactSchema = z.object({
   ...artifactFields,
   labels: stringMap.nullable().optional().describe("the config's Labels, with with_label=true"),
+  scan_overview: scanOverviewSchema.optional(),
 });
 
 export const configSummarySchema = z.object({
@@ -86,6 +88,7 @@ export const artifactDetailSchema = z.object({
   references: z.array(childSchema).describe('children of an index'),
   referrers: z.array(referrerSchema).describe('the referrers tree, depth first'),
   subject: z.string().nullable().describe('the digest this artifact refers to, when it is a referrer'),
+  scan_overview: scanOverviewSchema.optional(),
 });
 
 /** `repository` is the name within the project; `a%2Fb` and Harbor's double-encoded `a%252Fb` both mean `a/b`. */

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { AccessServices } from '../../../access/services.ts';
 import { ARTIFACT_Q_KEYS, ARTIFACT_SORT, artifactFilter } from '../../../registry/artifact-query.ts';
 import type { ArtifactService } from '../../../registry/artifacts.ts';
+import type { ScanService } from '../../../supply-chain/scanning/service.ts';
+import type { ScanOverview } from '../../../supply-chain/scanning/views.ts';
 import { projectGuard } from '../guards.ts';
 import { type ApiRouter, boolString, listQuery, parseQ, parseSort, setPaging } from '../router.ts';
 import { artifactDetailSchema, artifactParams, artifactSchema, repositoryParams, tagParams, tagSchema } from './artifact-schemas.ts';
@@ -15,10 +17,20 @@ import { artifactDetailSchema, artifactParams, artifactSchema, repositoryParams,
 const listArtifactsQuery = listQuery.extend({
   with_tag: boolString.optional().describe('include tags (default true)'),
   with_label: boolString.optional().describe("include the config's Labels (default false)"),
+  with_scan_overview: boolString.optional().describe("include Harbor's scan_overview of scanned artifacts (default false)"),
 });
 
-export function artifactRoutes(api: ApiRouter, access: AccessServices, artifacts: ArtifactService): void {
+export function artifactRoutes(api: ApiRouter, access: AccessServices, artifacts: ArtifactService, scans?: ScanService): void {
   const guard = projectGuard(access);
+  /** Adds scan_overview to the artifacts that have a scan report (Harbor leaves it out for the others). */
+  async function withOverview<T extends { digest: string }>(items: T[]): Promise<(T & { scan_overview?: ScanOverview })[]> {
+    if (!scans) return items;
+    const overviews = await scans.overviews(items.map((a) => a.digest));
+    return items.map((a) => {
+      const o = overviews.get(a.digest);
+      return o ? { ...a, scan_overview: o } : a;
+    });
+  }
 
   api.route({
     method: 'GET',
@@ -41,7 +53,7 @@ export function artifactRoutes(api: ApiRouter, access: AccessServices, artifacts
         withLabel: query.with_label ?? false,
       });
       setPaging(req, reply, query.page, query.page_size, result.total);
-      return result.items;
+      return query.with_scan_overview ? withOverview(result.items) : result.items;
     },
   });
 
@@ -72,10 +84,12 @@ export function artifactRoutes(api: ApiRouter, access: AccessServices, artifacts
     summary: 'Get an artifact by tag or digest: config summary, layers, index children with platforms, referrers',
     auth: 'optional',
     params: artifactParams,
+    query: z.object({ with_scan_overview: boolString.optional().describe("include Harbor's scan_overview when the artifact was scanned (default false)") }),
     response: artifactDetailSchema,
-    handler: async ({ principal, params }) => {
+    handler: async ({ principal, params, query }) => {
       await guard(principal, params.project, 'artifact:read');
-      return artifacts.getArtifact(params.project, params.repository, params.reference);
+      const detail = await artifacts.getArtifact(params.project, params.repository, params.reference);
+      return query.with_scan_overview ? (await withOverview([detail]))[0] : detail;
     },
   });
 

@@ -28,6 +28,13 @@ import type { PackageFact } from '../../types.ts';
 import { FactList, basename } from './util.ts';
 
 const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
+const ARCHIVE_EXTENSIONS = new Set(['jar', 'war', 'ear', 'jpi', 'hpi', 'sar', 'par', 'kar', 'lpkg']);
+
+/** `wants` runs on every file of an image: an extension lookup, not a regular expression. */
+function isArchiveName(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') && ARCHIVE_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
+}
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 const SMALL_ENTRY_MAX = 1024 * 1024;
 /** Archives up to this size are read into memory; bigger ones through a temporary file. */
@@ -142,7 +149,7 @@ async function catalogArchive(source: Buffer | string, label: string, depth: num
                 else poms.push(parseProperties(content.toString('utf8')));
               }
             }
-          } else if (ARCHIVE.test(name)) nested.push({ name, entry });
+          } else if (isArchiveName(name)) nested.push({ name, entry });
           zip.readEntry();
         })().catch(reject);
       });
@@ -193,13 +200,22 @@ function factsOf(label: string, poms: Map<string, string>[], manifest: Map<strin
   }
   if (matched) return facts;
   const m = manifest ?? new Map<string, string>();
-  const version = m.get('Implementation-Version') ?? m.get('Bundle-Version') ?? m.get('Specification-Version') ?? file.version;
+  const field = (key: string): string | undefined => m.get(key)?.replace(/^"(.*)"$/, '$1').trim() || undefined;
+  // The file name's version first, as syft does: manifests are copied between releases
+  // (commons-beanutils-1.7.0.jar says Implementation-Version 1.6).
+  const declared = field('Implementation-Version') ?? field('Specification-Version') ?? field('Plugin-Version') ?? field('Bundle-Version');
+  const version = file.version ?? declared;
   // With pom.properties present but none for this file (a shaded jar), the file still is a package when it says its version.
-  if (version === undefined || (facts.length > 0 && file.version === undefined && manifest?.get('Implementation-Version') === undefined)) return facts;
-  const artifact = file.version !== undefined ? file.artifact : (m.get('Implementation-Title') ?? m.get('Bundle-Name') ?? file.artifact);
-  // Without a declared group, an artifact named like a package (`javax.inject`) is its own group, as syft guesses.
-  const group = m.get('Implementation-Vendor-Id') ?? m.get('Automatic-Module-Name') ?? (artifact.includes('.') ? artifact : undefined);
-  const name = group ? `${group}:${artifact}` : artifact;
+  if (version === undefined || (facts.length > 0 && file.version === undefined && field('Implementation-Version') === undefined)) return facts;
+  const artifact = file.version !== undefined ? file.artifact : (field('Implementation-Title') ?? field('Bundle-Name') ?? file.artifact);
+  // Without a declared group, the artifact is its own group: Maven's convention for the old
+  // artifacts that ship without pom.properties (junit:junit, log4j:log4j, asm:asm, javax.inject:javax.inject).
+  // Automatic-Module-Name is a module name; it says the group only when it is not the artifact's own
+  // name dotted (org.slf4j for slf4j-api, but spring.core for spring-core).
+  const moduleName = field('Automatic-Module-Name');
+  const moduleGroup = moduleName !== undefined && moduleName !== artifact.replaceAll('-', '.') ? moduleName : undefined;
+  const group = field('Implementation-Vendor-Id') ?? moduleGroup ?? artifact;
+  const name = `${group}:${artifact}`;
   if (!facts.some((f) => f.name === name && f.version === version)) facts.push({ type: 'maven', name, version, ...(location ? { location } : {}) });
   return facts;
 }
@@ -207,7 +223,7 @@ function factsOf(label: string, poms: Map<string, string>[], manifest: Map<strin
 export const javaArchiveCataloger: StreamCataloger = {
   name: 'java-archive',
   mode: 'stream',
-  wants: (f) => ARCHIVE.test(f.path),
+  wants: (f) => isArchiveName(f.path),
   async scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise<PackageFact[]> {
     const max = ctx.limits.maxArchiveBytes;
     if (file.size > max) {

@@ -111,6 +111,21 @@ describe('java-archive', () => {
     assert.deepEqual(skipped, [`archive larger than ${IN_MEMORY_MAX + 2} bytes`, `archive larger than its declared 10 bytes`]);
   });
 
+  it('manifest-only jars: the version in the file name first, quotes dropped, the group from the vendor id, a telling module name, or the artifact', async () => {
+    const jar = (manifest: string) => makeZip([{ name: 'META-INF/MANIFEST.MF', data: `Manifest-Version: 1.0\r\n${manifest}\r\n` }]);
+    const cases: [string, string, string][] = [
+      ['commons-beanutils-1.7.0.jar', 'Implementation-Version: 1.6', 'commons-beanutils:commons-beanutils@1.7.0'],
+      ['digester.jar', 'Implementation-Version: "1.6"\r\nImplementation-Title: commons-digester', 'commons-digester:commons-digester@1.6'],
+      ['slf4j-api-1.7.30.jar', 'Automatic-Module-Name: org.slf4j', 'org.slf4j:slf4j-api@1.7.30'],
+      ['spring-core-5.3.17.jar', 'Automatic-Module-Name: spring.core', 'spring-core:spring-core@5.3.17'],
+      ['tool-1.0.jar', 'Implementation-Vendor-Id: com.example\r\nAutomatic-Module-Name: org.other', 'com.example:tool@1.0'],
+    ];
+    for (const [file, manifest, expected] of cases) {
+      assert.deepEqual(ids((await catalog(javaArchiveCataloger, `/lib/${file}`, jar(manifest))).facts), [expected], file);
+    }
+    assert.deepEqual((await catalog(javaArchiveCataloger, '/lib/app.war', jar('Created-By: 17'))).facts, []);
+  });
+
   it('manifest continuation lines and file names', () => {
     const m = parseManifest('Manifest-Version: 1.0\r\nExport-Package: a;version=1,\r\n b;version=2\r\n\r\nName: x\r\nImplementation-Version: 9\r\n');
     assert.equal(m.get('Export-Package'), 'a;version=1,b;version=2');

@@ -104,7 +104,8 @@ export function parseYarnLock(text: string, out: FactList): void {
     if (!line.startsWith(' ')) {
       flush();
       if (!line.endsWith(':') || line.startsWith('__metadata')) continue;
-      specs = line.slice(0, -1).split(',').map(unquote).filter((s) => s !== '');
+      // Classic quotes each spec (`"a@^1", "a@~1.2"`), berry the whole list (`"a@npm:^1, a@npm:~1.2"`).
+      specs = line.slice(0, -1).replaceAll('"', '').split(',').map((s) => s.trim()).filter((s) => s !== '');
       continue;
     }
     if (specs === undefined || line.startsWith('    ')) continue;
@@ -267,7 +268,7 @@ export const npmLockCataloger: BufferCataloger = {
   name: 'npm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => !f.path.includes('/node_modules/') && /\/(package-lock|npm-shrinkwrap)\.json$/.test(f.path),
+  wants: (f) => (f.path.endsWith('/package-lock.json') || f.path.endsWith('/npm-shrinkwrap.json')) && !f.path.includes('/node_modules/'),
   parse(file, ctx) {
     const doc = parseJson(file, ctx);
     return doc === undefined ? [] : run(file, ctx, (out) => parsePackageLock(doc, out));
@@ -278,7 +279,7 @@ export const yarnLockCataloger: BufferCataloger = {
   name: 'yarn-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => !f.path.includes('/node_modules/') && f.path.endsWith('/yarn.lock'),
+  wants: (f) => f.path.endsWith('/yarn.lock') && !f.path.includes('/node_modules/'),
   parse: (file, ctx) => run(file, ctx, (out) => parseYarnLock(file.content.toString('utf8'), out)),
 };
 
@@ -286,6 +287,6 @@ export const pnpmLockCataloger: BufferCataloger = {
   name: 'pnpm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => !f.path.includes('/node_modules/') && f.path.endsWith('/pnpm-lock.yaml'),
+  wants: (f) => f.path.endsWith('/pnpm-lock.yaml') && !f.path.includes('/node_modules/'),
   parse: (file, ctx) => run(file, ctx, (out) => parsePnpmLock(readPnpmLock(file.content.toString('utf8')), out)),
 };

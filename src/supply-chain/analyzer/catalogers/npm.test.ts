@@ -91,6 +91,9 @@ describe('yarn-lock', () => {
     assert.equal(nameFromYarnSpec('string-width-cjs@npm:string-width@^4.2.0'), 'string-width');
     const text = '"a@^1.0.0", "a@~1.2.0":\n  version "1.2.3"\n  dependencies:\n    version "9"\n\nb@npm:1.0.0:\n  version: 1.0.0\n  resolution: "b@patch:b@npm%3A1.0.0#x"\n';
     assert.deepEqual(ids((await catalog(yarnLockCataloger, '/y/yarn.lock', text)).facts), ['a@1.2.3']);
+    // Berry quotes the whole list; an entry without a resolution line is named from its first spec.
+    const berry = '"@s/c@npm:^1.0.0, @s/c@npm:^1.1.0":\n  version: 1.1.0\n  languageName: node\n';
+    assert.deepEqual(ids((await catalog(yarnLockCataloger, '/y/yarn.lock', berry)).facts), ['@s/c@1.1.0']);
   });
 });
 

@@ -123,7 +123,7 @@ export const pythonRequirementsCataloger: BufferCataloger = {
   name: 'python-requirements',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => /requirements[^/]*\.txt$/.test(basename(f.path)) && !f.path.includes('/site-packages/'),
+  wants: (f) => f.path.endsWith('.txt') && /requirements[^/]*\.txt$/.test(basename(f.path)) && !f.path.includes('/site-packages/'),
   parse: (file, ctx) => run(file, ctx, (out) => parseRequirements(file.content.toString('utf8'), out)),
 };
 

@@ -37,7 +37,7 @@ export const gemspecCataloger: BufferCataloger = {
   name: 'gemspec',
   mode: 'buffer',
   maxBytes: GEMSPEC_MAX_BYTES,
-  wants: (f) => /\/specifications\/(?:[^/]+\/)*[^/]+\.gemspec$/.test(f.path),
+  wants: (f) => f.path.endsWith('.gemspec') && f.path.includes('/specifications/'),
   parse(file) {
     const fact = parseGemspec(file.content.toString('utf8'));
     return fact ? [fact] : [];
