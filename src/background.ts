@@ -72,7 +72,7 @@ export function createBackground(config: Config, db: Db, logger: Logger, deps: {
   jobs.schedule({ name: 'audit.purge', cron: '30 3 * * *', kind: 'audit.purge' });
 
   // Scans on push, manual and scheduled scans, re-match after vulnerability data imports.
-  const scanning = createScanning(config, db, { registry: deps.registry, jobs, events, audit: deps.audit, metrics: deps.metrics, log: logger, version: deps.version, parts: defaultEngineParts(db) });
+  const scanning = createScanning(config, db, { registry: deps.registry, jobs, events, audit: deps.audit, metrics: deps.metrics, log: logger, version: deps.version, parts: defaultEngineParts(config, db, deps.metrics) });
 
   if (config.testJobKinds) registerTestKinds(jobs, path.join(config.dataDir, TEST_JOB_LOG));
 

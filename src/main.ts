@@ -29,6 +29,11 @@ import { sealStoredCredentials } from './gitops/apps/credentials.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
+import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
+import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
+import { VulnDb } from './supply-chain/vulndb/store.ts';
+import { sbomDocument } from './supply-chain/sbom/index.ts';
+import { attachSbom } from './supply-chain/sbom/attach.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -42,6 +47,8 @@ export interface Berth {
   jobs: Jobs;
   events: DomainEvents;
   scanning: Scanning;
+  /** External scanner registrations; `engineFor(project)` gives a project's external ScanEngine. */
+  scanners: ScannerRegistrations;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -92,6 +99,21 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const sealed = await sealStoredCredentials(db, sealer);
   if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
+  const scanners = new ScannerRegistrations(db, registry, sealer, audit, access, {
+    registryUrl: config.baseUrl,
+    maxScanSeconds: config.externalScannerTimeoutSeconds,
+    maxRefreshSeconds: config.externalScannerMaxRefreshSeconds,
+    requestTimeoutMs: config.externalScannerRequestTimeoutSeconds * 1000,
+    maxReportBytes: config.externalScannerMaxReportBytes,
+  });
+  // A project's configured external scanner replaces Berth's own engine for its scans.
+  background.scanning.engines.resolver = (project) => scanners.engineFor(project);
+  background.scanning.service.sbom = {
+    render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
+    attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),
+  };
+  const adapterVulnDb = new VulnDb(db);
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
@@ -114,6 +136,15 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(config.webDir ? { webDir: config.webDir } : {}),
     events: background.events,
     scanning: background.scanning.service,
+    scanners,
+    ...(adapterScan && config.scannerAdapterToken !== undefined
+      ? {
+          scannerAdapter: {
+            scan: adapterScan,
+            options: { token: config.scannerAdapterToken, maxConcurrent: config.scannerAdapterConcurrency, resultTtlSeconds: config.scannerAdapterResultTtlSeconds, maxRequests: config.scannerAdapterMaxRequests, refreshAfterSeconds: 1 },
+          },
+        }
+      : {}),
   });
 
   const { host, port } = parseListen(config.listen);
@@ -135,6 +166,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     jobs: background.jobs,
     events: background.events,
     scanning: background.scanning,
+    scanners,
     address,
     async close() {
       ready = false;

@@ -15,6 +15,7 @@ import { gitrepoCommands } from './commands/gitrepo.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { repositoryCommands } from './commands/repositories.ts';
 import { robotCommands } from './commands/robots.ts';
+import { scannerCommands } from './commands/scanners.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
 import { webhookCommands } from './commands/webhooks.ts';
@@ -35,6 +36,7 @@ const GROUPS: Group[] = [
   { name: 'project', summary: 'Manage projects and their delivery policies', commands: [...projectCommands, ...projectDeliveryCommands] },
   { name: 'member', summary: 'Manage project members (users and OIDC groups)', commands: memberCommands },
   { name: 'robot', summary: 'Manage robot accounts', commands: robotCommands },
+  { name: 'scanner', summary: 'External scanner adapters (Pluggable Scanner API) and the scanner of a project', commands: scannerCommands },
   { name: 'repository', summary: "Browse and delete a project's registry repositories", commands: repositoryCommands },
   { name: 'artifact', summary: 'Browse, tag, untag, delete and copy artifacts', commands: artifactCommands },
   { name: 'app', summary: 'Manage GitOps applications: create, sync, diff, history, rollback', commands: appCommands },

@@ -91,6 +91,15 @@ const schema = z.strictObject({
   analyzerMaxArchiveDepth: z.number().int().min(0).max(32),
   analyzerMaxArchiveBytes: z.number().int().min(1024),
   analyzerMaxArchiveEntries: z.number().int().min(1),
+  // scanners: Harbor's Pluggable Scanner API both ways (src/supply-chain/scanners, src/http/scanner-adapter.ts)
+  scannerAdapterToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  scannerAdapterConcurrency: z.number().int().min(1).max(64),
+  scannerAdapterResultTtlSeconds: z.number().int().min(60).max(7 * 86_400),
+  scannerAdapterMaxRequests: z.number().int().min(1).max(100_000),
+  externalScannerTimeoutSeconds: z.number().int().min(10).max(86_400),
+  externalScannerRequestTimeoutSeconds: z.number().int().min(1).max(600),
+  externalScannerMaxRefreshSeconds: z.number().int().min(1).max(3_600),
+  externalScannerMaxReportBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -184,6 +193,15 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'analyzerMaxArchiveDepth', env: 'BERTH_ANALYZER_MAX_ARCHIVE_DEPTH', default: 4, doc: 'Nested archives (a jar in a war in an ear …) deeper than this are skipped.' },
   { key: 'analyzerMaxArchiveBytes', env: 'BERTH_ANALYZER_MAX_ARCHIVE_BYTES', default: 268_435_456, doc: 'Bytes of one archive (jar, war) or nested archive read into memory; bigger ones are skipped.' },
   { key: 'analyzerMaxArchiveEntries', env: 'BERTH_ANALYZER_MAX_ARCHIVE_ENTRIES', default: 100_000, doc: 'Entries of one archive looked at.' },
+  // scanners: Harbor's Pluggable Scanner API both ways (docs/scanner-adapter.md)
+  { key: 'scannerAdapterToken', env: 'BERTH_SCANNER_ADAPTER_TOKEN', default: undefined, doc: "Bearer token a Harbor (or another Berth) presents to use Berth's own scanner as a Pluggable Scanner API adapter at `/scanner-adapter/api/v1`; the adapter is off while unset." },
+  { key: 'scannerAdapterConcurrency', env: 'BERTH_SCANNER_ADAPTER_CONCURRENCY', default: 2, doc: 'Scan requests of the adapter analysed at once; others wait (their report answers 302).' },
+  { key: 'scannerAdapterResultTtlSeconds', env: 'BERTH_SCANNER_ADAPTER_RESULT_TTL_SECONDS', default: 3600, doc: "How long the adapter keeps a finished scan's report for polling (in memory)." },
+  { key: 'scannerAdapterMaxRequests', env: 'BERTH_SCANNER_ADAPTER_MAX_REQUESTS', default: 1000, doc: 'Scan requests the adapter holds at most (queued, running and finished); more answer 503.' },
+  { key: 'externalScannerTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_TIMEOUT_SECONDS', default: 1800, doc: 'Longest an external adapter may take to deliver a report (Refresh-After waits included) before the scan fails.' },
+  { key: 'externalScannerRequestTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_REQUEST_TIMEOUT_SECONDS', default: 30, doc: 'Timeout of one request to an external adapter (metadata, scan, one report poll).' },
+  { key: 'externalScannerMaxRefreshSeconds', env: 'BERTH_EXTERNAL_SCANNER_MAX_REFRESH_SECONDS', default: 60, doc: "Longest wait between report polls, whatever the adapter's Refresh-After asks." },
+  { key: 'externalScannerMaxReportBytes', env: 'BERTH_EXTERNAL_SCANNER_MAX_REPORT_BYTES', default: 64 * 1024 * 1024, doc: "Largest report accepted from an external adapter." },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
   // scanning (src/supply-chain/scanning, docs/scanning.md)
   { key: 'scanConcurrency', env: 'BERTH_SCAN_CONCURRENCY', default: 2, doc: 'Scans (`scan.artifact` jobs) running at once in each process; a slow or huge image holds one of these slots, never the queue.' },

@@ -17,6 +17,9 @@ import { registerRegistryRoutes } from './registry-routes.ts';
 import { registerTokenRoutes } from './token-routes.ts';
 import { registerUi } from './ui.ts';
 import { registerApi } from './api/index.ts';
+import { scannerRoutes } from './api/routes/scanners.ts';
+import { registerScannerAdapter, type AdapterScanFunction, type ScannerAdapterOptions } from './scanner-adapter.ts';
+import type { ScannerRegistrations } from '../supply-chain/scanners/registrations.ts';
 import type { StreamBus } from './api/stream.ts';
 import { API_ERRORS, apiErrorBody, sendApiError } from './api/errors.ts';
 import type { Delivery } from '../gitops/delivery.ts';
@@ -63,6 +66,10 @@ export interface AppOptions {
   events?: StreamBus;
   /** The scanning service (scans, reports, vulnerabilities, SBOMs; scan_overview on artifact lists). */
   scanning?: ScanService;
+  /** External scanner registrations (/api/v1/scanners, /api/v1/projects/{p}/scanner). */
+  scanners?: ScannerRegistrations;
+  /** Berth's own scanner served as a Pluggable Scanner API adapter (/scanner-adapter/api/v1). */
+  scannerAdapter?: { scan: AdapterScanFunction; options: ScannerAdapterOptions };
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -153,7 +160,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning);
+  const api = registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning);
+  if (options.scanners) scannerRoutes(api, options.access, options.scanners);
+  if (options.scannerAdapter) registerScannerAdapter(app, options.scannerAdapter.scan, options.scannerAdapter.options, options.metrics.registry);
   registerUi(app, { dir: options.webDir });
   return app;
 }

@@ -42,6 +42,7 @@ import type {
 import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
+import type { ProjectScannerTable, ScannerRegistrationTable } from '../../supply-chain/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
 import type { ScanFindingTable, ScanInventoryTable, ScanPackageTable, ScanReportTable, VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
 
@@ -90,6 +91,8 @@ export interface Database {
   scan_inventories: ScanInventoryTable;
   scan_packages: ScanPackageTable;
   scan_findings: ScanFindingTable;
+  scanner_registrations: ScannerRegistrationTable;
+  project_scanners: ProjectScannerTable;
 }
 
 export type Db = Kysely<Database>;

@@ -56,7 +56,7 @@ export type SbomFormat = 'cyclonedx' | 'spdx';
 export interface SbomDocuments {
   render(format: SbomFormat, inventories: Inventory[], subject: { repository: string; digest: string; tags: string[] }): object;
   /** Pushes the document as an OCI referrer of the artifact (through the registry's own code paths). */
-  attach(repository: string, digest: string, format: SbomFormat, actor: string): Promise<{ digest: string }>;
+  attach(repository: string, digest: string, format: SbomFormat, document: object, actor: string): Promise<{ digest: string }>;
 }
 
 export class ScanService {

@@ -185,7 +185,8 @@ export function scanningRoutes(api: ApiRouter, access: AccessServices, scans: Sc
       await guard(principal, params.project, 'repository:push');
       const writers = sbomWriters();
       const stored = await scans.inventories(params.project, params.repository, params.reference);
-      const attached = await writers.attach(stored.repository, stored.digest, query.format, audit.actor.name);
+      const doc = writers.render(query.format, stored.inventories, { repository: stored.repository, digest: stored.digest, tags: stored.tags });
+      const attached = await writers.attach(stored.repository, stored.digest, query.format, doc, audit.actor.name);
       return { digest: attached.digest, format: query.format };
     },
   });

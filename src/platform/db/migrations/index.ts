@@ -17,6 +17,7 @@ import * as m0011 from './0011-delivery-list.ts';
 import * as m0012 from './0012-sealed-credentials.ts';
 import * as m0013 from './0013-vulndb.ts';
 import * as m0014 from './0014-scanning.ts';
+import * as m0015 from './0015-scanners.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-sealed-credentials': m0012,
   '0013-vulndb': m0013,
   '0014-scanning': m0014,
+  '0015-scanners': m0015,
 };
