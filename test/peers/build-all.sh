@@ -3,8 +3,10 @@
 # conformance suite, crane, oras and skopeo; the Kubernetes control plane
 # (kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler,
 # kubectl), kwok and etcd for test/support/kube-cluster.ts; kustomize and helm
-# for manifest rendering; Debian's Chromium for the browser suites; with
-# --bench also the Distribution registry and zb.
+# for manifest rendering; Debian's Chromium for the browser suites; syft (the
+# scanner suites' reference inventory) and umoci (which test/peers/scan-images.sh
+# uses to build the scanner's test images); with --bench also the
+# Distribution registry and zb.
 # Tools are built one after another (Go already uses both cores for each
 # build; a cold kubernetes build takes ~10 minutes). A failure does not stop
 # the others, but the script exits 1 if any tool failed.
@@ -14,7 +16,7 @@
 #   BERTH_PEER_CRANE=...  BERTH_PEER_ORAS=...  BERTH_PEER_SKOPEO=/usr/bin/skopeo
 #   BERTH_PEER_KUBERNETES=.../kubernetes-v1.33.13   (a directory of binaries)
 #   BERTH_PEER_KWOK=...  BERTH_PEER_ETCD=/usr/bin/etcd  BERTH_PEER_KUSTOMIZE=...  BERTH_PEER_HELM=...
-#   BERTH_PEER_CHROMIUM=/usr/bin/chromium
+#   BERTH_PEER_CHROMIUM=/usr/bin/chromium  BERTH_PEER_SYFT=...  BERTH_PEER_UMOCI=...
 #   (--bench) BERTH_PEER_DISTRIBUTION=.../registry  BERTH_PEER_ZB=.../zb
 # so `eval "$(test/peers/build-all.sh)"` sets them. Progress goes to stderr.
 #
@@ -26,7 +28,7 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm)
+tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm syft umoci)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;

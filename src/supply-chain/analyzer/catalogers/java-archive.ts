@@ -93,8 +93,14 @@ export function parseArchiveFileName(name: string): { artifact: string; version?
   return m ? { artifact: m[1]!, version: m[2]! } : { artifact: stem };
 }
 
+/** Skip reasons reported per image file; a hostile archive nesting thousands of jars gets a count beyond this. */
+const MAX_SKIPS_PER_FILE = 20;
+
 interface Walk {
   ctx: CatalogContext;
+  /** Reports a skipped entry, at most MAX_SKIPS_PER_FILE of them (see finish). */
+  skip(path: string, reason: string): void;
+  skips: number;
   out: FactList;
   /** Bytes inflated from nested archives so far, against the per-file budget. */
   nestedBytes: number;
@@ -135,7 +141,7 @@ async function catalogArchive(source: Buffer | string, label: string, depth: num
       zip.on('entry', (entry: yauzl.Entry) => {
         void (async () => {
           if (++count > limits.maxArchiveEntries) {
-            w.ctx.skip(label, `more than ${limits.maxArchiveEntries} entries; the rest not read`);
+            w.skip(label, `more than ${limits.maxArchiveEntries} entries; the rest not read`);
             return resolve();
           }
           if (w.ctx.signal.aborted) return reject(new Error('aborted'));
@@ -159,24 +165,24 @@ async function catalogArchive(source: Buffer | string, label: string, depth: num
     for (const { name, entry } of nested) {
       const inner = `${label}!/${name}`;
       if (depth + 1 > limits.maxArchiveDepth) {
-        w.ctx.skip(inner, `archive nested deeper than ${limits.maxArchiveDepth}`);
+        w.skip(inner, `archive nested deeper than ${limits.maxArchiveDepth}`);
         continue;
       }
       if (entry.uncompressedSize > limits.maxArchiveBytes) {
-        w.ctx.skip(inner, `nested archive of ${entry.uncompressedSize} bytes is larger than ${limits.maxArchiveBytes}`);
+        w.skip(inner, `nested archive of ${entry.uncompressedSize} bytes is larger than ${limits.maxArchiveBytes}`);
         continue;
       }
       if (w.nestedBytes + entry.uncompressedSize > w.budget) {
-        w.ctx.skip(inner, `nested archives of this file exceed ${w.budget} bytes in total`);
+        w.skip(inner, `nested archives of this file exceed ${w.budget} bytes in total`);
         continue;
       }
       w.nestedBytes += entry.uncompressedSize;
       try {
         const content = await readEntry(zip, entry, limits.maxArchiveBytes, w.ctx.signal);
-        if (content === undefined) w.ctx.skip(inner, `nested archive larger than ${limits.maxArchiveBytes} bytes`);
+        if (content === undefined) w.skip(inner, `nested archive larger than ${limits.maxArchiveBytes} bytes`);
         else await catalogArchive(content, inner, depth + 1, w);
       } catch (err) {
-        w.ctx.skip(inner, `unreadable nested archive: ${(err as Error).message.slice(0, 200)}`);
+        w.skip(inner, `unreadable nested archive: ${(err as Error).message.slice(0, 200)}`);
       }
     }
   } finally {
@@ -231,7 +237,7 @@ export const javaArchiveCataloger: StreamCataloger = {
       ctx.skip(file.path, `archive of ${file.size} bytes is larger than ${max}`);
       return [];
     }
-    const w: Walk = { ctx, out: new FactList(), nestedBytes: 0, budget: 4 * max };
+    const w = newWalk(file, ctx);
     if (file.size > IN_MEMORY_MAX) return viaTempFile(file, body, w);
     const buffer = await readBounded(body, Math.min(max, IN_MEMORY_MAX), ctx.signal);
     if (buffer === undefined) {
@@ -244,9 +250,28 @@ export const javaArchiveCataloger: StreamCataloger = {
     } catch (err) {
       ctx.skip(file.path, `unreadable archive: ${(err as Error).message.slice(0, 200)}`);
     }
-    return w.out.done(file.path, ctx);
+    return finish(w, file);
   },
 };
+
+function newWalk(file: FileRef, ctx: CatalogContext): Walk {
+  const w: Walk = {
+    ctx,
+    skips: 0,
+    skip(path, reason) {
+      if (++w.skips <= MAX_SKIPS_PER_FILE) ctx.skip(path, reason);
+    },
+    out: new FactList(),
+    nestedBytes: 0,
+    budget: 4 * ctx.limits.maxArchiveBytes,
+  };
+  return w;
+}
+
+function finish(w: Walk, file: FileRef): PackageFact[] {
+  if (w.skips > MAX_SKIPS_PER_FILE) w.ctx.skip(file.path, `${w.skips - MAX_SKIPS_PER_FILE} more entries of this archive skipped (reasons as above)`);
+  return w.out.done(file.path, w.ctx);
+}
 
 /** A big archive: copied (bounded) to a private temporary file, read from there, removed. */
 async function viaTempFile(file: FileRef, body: Readable, w: Walk): Promise<PackageFact[]> {
@@ -275,7 +300,7 @@ async function viaTempFile(file: FileRef, body: Readable, w: Walk): Promise<Pack
     } catch (err) {
       ctx.skip(file.path, `unreadable archive: ${(err as Error).message.slice(0, 200)}`);
     }
-    return w.out.done(file.path, ctx);
+    return finish(w, file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -70,6 +70,18 @@ describe('reconcileLanguagePackages', () => {
     ]);
   });
 
+  it("declared 'never': every lock-file package dropped, as syft counts images", () => {
+    const out = reconcileLanguagePackages(
+      [
+        pkg('cargo', 'serde', '1.0.0', '/src/Cargo.lock', 'cargo-lock'),
+        pkg('npm', 'left-pad', '1.0.0', '/other/yarn.lock', 'yarn-lock'),
+        pkg('npm', 'lodash', '4.17.20', '/app/node_modules/lodash/package.json', 'npm-installed'),
+      ],
+      'never',
+    );
+    assert.deepEqual(out.map((p) => p.foundBy), ['npm-installed']);
+  });
+
   it('composer.lock beside vendor/ is dropped', () => {
     const out = reconcileLanguagePackages([
       pkg('composer', 'monolog/monolog', '2.0.0', '/srv/composer.lock', 'composer-lock'),

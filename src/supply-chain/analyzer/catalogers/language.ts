@@ -16,7 +16,7 @@ import { npmLockCataloger, pnpmLockCataloger, yarnLockCataloger } from './npm-lo
 import { composerInstalledCataloger, composerLockCataloger } from './php.ts';
 import { pipfileLockCataloger, poetryLockCataloger, pythonDistCataloger, pythonRequirementsCataloger } from './python.ts';
 
-export { DECLARED_CATALOGERS, reconcileLanguagePackages } from './reconcile.ts';
+export { DECLARED_CATALOGERS, reconcileLanguagePackages, type DeclaredPolicy } from './reconcile.ts';
 
 export const languageCatalogers: readonly Cataloger[] = [
   npmInstalledCataloger,

@@ -23,6 +23,9 @@
  *     a package of the same name is installed anywhere in the image.
  * Two lock files in one project (package-lock.json and yarn.lock) are both kept:
  * they are separate evidence, each with its location.
+ *
+ * `declared: 'never'` drops every declared package instead: exactly syft's
+ * image behaviour, for like-for-like comparisons (or a deployment that wants it).
  */
 import type { Package, PackageType } from '../../types.ts';
 import { dirname } from './util.ts';
@@ -50,7 +53,11 @@ function projectTree(pkg: Package): string | undefined {
   return undefined;
 }
 
-export function reconcileLanguagePackages(packages: readonly Package[]): Package[] {
+/** `fallback`: declared packages count where nothing installed contradicts them (the default); `never`: as syft on images. */
+export type DeclaredPolicy = 'fallback' | 'never';
+
+export function reconcileLanguagePackages(packages: readonly Package[], declared: DeclaredPolicy = 'fallback'): Package[] {
+  if (declared === 'never') return packages.filter((p) => !DECLARED_CATALOGERS.has(p.foundBy));
   const installedNames = new Set<string>();
   const installedPaths: string[] = [];
   for (const p of packages) {
