@@ -43,6 +43,7 @@ import type { JobScheduleTable, JobTable } from '../jobs/schema.ts';
 import type { DomainEventTable } from '../events/schema.ts';
 import type { LeaseTable } from '../leases/schema.ts';
 import type { ApplicationOperationTable, DeliveryRefreshRequestTable } from '../../gitops/engine/schema.ts';
+import type { VulnAdvisoryTable, VulnAffectedTable, VulnSourceTable } from '../../supply-chain/schema.ts';
 
 export interface Database {
   repositories: RepositoryTable;
@@ -82,6 +83,9 @@ export interface Database {
   leases: LeaseTable;
   application_operations: ApplicationOperationTable;
   delivery_refresh_requests: DeliveryRefreshRequestTable;
+  vuln_sources: VulnSourceTable;
+  vuln_advisories: VulnAdvisoryTable;
+  vuln_affected: VulnAffectedTable;
 }
 
 export type Db = Kysely<Database>;

@@ -15,6 +15,7 @@ import * as m0009 from './0009-login-throttle.ts';
 import * as m0010 from './0010-artifacts.ts';
 import * as m0011 from './0011-delivery-list.ts';
 import * as m0012 from './0012-sealed-credentials.ts';
+import * as m0013 from './0013-vulndb.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-registry': m0001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-artifacts': m0010,
   '0011-delivery-list': m0011,
   '0012-sealed-credentials': m0012,
+  '0013-vulndb': m0013,
 };
