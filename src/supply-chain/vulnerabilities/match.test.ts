@@ -296,3 +296,19 @@ describe('distribution advisories (records in the shape the importers produce)',
     assert.equal(lookup.calls.length, 0);
   });
 });
+
+test('what cannot be evaluated is logged once per kind, not once per advisory', () => {
+  const messages: string[] = [];
+  const log = { info: (_: object, message: string) => void messages.push(message) };
+  const git = (id: string): Advisory => ({
+    id,
+    source: 's',
+    aliases: [],
+    severity: [],
+    references: [],
+    affected: [{ ecosystem: 'PyPI', name: 'x', ranges: [{ type: 'GIT', events: [{ introduced: '0' }, { fixed: 'abc' }] }], versions: ['1.0'], status: 'affected' }],
+  });
+  const findings = matchAdvisories(inventory([pkg('pypi', 'x', '1.0')]), [git('PYSEC-1'), git('PYSEC-2'), git('PYSEC-3')], { log });
+  assert.deepEqual(findings.map((f) => f.id).sort(), ['PYSEC-1', 'PYSEC-2', 'PYSEC-3'], 'matched through versions[]');
+  assert.equal(messages.filter((m) => m.startsWith('GIT ranges')).length, 1);
+});

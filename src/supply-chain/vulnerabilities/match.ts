@@ -99,6 +99,25 @@ interface Hit {
   advisory: Advisory;
   entry: AffectedPackage;
   fixes: string[];
+  /** The ids this hit is the same vulnerability as others by. */
+  keys: string[];
+  /** Further ids to show as aliases, never used to merge (a DSA naming several CVEs). */
+  also: string[];
+}
+
+const CVE = /^CVE-\d{4}-\d+$/;
+
+/**
+ * The vulnerabilities an advisory stands for. Most name one (with aliases); a distribution advisory (DSA, DLA,
+ * a vendor bulletin) names several CVEs: it stands for each of them, so that one CVE is one finding and two
+ * CVEs fixed by the same update are two, each with the bulletin as an alias.
+ */
+function vulnerabilitiesOf(advisory: Advisory): { keys: string[]; also: string[] }[] {
+  const ids = [advisory.id, ...advisory.aliases];
+  const cves = [...new Set(ids.filter((id) => CVE.test(id)))];
+  if (cves.length <= 1) return [{ keys: ids, also: [] }];
+  const others = ids.filter((id) => !CVE.test(id));
+  return cves.map((cve) => ({ keys: [cve], also: others }));
 }
 
 /** Same as matchInventory, with the advisories already fetched (the re-match job batches lookups itself). */
@@ -161,11 +180,13 @@ function vulnerabilityGroups(
       const evaluation = coversEverything(entry) && entry.status !== 'affected' ? { affected: true, fixes: [], notes: [] } : evaluate(entry, scheme, version);
       for (const n of evaluation.notes) note(options, n, { advisory: advisory.id, package: packageName, version });
       if (!evaluation.affected) continue;
-      if (entry.status === 'not_affected') for (const id of [advisory.id, ...advisory.aliases]) suppressed.add(id);
-      else hits.push({ advisory, entry, fixes: evaluation.fixes });
+      for (const v of vulnerabilitiesOf(advisory)) {
+        if (entry.status === 'not_affected') for (const id of v.keys) suppressed.add(id);
+        else hits.push({ advisory, entry, fixes: evaluation.fixes, ...v });
+      }
     }
   }
-  return groupByVulnerability(hits).filter((group) => !group.ids.some((id) => suppressed.has(id)));
+  return groupByVulnerability(hits).filter((group) => !group.hits.some((h) => h.keys.some((id) => suppressed.has(id))));
 }
 
 interface Group {
@@ -174,7 +195,7 @@ interface Group {
   template?: Template;
 }
 
-/** Union of hits whose advisories share any id (the advisory's own or an alias). */
+/** Union of hits that share any key (an advisory's own id or an alias; for bulletins, the one CVE). */
 function groupByVulnerability(hits: Hit[]): Group[] {
   const parent = hits.map((_, i) => i);
   const find = (i: number): number => {
@@ -183,7 +204,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
   };
   const owner = new Map<string, number>();
   hits.forEach((hit, i) => {
-    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) {
+    for (const id of hit.keys) {
       const j = owner.get(id);
       if (j === undefined) owner.set(id, i);
       else parent[find(i)] = find(j);
@@ -194,7 +215,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
     const root = find(i);
     const g = groups.get(root) ?? { ids: [], hits: [] };
     g.hits.push(hit);
-    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) if (!g.ids.includes(id)) g.ids.push(id);
+    for (const id of [...hit.keys, ...hit.also]) if (!g.ids.includes(id)) g.ids.push(id);
     groups.set(root, g);
   });
   return [...groups.values()];
@@ -202,7 +223,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
 
 /** The id a finding is known by: a CVE when any id is one (the lowest, for stability), else the first advisory's id. */
 function primaryId(group: Group): string {
-  const cves = group.ids.filter((id) => /^CVE-\d{4}-\d+$/.test(id)).sort();
+  const cves = group.ids.filter((id) => CVE.test(id)).sort();
   return cves[0] ?? group.hits[0]!.advisory.id;
 }
 
