@@ -113,16 +113,20 @@ export function lookupVersion(pkg: Pick<PackageFact, 'type' | 'version' | 'sourc
  * published still matches.
  */
 export function sameName(ecosystem: string, advisoryName: string, name: string): boolean {
-  if (advisoryName === name) return true;
+  return advisoryName === name || foldName(ecosystem, advisoryName) === foldName(ecosystem, name);
+}
+
+/** The form under which two names of the ecosystem are the same package (the matcher's index key). */
+export function foldName(ecosystem: string, name: string): string {
   switch (ecosystem) {
     case 'PyPI':
-      return normalizePypiName(advisoryName) === normalizePypiName(name);
+      return normalizePypiName(name);
     case 'NuGet':
     case 'Packagist':
     case 'crates.io':
-      return advisoryName.toLowerCase() === name.toLowerCase();
+      return name.toLowerCase();
     default:
-      return false;
+      return name;
   }
 }
 

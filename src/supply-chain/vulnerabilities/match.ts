@@ -20,7 +20,7 @@
  */
 import type { Advisory, AffectedPackage, AffectedStatus, Finding, Inventory, Package, Severity } from '../types.ts';
 import { advisoryCvss, type CvssScore } from './cvss.ts';
-import { ecosystemOf, lookupNames, lookupVersion, sameName } from './ecosystems.ts';
+import { ecosystemOf, foldName, lookupNames, lookupVersion, sameName } from './ecosystems.ts';
 import { coversEverything, evaluate } from './ranges.ts';
 import { highestSeverity, severityOfScore } from './severity.ts';
 import { InvalidVersionError, compareVersions, schemeOf, type VersionScheme } from './versions/index.ts';
@@ -36,6 +36,33 @@ export interface MatchLogger {
 export interface MatchOptions {
   /** Told once per process about each kind of thing the matcher could not evaluate. */
   log?: MatchLogger;
+  /**
+   * Results per (ecosystem, name, version), shared across inventories matched against the same advisories: a
+   * re-match of many stored inventories evaluates each distinct package version once (images share base layers).
+   * Create one per batch of advisories (`new MatchCache()`); never reuse it after the data changed.
+   */
+  cache?: MatchCache;
+}
+
+/** Bounded memo of vulnerability groups per package version (see MatchOptions.cache). */
+export class MatchCache {
+  readonly #groups = new Map<string, Group[]>();
+  readonly #max: number;
+  hits = 0;
+  misses = 0;
+  constructor(maxEntries = 200_000) {
+    this.#max = maxEntries;
+  }
+  get(key: string): Group[] | undefined {
+    const g = this.#groups.get(key);
+    if (g) this.hits++;
+    else this.misses++;
+    return g;
+  }
+  set(key: string, groups: Group[]): void {
+    if (this.#groups.size >= this.#max) this.#groups.clear();
+    this.#groups.set(key, groups);
+  }
 }
 
 /** The lookup keys of an inventory, deduplicated: one batch for the whole image. */
@@ -55,6 +82,9 @@ export async function matchInventory(inventory: Inventory, lookup: AdvisoryLooku
   return matchAdvisories(inventory, advisories, options);
 }
 
+const byIdentity = (a: Advisory, b: Advisory): number =>
+  a.source < b.source ? -1 : a.source > b.source ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
 const STATUS_PRIORITY: AffectedStatus[] = ['affected', 'fix_deferred', 'will_not_fix', 'end_of_life'];
 const logged = new Set<string>();
 
@@ -69,19 +99,45 @@ interface Hit {
   advisory: Advisory;
   entry: AffectedPackage;
   fixes: string[];
+  /** The ids this hit is the same vulnerability as others by. */
+  keys: string[];
+  /** Further ids to show as aliases, never used to merge (a DSA naming several CVEs). */
+  also: string[];
+}
+
+const CVE = /^CVE-\d{4}-\d+$/;
+
+/**
+ * The vulnerabilities an advisory stands for. Most name one (with aliases); a distribution advisory (DSA, DLA,
+ * a vendor bulletin) names several CVEs: it stands for each of them, so that one CVE is one finding and two
+ * CVEs fixed by the same update are two, each with the bulletin as an alias.
+ */
+function vulnerabilitiesOf(advisory: Advisory): { keys: string[]; also: string[] }[] {
+  const ids = [advisory.id, ...advisory.aliases];
+  const cves = [...new Set(ids.filter((id) => CVE.test(id)))];
+  if (cves.length <= 1) return [{ keys: ids, also: [] }];
+  const others = ids.filter((id) => !CVE.test(id));
+  return cves.map((cve) => ({ keys: [cve], also: others }));
 }
 
 /** Same as matchInventory, with the advisories already fetched (the re-match job batches lookups itself). */
 export function matchAdvisories(inventory: Pick<Inventory, 'packages' | 'distro'>, advisories: readonly Advisory[], options: MatchOptions = {}): Finding[] {
-  const index = new Map<string, Advisory[]>();
-  for (const advisory of advisories) {
-    if (advisory.withdrawn) continue;
-    for (const eco of new Set(advisory.affected.map((a) => a.ecosystem))) {
-      const list = index.get(eco) ?? [];
-      list.push(advisory);
-      index.set(eco, list);
+  // Advisories by ecosystem and folded package name, so each package sees only its own; built on the first
+  // cache miss (a re-match whose packages were all seen before needs none).
+  let index: Map<string, Advisory[]> | undefined;
+  const indexed = (): Map<string, Advisory[]> => {
+    if (index) return index;
+    index = new Map();
+    for (const advisory of advisories) {
+      if (advisory.withdrawn) continue;
+      for (const key of new Set(advisory.affected.map((a) => `${a.ecosystem}\0${foldName(a.ecosystem, a.name)}`))) {
+        const list = index.get(key) ?? [];
+        list.push(advisory);
+        index.set(key, list);
+      }
     }
-  }
+    return index;
+  };
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const pkg of inventory.packages) {
@@ -90,38 +146,56 @@ export function matchAdvisories(inventory: Pick<Inventory, 'packages' | 'distro'
     const identity = `${pkg.purl}\0${pkg.location}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    findings.push(...matchPackage(pkg, ecosystem, index.get(ecosystem) ?? [], options));
+    const names = lookupNames(ecosystem, pkg);
+    const version = lookupVersion(pkg);
+    const key = `${ecosystem}\0${names.join('\0')}\0${version}`;
+    let groups = options.cache?.get(key);
+    if (!groups) {
+      // Sorted, so findings (and the cache) do not depend on the order the lookup returned advisories in.
+      const candidates = [...new Set(names.flatMap((n) => indexed().get(`${ecosystem}\0${foldName(ecosystem, n)}`) ?? []))].sort(byIdentity);
+      groups = vulnerabilityGroups(pkg.name, ecosystem, names, version, candidates, options);
+      options.cache?.set(key, groups);
+    }
+    const scheme = schemeOf(ecosystem);
+    for (const group of groups) findings.push(toFinding(pkg, scheme, group));
   }
   return findings;
 }
 
-function matchPackage(pkg: Package, ecosystem: string, candidates: readonly Advisory[], options: MatchOptions): Finding[] {
+/** The vulnerabilities of one package version: its matching advisory entries, grouped by shared ids. */
+function vulnerabilityGroups(
+  packageName: string,
+  ecosystem: string,
+  names: string[],
+  version: string,
+  candidates: readonly Advisory[],
+  options: MatchOptions,
+): Group[] {
   const scheme = schemeOf(ecosystem);
-  const names = lookupNames(ecosystem, pkg);
-  const version = lookupVersion(pkg);
   const hits: Hit[] = [];
   const suppressed = new Set<string>();
   for (const advisory of candidates) {
     for (const entry of advisory.affected) {
       if (entry.ecosystem !== ecosystem || !names.some((n) => sameName(ecosystem, entry.name, n))) continue;
       const evaluation = coversEverything(entry) && entry.status !== 'affected' ? { affected: true, fixes: [], notes: [] } : evaluate(entry, scheme, version);
-      for (const n of evaluation.notes) note(options, n, { advisory: advisory.id, package: pkg.name, version });
+      for (const n of evaluation.notes) note(options, n, { advisory: advisory.id, package: packageName, version });
       if (!evaluation.affected) continue;
-      if (entry.status === 'not_affected') for (const id of [advisory.id, ...advisory.aliases]) suppressed.add(id);
-      else hits.push({ advisory, entry, fixes: evaluation.fixes });
+      for (const v of vulnerabilitiesOf(advisory)) {
+        if (entry.status === 'not_affected') for (const id of v.keys) suppressed.add(id);
+        else hits.push({ advisory, entry, fixes: evaluation.fixes, ...v });
+      }
     }
   }
-  return groupByVulnerability(hits)
-    .filter((group) => !group.ids.some((id) => suppressed.has(id)))
-    .map((group) => toFinding(pkg, scheme, group));
+  return groupByVulnerability(hits).filter((group) => !group.hits.some((h) => h.keys.some((id) => suppressed.has(id))));
 }
 
 interface Group {
   ids: string[];
   hits: Hit[];
+  template?: Template;
 }
 
-/** Union of hits whose advisories share any id (the advisory's own or an alias). */
+/** Union of hits that share any key (an advisory's own id or an alias; for bulletins, the one CVE). */
 function groupByVulnerability(hits: Hit[]): Group[] {
   const parent = hits.map((_, i) => i);
   const find = (i: number): number => {
@@ -130,7 +204,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
   };
   const owner = new Map<string, number>();
   hits.forEach((hit, i) => {
-    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) {
+    for (const id of hit.keys) {
       const j = owner.get(id);
       if (j === undefined) owner.set(id, i);
       else parent[find(i)] = find(j);
@@ -141,7 +215,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
     const root = find(i);
     const g = groups.get(root) ?? { ids: [], hits: [] };
     g.hits.push(hit);
-    for (const id of [hit.advisory.id, ...hit.advisory.aliases]) if (!g.ids.includes(id)) g.ids.push(id);
+    for (const id of [...hit.keys, ...hit.also]) if (!g.ids.includes(id)) g.ids.push(id);
     groups.set(root, g);
   });
   return [...groups.values()];
@@ -149,7 +223,7 @@ function groupByVulnerability(hits: Hit[]): Group[] {
 
 /** The id a finding is known by: a CVE when any id is one (the lowest, for stability), else the first advisory's id. */
 function primaryId(group: Group): string {
-  const cves = group.ids.filter((id) => /^CVE-\d{4}-\d+$/.test(id)).sort();
+  const cves = group.ids.filter((id) => CVE.test(id)).sort();
   return cves[0] ?? group.hits[0]!.advisory.id;
 }
 
@@ -168,35 +242,49 @@ function lowest(scheme: VersionScheme | undefined, versions: string[]): string |
   return best;
 }
 
-function toFinding(pkg: Package, scheme: VersionScheme | undefined, group: Group): Finding {
+type Template = Omit<Finding, 'packageType' | 'package' | 'installedVersion' | 'purl' | 'layer' | 'location'>;
+
+/** What a vulnerability group says whatever the package instance: computed once per group (CVSS scoring is the costly part). */
+function templateOf(scheme: VersionScheme | undefined, group: Group): Template {
+  if (group.template) return group.template;
   const id = primaryId(group);
   const advisories = [...new Map(group.hits.map((h) => [`${h.advisory.source}\0${h.advisory.id}`, h.advisory])).values()];
-  const vectors = advisories.flatMap((a) => a.severity);
-  const { all } = advisoryCvss(vectors);
+  const { all } = advisoryCvss(advisories.flatMap((a) => a.severity));
   const shown = pickShown(all);
   const severities: Severity[] = all.map((s) => severityOfScore(s.score, s.version));
   for (const h of group.hits) if (h.entry.severity) severities.push(h.entry.severity);
-  const status = STATUS_PRIORITY.find((s) => group.hits.some((h) => h.entry.status === s)) ?? 'affected';
-  const fixedVersion = lowest(scheme, group.hits.flatMap((h) => h.fixes));
-  const finding: Finding = {
+  const template: Template = {
     id,
     aliases: group.ids.filter((x) => x !== id).sort(),
+    status: STATUS_PRIORITY.find((s) => group.hits.some((h) => h.entry.status === s)) ?? 'affected',
+    severity: highestSeverity(severities),
+    links: [...new Set(advisories.flatMap((a) => a.references))],
+    sources: [...new Set(advisories.map((a) => a.source))].sort(),
+  };
+  const fixedVersion = lowest(scheme, group.hits.flatMap((h) => h.fixes));
+  if (fixedVersion !== undefined) template.fixedVersion = fixedVersion;
+  if (shown) template.cvss = { version: shown.version, score: shown.score, vector: shown.vector };
+  const summary = advisories.find((a) => a.summary)?.summary;
+  if (summary) template.summary = summary;
+  group.template = template;
+  return template;
+}
+
+function toFinding(pkg: Package, scheme: VersionScheme | undefined, group: Group): Finding {
+  const t = templateOf(scheme, group);
+  // Arrays are copied so a caller editing one finding never edits another package's.
+  return {
+    ...t,
+    aliases: [...t.aliases],
+    links: [...t.links],
+    sources: [...t.sources],
     packageType: pkg.type,
     package: pkg.name,
     installedVersion: pkg.version,
-    status,
-    severity: highestSeverity(severities),
-    links: [...new Set(advisories.flatMap((a) => a.references))],
     purl: pkg.purl,
     layer: pkg.layer,
     location: pkg.location,
-    sources: [...new Set(advisories.map((a) => a.source))].sort(),
   };
-  if (fixedVersion !== undefined) finding.fixedVersion = fixedVersion;
-  if (shown) finding.cvss = { version: shown.version, score: shown.score, vector: shown.vector };
-  const summary = advisories.find((a) => a.summary)?.summary;
-  if (summary) finding.summary = summary;
-  return finding;
 }
 
 /** Among the group's scores, the preferred version (v3.1, v3.0, v4.0, v2), and within it the highest score. */

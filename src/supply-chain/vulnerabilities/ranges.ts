@@ -58,17 +58,7 @@ function inRange(scheme: VersionScheme, version: string, events: RangeEvent[], f
 }
 
 export function evaluate(entry: AffectedPackage, scheme: VersionScheme | undefined, version: string): Evaluation {
-  const result: Evaluation = { affected: false, fixes: [], notes: [] };
-  for (const listed of entry.versions) {
-    if (listed === version) result.affected = true;
-    else if (scheme) {
-      try {
-        if (compareVersions(scheme, listed, version) === 0) result.affected = true;
-      } catch (err) {
-        if (!(err instanceof InvalidVersionError)) throw err;
-      }
-    }
-  }
+  const result: Evaluation = { affected: entry.versions.includes(version), fixes: [], notes: [] };
   for (const range of entry.ranges) {
     if (range.type === 'GIT') {
       result.notes.push('GIT ranges need the repository history and are not evaluated; versions[] is used instead');
@@ -87,6 +77,20 @@ export function evaluate(entry: AffectedPackage, scheme: VersionScheme | undefin
     } catch (err) {
       if (!(err instanceof InvalidVersionError)) throw err;
       result.notes.push(`${entry.ecosystem} range not evaluated: ${err.message}`);
+    }
+  }
+  // versions[] by ordering (`1.0` listed, `1.0.0` installed) only where no range could say: parsing every listed
+  // version of every advisory is most of a re-match's time otherwise.
+  if (!result.affected && scheme && !entry.ranges.some((r) => r.type !== 'GIT')) {
+    for (const listed of entry.versions) {
+      try {
+        if (compareVersions(scheme, listed, version) === 0) {
+          result.affected = true;
+          break;
+        }
+      } catch (err) {
+        if (!(err instanceof InvalidVersionError)) throw err;
+      }
     }
   }
   // A range's closing fix is the one after the installed version; an entry matched only through versions[] still

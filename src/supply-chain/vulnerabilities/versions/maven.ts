@@ -71,6 +71,8 @@ export function parseMaven(version: string): Item {
       if (c === '-') open();
     } else if (isDigit(c)) {
       if (!digit && i > start) {
+        // A qualifier followed by a number opens its own list unless it starts one (`1.a1` is `1-a-1`).
+        if (list.length > 0) open();
         list.push(stringItem(v.slice(start, i), true));
         start = i;
         open();

@@ -72,13 +72,16 @@ export function parseEvr(evr: string): Evr {
   return { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
 }
 
-/** Compares two EVRs; a release is compared only when both sides have one (as rpm does for dependency ranges). */
+/**
+ * Compares two EVRs. A missing release sorts before any release (`1.0 < 1.0-1`), which keeps the order total;
+ * rpm's dependency rule (a missing release matches any) is not an order, and advisories' EVRs carry releases.
+ */
 export function compareRpm(a: string, b: string): number {
   const x = parseEvr(a);
   const y = parseEvr(b);
   const e = compareDigits(x.epoch, y.epoch);
   if (e !== 0) return e;
   const v = rpmvercmp(x.version, y.version);
-  if (v !== 0 || x.release === undefined || y.release === undefined) return v;
-  return rpmvercmp(x.release, y.release);
+  if (v !== 0) return v;
+  return rpmvercmp(x.release ?? '', y.release ?? '');
 }

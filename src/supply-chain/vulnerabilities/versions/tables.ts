@@ -86,6 +86,8 @@ export const TABLES: Record<VersionScheme, OrderingTable> = {
       ['20101121', '20101122'],
       ['2.0', '1:1.0', '2:0.1'],
       ['1.0-1.el8', '1.0-2.el8', '1.0-10.el8', '1.1-1.el8'],
+      // A missing release sorts first.
+      ['1.0', '1.0-5.el9', '1.0.1'],
       ['2.28-225.el8', '2.28-225.el8_8.6', '2.28-236.el8'],
     ],
     equal: [
@@ -95,8 +97,6 @@ export const TABLES: Record<VersionScheme, OrderingTable> = {
       ['a+', 'a_'],
       ['+a', '.a'],
       ['0:1.0', '1.0'],
-      // A release is compared only when both sides have one.
-      ['1.0', '1.0-5.el9'],
     ],
     invalid: ['', 'x:1.0'],
   },

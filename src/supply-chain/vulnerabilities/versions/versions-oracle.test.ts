@@ -5,14 +5,16 @@
  * vendored `packaging` implements it. Every pair of versions of a table is
  * compared by both Berth and the tool, so a wrong table row fails here as
  * surely as a wrong comparator. The tools come with the machine (Debian's
- * dpkg, the JDK with Maven, CPython with pip): under CI=true a missing one
+ * dpkg, the JDK with Maven, CPython with pip; node-semver is installed with Berth):
+ * under CI=true a missing one
  * fails; elsewhere the test skips saying why.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { compareVersions, type VersionScheme } from './index.ts';
+import { compareVersions, isValidVersion, type VersionScheme } from './index.ts';
 import { TABLES } from './tables.ts';
 
 const CI = process.env['CI'] === 'true';
@@ -95,4 +97,82 @@ test('PEP 440: every pair of the table ordered as packaging (pip\'s) orders it',
     }
   }
   t.diagnostic(`${pairs} pairs agree with packaging`);
+});
+
+test('semver: every pair of the table ordered as node-semver (npm\'s own, a dependency of fastify) orders it', (t) => {
+  const semver = createRequire(import.meta.url)('semver') as { valid(v: string): string | null; compare(a: string, b: string): number };
+  const versions = versionsOf('semver');
+  const usable = versions.filter((v) => semver.valid(v) !== null);
+  // node-semver refuses numbers above 2^53 - 1, which the spec allows (and Berth orders), and, when strict, the `=`
+  // prefix its loose mode and npm accept: those rows are not checked here.
+  assert.deepEqual(
+    versions.filter((v) => !usable.includes(v)),
+    ['1.2.99999999999999999', '1.2.100000000000000000', '=1.2.3'],
+  );
+  let pairs = 0;
+  for (const a of usable) {
+    for (const b of usable) {
+      assert.equal(compareVersions('semver', a, b), semver.compare(a, b), `${a} vs ${b} (node-semver)`);
+      pairs++;
+    }
+  }
+  t.diagnostic(`${pairs} pairs agree with node-semver`);
+});
+
+/** Deterministic random version-like strings over an alphabet (the same strings on every run). */
+function randomStrings(count: number, alphabet: string, maxLength: number, seed: number): string[] {
+  // mulberry32: small, and exact in JavaScript numbers (Math.imul), unlike a float LCG.
+  let s = seed;
+  const random = (n: number): number => {
+    s = (s + 0x6d2b79f5) | 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) % n;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: 1 + random(maxLength) }, () => alphabet[random(alphabet.length)]).join(''));
+}
+
+test('Maven: 11,175 pairs of random strings ordered as ComparableVersion orders them', (t) => {
+  const jar = mavenArtifactJar();
+  if ((!jar || !which('java')) && unavailable(t, 'java or the maven-artifact jar not found')) return;
+  const vs = randomStrings(150, '0123456789..--__~~^+:!abcdefrpv', 12, 7);
+  const args: string[] = [];
+  for (let i = 0; i < vs.length; i++) for (let j = i + 1; j < vs.length; j++) args.push(vs[i]!, vs[j]!);
+  const out = execFileSync('java', ['-cp', jar!, 'org.apache.maven.artifact.versioning.ComparableVersion', ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const results = out.split('\n').filter((l) => l.startsWith('   '));
+  assert.equal(results.length, args.length - 1);
+  for (let k = 0; k < args.length; k += 2) {
+    const line = results[k]!;
+    const want = line.includes(' < ') ? -1 : line.includes(' == ') ? 0 : 1;
+    assert.equal(compareVersions('maven', args[k]!, args[k + 1]!), want, line);
+  }
+  t.diagnostic(`${args.length / 2} pairs agree with Maven ComparableVersion`);
+});
+
+test('PEP 440: random version-like strings accepted and ordered as packaging accepts and orders them', (t) => {
+  const vs = [...new Set(randomStrings(400, '0123456789.....abcrpostdevlv-_+!', 10, 11))];
+  const script = [
+    'import json, sys',
+    'try:',
+    '    from packaging.version import Version, InvalidVersion',
+    'except ImportError:',
+    '    from pip._vendor.packaging.version import Version, InvalidVersion',
+    'def parse(v):',
+    '    try:',
+    '        return Version(v)',
+    '    except InvalidVersion:',
+    '        return None',
+    'vs = json.load(sys.stdin)',
+    'ps = [parse(v) for v in vs]',
+    'ok = [p is not None for p in ps]',
+    'good = [p for p in ps if p is not None]',
+    'print(json.dumps({"ok": ok, "cmp": [[(a > b) - (a < b) for b in good] for a in good]}))',
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script], { input: JSON.stringify(vs), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0 && unavailable(t, `python3 with packaging not usable: ${run.stderr.slice(0, 200)}`)) return;
+  const { ok, cmp } = JSON.parse(run.stdout) as { ok: boolean[]; cmp: number[][] };
+  vs.forEach((v, i) => assert.equal(isValidVersion('pep440', v), ok[i], `${JSON.stringify(v)} valid per packaging: ${ok[i]}`));
+  const good = vs.filter((_, i) => ok[i]);
+  for (let i = 0; i < good.length; i++) for (let j = 0; j < good.length; j++) assert.equal(compareVersions('pep440', good[i]!, good[j]!), cmp[i]![j], `${good[i]} vs ${good[j]}`);
+  t.diagnostic(`${vs.length} strings, ${good.length} valid, ${good.length ** 2} pairs agree with packaging`);
 });

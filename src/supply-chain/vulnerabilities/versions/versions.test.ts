@@ -83,3 +83,39 @@ test('schemeOf maps OSV ecosystem names (with releases) to schemes', () => {
   ];
   for (const [eco, want] of cases) assert.equal(schemeOf(eco), want, eco);
 });
+
+test('random strings: every scheme either refuses them with InvalidVersionError or orders them consistently', () => {
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) % n;
+  };
+  const alphabet = '0123456789..--__~~^+:!abcdefrpv';
+  const strings = Array.from({ length: 300 }, () => Array.from({ length: 1 + random(12) }, () => alphabet[random(alphabet.length)]).join(''));
+  for (const scheme of VERSION_SCHEMES) {
+    const valid = strings.filter((s) => isValidVersion(scheme, s));
+    for (const s of strings.filter((x) => !valid.includes(x))) {
+      try {
+        compareVersions(scheme, s, '1.0.0');
+      } catch (err) {
+        assert.ok(err instanceof InvalidVersionError, `${scheme}: ${s} throws only InvalidVersionError`);
+      }
+    }
+    const cmp = (a: string, b: string): number => compareVersions(scheme, a, b);
+    for (const a of valid) {
+      for (const b of valid) {
+        const ab = cmp(a, b);
+        assert.ok(ab === -1 || ab === 0 || ab === 1);
+        assert.equal(cmp(b, a), ab === 0 ? 0 : -ab, `${scheme}: ${a} vs ${b} antisymmetric`);
+      }
+    }
+    // Transitivity: sorting then checking every later element is not lower than an earlier one. Not for Maven:
+    // ComparableVersion itself is not transitive on such strings (Maven 3.8.7: r < .b1:4_6r~b~_ < - < r), and
+    // Berth orders as Maven does (versions-oracle.test.ts compares 11,175 random pairs with it).
+    if (scheme === 'maven') continue;
+    const sorted = [...valid].sort(cmp);
+    for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) assert.ok(cmp(sorted[i]!, sorted[j]!) <= 0, `${scheme}: ${sorted[i]} <= ${sorted[j]}`);
+  }
+});
