@@ -28,6 +28,8 @@ import { sealStoredCredentials } from './gitops/apps/credentials.ts';
 import { createDelivery, type Delivery } from './gitops/delivery.ts';
 import { createNotify } from './notify/index.ts';
 import { Sealer } from './platform/secrets/sealer.ts';
+import { VulnDbMetrics } from './supply-chain/vulndb/metrics.ts';
+import { VulnDb } from './supply-chain/vulndb/store.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -40,6 +42,8 @@ export interface Berth {
   delivery?: Delivery;
   jobs: Jobs;
   events: DomainEvents;
+  /** Imported vulnerability data; `vulndb.lookup` is the matcher's AdvisoryLookup. */
+  vulndb: VulnDb;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -90,6 +94,13 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const sealed = await sealStoredCredentials(db, sealer);
   if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
+  const vulndb = new VulnDb(db, {
+    jobs: background.jobs,
+    audit,
+    metrics: new VulnDbMetrics(metrics.registry),
+    limits: { maxFileBytes: config.vulndbMaxImportBytes, maxRecordBytes: config.vulndbMaxRecordBytes, maxJsonBytes: config.vulndbMaxJsonBytes },
+  });
+  await vulndb.refreshMetrics();
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
@@ -111,6 +122,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     artifacts: new ArtifactService(registry, audit),
     ...(config.webDir ? { webDir: config.webDir } : {}),
     events: background.events,
+    vulndb: { vulndb, downloadTimeoutMs: config.vulndbDownloadTimeoutSeconds * 1000 },
   });
 
   const { host, port } = parseListen(config.listen);
@@ -131,6 +143,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     ...(delivery ? { delivery } : {}),
     jobs: background.jobs,
     events: background.events,
+    vulndb,
     address,
     async close() {
       ready = false;

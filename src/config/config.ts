@@ -75,6 +75,11 @@ const schema = z.strictObject({
   loginFailureWindowSeconds: z.number().int().min(10).max(86_400),
   loginLockBaseSeconds: z.number().int().min(1).max(3_600),
   loginLockMaxSeconds: z.number().int().min(1).max(86_400),
+  // vulndb: vulnerability data imports (src/supply-chain/vulndb)
+  vulndbMaxImportBytes: z.number().int().min(1024).max(64 * 1024 ** 3),
+  vulndbMaxRecordBytes: z.number().int().min(1024).max(1024 ** 3),
+  vulndbMaxJsonBytes: z.number().int().min(1024).max(4 * 1024 ** 3),
+  vulndbDownloadTimeoutSeconds: z.number().int().min(1).max(86_400),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -158,6 +163,11 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'jobsLeaseMs', env: 'BERTH_JOBS_LEASE_MS', default: 30_000, doc: 'Lease of a running job, renewed every third of it: a job whose process died is taken over by another process this long after the last renewal.' },
   { key: 'jobsRetentionDays', env: 'BERTH_JOBS_RETENTION_DAYS', default: 7, doc: 'Finished jobs (succeeded, failed, cancelled) and domain events older than this many days are purged hourly; 0 keeps them.' },
   { key: 'jobsStopGraceMs', env: 'BERTH_JOBS_STOP_GRACE_MS', default: 10_000, doc: 'At shutdown, how long running jobs may finish before their signals are aborted and their leases released for another process.' },
+  // vulndb: vulnerability data imports (src/supply-chain/vulndb, docs/vulnerability-data.md)
+  { key: 'vulndbMaxImportBytes', env: 'BERTH_VULNDB_MAX_IMPORT_BYTES', default: 2 * 1024 ** 3, doc: 'Largest vulnerability data file accepted by an import (upload, URL download or local file); larger ones are refused with 413/400 and nothing changes.' },
+  { key: 'vulndbMaxRecordBytes', env: 'BERTH_VULNDB_MAX_RECORD_BYTES', default: 16 * 1024 ** 2, doc: 'Largest single record of an OSV `all.zip` (one zip entry, checked against its declared and its actual size).' },
+  { key: 'vulndbMaxJsonBytes', env: 'BERTH_VULNDB_MAX_JSON_BYTES', default: 512 * 1024 ** 2, doc: 'Largest JSON document parsed whole (Alpine secdb, Debian tracker JSON).' },
+  { key: 'vulndbDownloadTimeoutSeconds', env: 'BERTH_VULNDB_DOWNLOAD_TIMEOUT_SECONDS', default: 600, doc: 'An import from a URL that has not finished downloading after this long fails (nothing changes).' },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
 ];
 

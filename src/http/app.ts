@@ -23,6 +23,7 @@ import type { Jobs } from '../platform/jobs/platform.ts';
 import type { Notify } from '../notify/index.ts';
 import type { Db } from '../platform/db/schema.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
+import type { VulnDb } from '../supply-chain/vulndb/store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,6 +61,8 @@ export interface AppOptions {
   webDir?: string;
   /** Domain events, for /api/v1/stream. */
   events?: StreamBus;
+  /** Vulnerability data (/api/v1/vulndb). */
+  vulndb?: { vulndb: VulnDb; downloadTimeoutMs: number };
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -150,7 +153,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry);
+  registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.vulndb);
   registerUi(app, { dir: options.webDir });
   return app;
 }
