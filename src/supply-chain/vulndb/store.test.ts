@@ -140,7 +140,9 @@ for (const kind of await testDatabases()) {
       const { n } = await db.selectFrom('vuln_affected').select((eb) => eb.fn.countAll<number>().as('n')).where('source', '=', 'osv-PyPI').executeTakeFirstOrThrow();
       assert.equal(Number(n), 0);
       await assert.rejects(vulndb.remove('osv-PyPI'), /no vulnerability data source/);
-      const audit = await db.selectFrom('audit_log').select(['action', 'resource']).where('resource_type', '=', 'vulndb').execute();
+      const audit = await db.selectFrom('audit_log').select(['action', 'resource', 'project']).where('resource_type', '=', 'vulndb').execute();
+      // System-wide: never in the log of a project that happens to share a source's name.
+      assert.ok(audit.every((a) => a.project === null));
       assert.ok(audit.some((a) => a.action === 'delete' && a.resource === 'osv-PyPI'));
       assert.ok(audit.some((a) => a.action === 'import' && a.resource === 'osv-Go'));
     });
