@@ -34,6 +34,7 @@ import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
 import { VulnDb } from './supply-chain/vulndb/store.ts';
 import { sbomDocument } from './supply-chain/sbom/index.ts';
 import { attachSbom } from './supply-chain/sbom/attach.ts';
+import { VulnDbMetrics } from './supply-chain/vulndb/metrics.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export const BERTH_VERSION: string = pkg.version;
@@ -49,6 +50,8 @@ export interface Berth {
   scanning: Scanning;
   /** External scanner registrations; `engineFor(project)` gives a project's external ScanEngine. */
   scanners: ScannerRegistrations;
+  /** Imported vulnerability data; `vulndb.lookup` is the matcher's AdvisoryLookup. */
+  vulndb: VulnDb;
   /** The bound address, e.g. http://127.0.0.1:5000. */
   address: string;
   close(): Promise<void>;
@@ -99,6 +102,13 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   const sealed = await sealStoredCredentials(db, sealer);
   if (sealed.clusters + sealed.repositories > 0) logger.info(sealed, 'sealed stored cluster and Git repository credentials');
   const notify = await createNotify(db, config, { audit, jobs: background.jobs, events: background.events, metrics: metrics.registry, version: BERTH_VERSION, sealer });
+  const vulndb = new VulnDb(db, {
+    jobs: background.jobs,
+    audit,
+    metrics: new VulnDbMetrics(metrics.registry),
+    limits: { maxFileBytes: config.vulndbMaxImportBytes, maxRecordBytes: config.vulndbMaxRecordBytes, maxJsonBytes: config.vulndbMaxJsonBytes },
+  });
+  await vulndb.refreshMetrics();
   const scanners = new ScannerRegistrations(db, registry, sealer, audit, access, {
     registryUrl: config.baseUrl,
     maxScanSeconds: config.externalScannerTimeoutSeconds,
@@ -114,8 +124,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
     attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),
   };
-  const adapterVulnDb = new VulnDb(db);
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
+  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, vulndb.lookup, () => vulndb.sources()) : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
@@ -147,6 +156,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
           },
         }
       : {}),
+    vulndb: { vulndb, downloadTimeoutMs: config.vulndbDownloadTimeoutSeconds * 1000 },
   });
 
   const { host, port } = parseListen(config.listen);
@@ -169,6 +179,7 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     events: background.events,
     scanning: background.scanning,
     scanners,
+    vulndb,
     address,
     async close() {
       ready = false;

@@ -161,8 +161,8 @@ const COLUMNS = ['id', 'time', 'actor_kind', 'actor_name', 'source_ip', 'resourc
 const PURGE_BATCH = 5000;
 const DAY_MS = 86_400_000;
 
-/** Resource types that are not inside a project: no derived project. */
-const ACCOUNT_RESOURCE_TYPES = new Set(['user', 'session', 'login', 'token', 'config', 'system', 'group', 'usergroup', 'user_group']);
+/** Resource types that are not inside a project: no derived project (`vulndb`: vulnerability data sources, system-wide). */
+const ACCOUNT_RESOURCE_TYPES = new Set(['user', 'session', 'login', 'token', 'config', 'system', 'group', 'usergroup', 'user_group', 'vulndb']);
 
 const noopLogger: AuditLogger = { info() {}, warn() {}, error() {} };
 

@@ -30,6 +30,13 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * A body sent as it is (a file upload, streamed) instead of JSON; give
+   * its media type in `headers`.
+   */
+  raw?: ReadableStream<Uint8Array> | Uint8Array;
+  /** Overrides the 60 s answer timeout (long uploads and imports). */
+  timeoutMs?: number;
 }
 
 export class Client {
@@ -62,16 +69,19 @@ export class Client {
     }
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'berth-cli', ...opts.headers };
     if (this.#authorization) headers.authorization = this.#authorization;
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | ReadableStream<Uint8Array> | Uint8Array | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.body);
     }
+    const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+      // duplex: a streamed body (undici requires it to be said).
+      res = await fetch(url, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), ...(opts.raw instanceof ReadableStream ? { duplex: 'half' } : {}) });
     } catch (err) {
-      throw new CliError(`cannot reach ${this.server}: ${describeFetchError(err)}`);
+      throw new CliError(`cannot reach ${this.server}: ${describeFetchError(err, timeoutMs)}`);
     }
     if (res.status >= 300 && res.status < 400) {
       const location = res.headers.get('location');
@@ -127,9 +137,9 @@ function apiError(res: Response, text: string): ApiError {
   return new ApiError(res.status, undefined, `HTTP ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`);
 }
 
-function describeFetchError(err: unknown): string {
+function describeFetchError(err: unknown, timeoutMs = TIMEOUT_MS): string {
   if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000} s`;
+    if (err.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
     const cause = (err as Error & { cause?: unknown }).cause;
     if (cause instanceof Error) {
       const code = (cause as NodeJS.ErrnoException).code;

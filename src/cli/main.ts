@@ -19,6 +19,7 @@ import { scannerCommands } from './commands/scanners.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
 import { webhookCommands } from './commands/webhooks.ts';
+import { vulndbCommands } from './commands/vulndb.ts';
 import { loadSettings } from './config.ts';
 import type { CommandUsage } from './errors.ts';
 import { type CommandSpec, type Ctx, CliError, UsageError, commandHelp, groupHelp, parseCommand, str, usageLine } from './framework.ts';
@@ -46,6 +47,7 @@ const GROUPS: Group[] = [
   { name: 'audit', summary: 'Query the audit log', commands: auditCommands },
   { name: 'jobs', summary: 'Inspect, retry and cancel background jobs (administrators)', commands: jobCommands },
   { name: 'webhook', summary: "Manage a project's outgoing webhooks: policies, delivery log, test events", commands: webhookCommands },
+  { name: 'vulndb', summary: 'Import and inspect vulnerability data for scanning (administrators)', commands: vulndbCommands },
 ];
 
 const HELP = `berth — secure OCI registry and GitOps delivery

@@ -100,6 +100,11 @@ const schema = z.strictObject({
   externalScannerRequestTimeoutSeconds: z.number().int().min(1).max(600),
   externalScannerMaxRefreshSeconds: z.number().int().min(1).max(3_600),
   externalScannerMaxReportBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+  // vulndb: vulnerability data imports (src/supply-chain/vulndb)
+  vulndbMaxImportBytes: z.number().int().min(1024).max(64 * 1024 ** 3),
+  vulndbMaxRecordBytes: z.number().int().min(1024).max(1024 ** 3),
+  vulndbMaxJsonBytes: z.number().int().min(1024).max(4 * 1024 ** 3),
+  vulndbDownloadTimeoutSeconds: z.number().int().min(1).max(86_400),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -202,6 +207,11 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'externalScannerRequestTimeoutSeconds', env: 'BERTH_EXTERNAL_SCANNER_REQUEST_TIMEOUT_SECONDS', default: 30, doc: 'Timeout of one request to an external adapter (metadata, scan, one report poll).' },
   { key: 'externalScannerMaxRefreshSeconds', env: 'BERTH_EXTERNAL_SCANNER_MAX_REFRESH_SECONDS', default: 60, doc: "Longest wait between report polls, whatever the adapter's Refresh-After asks." },
   { key: 'externalScannerMaxReportBytes', env: 'BERTH_EXTERNAL_SCANNER_MAX_REPORT_BYTES', default: 64 * 1024 * 1024, doc: "Largest report accepted from an external adapter." },
+  // vulndb: vulnerability data imports (src/supply-chain/vulndb, docs/vulnerability-data.md)
+  { key: 'vulndbMaxImportBytes', env: 'BERTH_VULNDB_MAX_IMPORT_BYTES', default: 2 * 1024 ** 3, doc: 'Largest vulnerability data file accepted by an import (upload, URL download or local file); larger ones are refused with 413/400 and nothing changes.' },
+  { key: 'vulndbMaxRecordBytes', env: 'BERTH_VULNDB_MAX_RECORD_BYTES', default: 16 * 1024 ** 2, doc: 'Largest single record of an OSV `all.zip` (one zip entry, checked against its declared and its actual size).' },
+  { key: 'vulndbMaxJsonBytes', env: 'BERTH_VULNDB_MAX_JSON_BYTES', default: 512 * 1024 ** 2, doc: 'Largest JSON document parsed whole (Alpine secdb, Debian tracker JSON).' },
+  { key: 'vulndbDownloadTimeoutSeconds', env: 'BERTH_VULNDB_DOWNLOAD_TIMEOUT_SECONDS', default: 600, doc: 'An import from a URL that has not finished downloading after this long fails (nothing changes).' },
   { key: 'testJobKinds', env: 'BERTH_TEST_JOB_KINDS', default: false, doc: 'Test hook, off in production: registers the `test.*` job kinds used by the multi-process job tests.' },
   // scanning (src/supply-chain/scanning, docs/scanning.md)
   { key: 'scanConcurrency', env: 'BERTH_SCAN_CONCURRENCY', default: 2, doc: 'Scans (`scan.artifact` jobs) running at once in each process; a slow or huge image holds one of these slots, never the queue.' },

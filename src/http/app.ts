@@ -27,6 +27,7 @@ import type { Jobs } from '../platform/jobs/platform.ts';
 import type { Notify } from '../notify/index.ts';
 import type { Db } from '../platform/db/schema.ts';
 import type { AuthDeps } from './api/routes/auth.ts';
+import type { VulnDb } from '../supply-chain/vulndb/store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,6 +71,8 @@ export interface AppOptions {
   scanners?: ScannerRegistrations;
   /** Berth's own scanner served as a Pluggable Scanner API adapter (/scanner-adapter/api/v1). */
   scannerAdapter?: { scan: AdapterScanFunction; options: ScannerAdapterOptions };
+  /** Vulnerability data (/api/v1/vulndb). */
+  vulndb?: { vulndb: VulnDb; downloadTimeoutMs: number };
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -160,7 +163,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const gate = new RegistryGate(options.access, { realm: `${options.baseUrl}/auth/token`, service: options.tokenService });
   registerRegistryRoutes(app, { registry: options.registry, gate, access: options.access });
   registerTokenRoutes(app, options.access);
-  const api = registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning);
+  const api = registerApi(app, options.access, options.version, options.audit, options.auth, options.delivery, options.jobs, options.notify, options.artifacts, options.events, options.metrics.registry, options.scanning, options.vulndb);
   if (options.scanners) scannerRoutes(api, options.access, options.scanners);
   if (options.scannerAdapter) registerScannerAdapter(app, options.scannerAdapter.scan, options.scannerAdapter.options, options.metrics.registry);
   registerUi(app, { dir: options.webDir });

@@ -44,3 +44,49 @@ export async function secdbFiles(): Promise<string[]> {
   for (const rel of (await readdir(path.join(VULNDATA, 'alpine-secdb'))).sort()) for (const f of (await readdir(path.join(VULNDATA, 'alpine-secdb', rel))).sort()) out.push(path.join(VULNDATA, 'alpine-secdb', rel, f));
   return out;
 }
+
+/**
+ * Writes a zip of stored (uncompressed) entries, for tests that need an OSV
+ * all.zip of their own (one that fails half-way, say). Just enough of the
+ * format for yauzl: local headers, the central directory, its end record.
+ */
+export async function writeZip(file: string, entries: { name: string; data: Buffer }[]): Promise<void> {
+  const { crc32 } = await import('node:zlib');
+  const { writeFile } = await import('node:fs/promises');
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(e.data.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, e.data);
+    centrals.push(central, name);
+    offset += local.length + name.length + e.data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  await writeFile(file, Buffer.concat([...locals, cd, end]));
+}

@@ -28,8 +28,10 @@ import { scanningRoutes } from './routes/scanning.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { vulndbRoutes } from './routes/vulndb.ts';
+import type { VulnDb } from '../../supply-chain/vulndb/store.ts';
 
-export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService, events?: StreamBus, metrics?: Registry, scanning?: ScanService): ApiRouter {
+export function registerApi(app: FastifyInstance, access: AccessServices, version: string, audit: AuditLog, auth?: AuthDeps, delivery?: Delivery, jobs?: Jobs, notify?: { notify: Notify; db: Db }, artifacts?: ArtifactService, events?: StreamBus, metrics?: Registry, scanning?: ScanService, vulndb?: { vulndb: VulnDb; downloadTimeoutMs: number }): ApiRouter {
   const api = new ApiRouter(app, access);
   if (auth) authRoutes(api, access, auth);
   auditRoutes(api, access, audit);
@@ -53,5 +55,6 @@ export function registerApi(app: FastifyInstance, access: AccessServices, versio
   }
   if (notify) webhookRoutes(api, access, notify.notify, notify.db);
   if (events) new EventStreams(app, access, events, metrics).register(api);
+  if (vulndb) vulndbRoutes(api, { ...vulndb, app });
   return api;
 }

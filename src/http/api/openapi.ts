@@ -49,7 +49,10 @@ export function buildOpenApi(router: ApiRouter, version: string): Record<string,
       ...(r.auth === 'none' ? { security: [] } : {}),
       'x-berth-auth': r.auth,
     };
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+    const content: Record<string, unknown> = {};
+    if (r.body) content['application/json'] = { schema: jsonSchema(r.body, 'input') };
+    for (const type of r.rawBody ?? []) content[type] = { schema: { type: 'string', format: 'binary' } };
+    if (Object.keys(content).length > 0) op.requestBody = { required: true, content };
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }
   return {

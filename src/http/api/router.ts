@@ -5,6 +5,7 @@
  * OpenAPI 3.1 document at /api/v1/openapi.json.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AccessError } from '../../access/errors.ts';
 import { ANONYMOUS, actorOf, type Principal } from '../../access/principal.ts';
@@ -46,6 +47,12 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   responseType?: string;
   /** Query parameters that page a list: adds X-Total-Count and Link to the document. */
   paged?: boolean;
+  /**
+   * Media types whose body reaches the handler unread, as a stream (a file
+   * upload; the route module registers the content-type parser that keeps
+   * it). `body` then validates only JSON bodies.
+   */
+  rawBody?: string[];
   handler: (ctx: Context<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>;
 }
 
@@ -62,6 +69,7 @@ interface Registered {
   response?: z.ZodType;
   responseType?: string;
   paged: boolean;
+  rawBody?: string[];
 }
 
 export class ApiRouter {
@@ -94,7 +102,8 @@ export class ApiRouter {
         if (def.auth === 'admin' && !principal.admin) throw new AccessError('FORBIDDEN', 'only system administrators may do this');
         const params = parse(def.params, req.params, 'path');
         const query = parse(def.query, req.query, 'query');
-        const body = parse(def.body, req.body, 'body');
+        const raw = def.rawBody !== undefined && req.body instanceof Readable;
+        const body = raw ? req.body : parse(def.body, req.body, 'body');
         const audit: AuditContext = { actor: actorOf(principal), sourceIp: req.ip };
         const result = await def.handler({ principal, audit, params, query, body, ip: req.ip, req, reply } as Context<z.output<P>, z.output<Q>, z.output<B>>);
         if (reply.sent) return reply;

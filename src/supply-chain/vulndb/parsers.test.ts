@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { openImport, sniffFormat } from './import-file.ts';
 import { secfixIds } from './alpine-secdb.ts';
 import { parseDebianTracker } from './debian-tracker.ts';
-import { DEFAULT_LIMITS, VulnDataError } from './records.ts';
+import { DEFAULT_LIMITS, VulnDataError, lookupKey } from './records.ts';
 import type { Advisory } from '../types.ts';
 import { VULNDATA, listHeaders, secdbFiles, secdbIds, zipJsonEntries } from '../../../test/support/vulndata.ts';
 
@@ -151,6 +151,14 @@ describe('Debian tracker JSON (hand-written in the documented shape)', () => {
     assert.equal((await collect(s.records)).length, 2);
     await rm(dir, { recursive: true });
   });
+});
+
+test('lookup keys fold names as each ecosystem does', () => {
+  assert.equal(lookupKey('PyPI', 'Zope.Interface_x'), 'zope-interface-x');
+  assert.equal(lookupKey('NuGet', 'Newtonsoft.Json'), 'newtonsoft.json');
+  assert.equal(lookupKey('crates.io', 'Serde'), 'serde');
+  assert.equal(lookupKey('Go', 'github.com/BurntSushi/toml'), 'github.com/BurntSushi/toml');
+  assert.equal(lookupKey('npm', '@Scope/x'), '@Scope/x');
 });
 
 describe('hostile and malformed files', () => {

@@ -64,9 +64,23 @@ export const MAX_NAME = 512;
 export const MAX_ECOSYSTEM = 128;
 export const MAX_VERSION = 256;
 
-/** The key the lookup index stores a package name under: PyPI names PEP 503-normalised, others as written. */
+/**
+ * The key the lookup index stores a package name under, and looks it up by:
+ * the form in which the ecosystem treats two spellings as one package (PyPI
+ * PEP 503-normalised; NuGet, Packagist and crates.io case-insensitive, as
+ * the matcher folds them); other ecosystems as written.
+ */
 export function lookupKey(ecosystem: string, name: string): string {
-  return ecosystem === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
+  switch (ecosystem) {
+    case 'PyPI':
+      return name.toLowerCase().replace(/[-_.]+/g, '-');
+    case 'NuGet':
+    case 'Packagist':
+    case 'crates.io':
+      return name.toLowerCase();
+    default:
+      return name;
+  }
 }
 
 /** Harbor severity from a publisher's word (GHSA `MODERATE`, Debian urgency `medium`, …); undefined when unknown. */

@@ -16,7 +16,7 @@ import { AuditLog } from '../../audit/audit-log.ts';
 import { openDatabase } from '../../platform/db/database.ts';
 import type { Db } from '../../platform/db/schema.ts';
 import { Jobs } from '../../platform/jobs/platform.ts';
-import { VULNDATA, listHeaders, secdbFiles, secdbIds, zipJsonEntries } from '../../../test/support/vulndata.ts';
+import { VULNDATA, listHeaders, secdbFiles, secdbIds, writeZip, zipJsonEntries } from '../../../test/support/vulndata.ts';
 import { REMATCH_JOB, VulnDb } from './store.ts';
 
 const ctx = { actor: { kind: 'user' as const, name: 'admin' }, sourceIp: '127.0.0.1' };
@@ -125,10 +125,26 @@ for (const kind of await testDatabases()) {
       // A zip that fails half-way (a record over the limit) after earlier records were read.
       const strict = new VulnDb(db, { jobs, limits: { maxRecordBytes: 3000 } });
       await assert.rejects(strict.importFile(path.join(VULNDATA, 'osv', 'Go', 'all.zip'), {}, ctx), /allowed for one record/);
+      // A zip whose first record changes (and is written) and whose second is broken: the write is rolled back.
+      const original = await vulndb.advisory('osv-Go', 'GO-2020-0001');
+      const changed = Buffer.from(JSON.stringify({ id: 'GO-2020-0001', modified: '2030-01-01T00:00:00Z', summary: 'changed', affected: [{ package: { ecosystem: 'Go', name: 'example.com/changed' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] }));
+      const half = path.join(dir, 'half.zip');
+      await writeZip(half, [{ name: 'GO-2020-0001.json', data: changed }, { name: 'GO-BROKEN.json', data: Buffer.from('{"id": "GO-BROKEN", "affected": [') }]);
+      await assert.rejects(vulndb.importFile(half, { source: 'osv-Go' }, ctx), /GO-BROKEN\.json/);
+      assert.deepEqual(await vulndb.advisory('osv-Go', 'GO-2020-0001'), original);
+      assert.deepEqual(await vulndb.lookup([{ ecosystem: 'Go', name: 'example.com/changed' }]), []);
       assert.deepEqual(await vulndb.source('debian-dsa'), before);
       assert.equal((await vulndb.source('osv-Go')).records, 4291);
       assert.equal((await vulndb.lookup([{ ecosystem: 'Go', name: 'stdlib' }])).length > 100, true);
       assert.equal((await jobs.queue.list({ kind: REMATCH_JOB }, { page: 1, pageSize: 100 })).total, queued);
+    });
+
+    test('two imports into one new source at once run one after the other', async () => {
+      const file = path.join(VULNDATA, 'debian', 'DLA-list');
+      const [a, b] = await Promise.all([new VulnDb(db, { jobs }).importFile(file, { source: 'dla-twice' }), new VulnDb(db, { jobs }).importFile(file, { source: 'dla-twice' })]);
+      assert.deepEqual([a.added, b.added].sort((x, y) => x - y), [0, 3534]);
+      assert.equal((await vulndb.source('dla-twice')).records, 3534);
+      await vulndb.remove('dla-twice');
     });
 
     test('a source keeps its kind; removing a source removes its advisories and index rows', async () => {
@@ -140,7 +156,9 @@ for (const kind of await testDatabases()) {
       const { n } = await db.selectFrom('vuln_affected').select((eb) => eb.fn.countAll<number>().as('n')).where('source', '=', 'osv-PyPI').executeTakeFirstOrThrow();
       assert.equal(Number(n), 0);
       await assert.rejects(vulndb.remove('osv-PyPI'), /no vulnerability data source/);
-      const audit = await db.selectFrom('audit_log').select(['action', 'resource']).where('resource_type', '=', 'vulndb').execute();
+      const audit = await db.selectFrom('audit_log').select(['action', 'resource', 'project']).where('resource_type', '=', 'vulndb').execute();
+      // System-wide: never in the log of a project that happens to share a source's name.
+      assert.ok(audit.every((a) => a.project === null));
       assert.ok(audit.some((a) => a.action === 'delete' && a.resource === 'osv-PyPI'));
       assert.ok(audit.some((a) => a.action === 'import' && a.resource === 'osv-Go'));
     });

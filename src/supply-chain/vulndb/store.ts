@@ -146,17 +146,20 @@ export class VulnDb {
       ctx,
       (r: ImportResult) => ({ resourceType: 'vulndb', resource: name, action: 'import', detail: `${r.kind} ${r.version ?? '-'}: ${r.records} records, ${r.added} added, ${r.updated} updated, ${r.removed} removed` }),
       async (trx) => {
-        const previous = await trx.selectFrom('vuln_sources').selectAll().where('name', '=', name).executeTakeFirst();
-        if (previous && previous.kind !== stream.format) {
-          throw new DomainError('conflict', `source ${name} holds ${previous.kind} data, not ${stream.format}: remove it first or import under another --source`);
-        }
         const now = Date.now();
         const actor = ctx?.actor.name ?? 'system';
-        if (!previous) {
-          await trx
-            .insertInto('vuln_sources')
-            .values({ name, kind: stream.format, version: null, content_sha256: sha, imported_at: now, imported_by: actor, record_count: 0, ecosystems: '[]', duration_ms: 0 })
-            .execute();
+        // Claim the source row before reading it: a placeholder (empty content_sha256) when it is new, then
+        // a no-op update that takes the row lock on PostgreSQL, so two processes importing into one source
+        // run one after the other (SQLite transactions already do). The placeholder goes with a failed import.
+        await trx
+          .insertInto('vuln_sources')
+          .values({ name, kind: stream.format, version: null, content_sha256: '', imported_at: now, imported_by: actor, record_count: 0, ecosystems: '[]', duration_ms: 0 })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        await trx.updateTable('vuln_sources').set({ name }).where('name', '=', name).execute();
+        const previous = await trx.selectFrom('vuln_sources').select(['kind', 'content_sha256']).where('name', '=', name).executeTakeFirstOrThrow();
+        if (previous.content_sha256 !== '' && previous.kind !== stream.format) {
+          throw new DomainError('conflict', `source ${name} holds ${previous.kind} data, not ${stream.format}: remove it first or import under another --source`);
         }
         const existing = new Map<string, string>();
         for (const r of await trx.selectFrom('vuln_advisories').select(['id', 'content_hash']).where('source', '=', name).execute()) existing.set(r.id, r.content_hash);
