@@ -1,7 +1,7 @@
 /**
  * The ELF program headers, read from the first bytes of an executable while
  * it streams: they tell the binary catalogers where to look (Go's build info
- * in the first writable segment, where debug/buildinfo searches it;
+ * in the writable segments, where debug/buildinfo searches it;
  * cargo-auditable's unloaded section after every loaded segment), so the rest
  * of a large executable is not searched.
  */
@@ -57,8 +57,14 @@ export function endOfLoadedSegments(segments: Segment[] | null): number {
   return end;
 }
 
-/** The first writable, non-executable loaded segment (where Go's DataStart is), if any. */
-export function dataSegment(segments: Segment[] | null): Segment | undefined {
+/**
+ * The file range of the writable, non-executable loaded segments (Go's data;
+ * debug/buildinfo starts at the first, some linkers put `.go.buildinfo` in a
+ * later one), if there are any.
+ */
+export function dataRange(segments: Segment[] | null): { from: number; to: number } | undefined {
   if (!segments) return undefined;
-  return segments.find((s) => s.type === PT_LOAD && (s.flags & (PF_X | PF_W)) === PF_W);
+  const data = segments.filter((s) => s.type === PT_LOAD && (s.flags & (PF_X | PF_W)) === PF_W);
+  if (data.length === 0) return undefined;
+  return { from: Math.min(...data.map((s) => s.offset)), to: Math.max(...data.map((s) => s.offset + s.filesz)) };
 }

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
 import { DEFAULT_LIMITS, type AnalyzerLimits } from '../limits.ts';
-import { ELF_MAGIC, dataSegment, programHeaders } from './elf.ts';
+import { ELF_MAGIC, dataRange, programHeaders } from './elf.ts';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
 const HEADER_BYTES = 32;
@@ -92,15 +92,16 @@ export function goPackages(goVersion: string, modinfo: string): PackageFact[] {
   return out;
 }
 
-/** How far into the data segment the magic is looked for at most (the segment is usually far smaller). */
+/** How far into the data segments the magic is looked for at most (they are usually far smaller). */
 const MAX_SEARCH_BYTES = 64 * 1024 * 1024;
 
 /**
  * Streams the executable, looking for the build-info magic at aligned offsets.
- * With readable program headers only the first writable segment is searched
- * (`.go.buildinfo` is its first section when Go links, a few sections in when
- * gcc links a cgo binary: 66 KiB into it for the CNI plugins Debian ships),
- * and the stream is let go after it; otherwise the whole file is searched.
+ * With readable program headers only the writable segments are searched
+ * (`.go.buildinfo` is the first section of the first when Go links, a few
+ * sections in when gcc links a cgo binary — 66 KiB in for the CNI plugins
+ * Debian ships — and in the second for some Google-built binaries), and the
+ * stream is let go after them; otherwise the whole file is searched.
  */
 async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise<PackageFact[]> {
   if (file.size > maxBinaryBytes(ctx)) {
@@ -132,8 +133,8 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
         body.destroy();
         return [];
       }
-      const data = dataSegment(segments);
-      range = data === undefined ? { from: 0, to: Infinity } : { from: data.offset, to: data.offset + Math.min(data.filesz, MAX_SEARCH_BYTES) };
+      const data = dataRange(segments);
+      range = data === undefined ? { from: 0, to: Infinity } : { from: data.from, to: Math.min(data.to, data.from + MAX_SEARCH_BYTES) };
     }
     if (offset >= range.to) {
       body.destroy();
