@@ -10,7 +10,7 @@
  */
 import type { BufferCataloger, CatalogContext, FileRef } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, basename, isRecord, lines, parseJson, str } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, basename, insideInstalledPackage, isRecord, lines, parseJson, str } from './util.ts';
 
 /** package-lock v1 nests dependencies; deeper than this is not a real tree. */
 const MAX_V1_DEPTH = 64;
@@ -268,7 +268,7 @@ export const npmLockCataloger: BufferCataloger = {
   name: 'npm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => (f.path.endsWith('/package-lock.json') || f.path.endsWith('/npm-shrinkwrap.json')) && !f.path.includes('/node_modules/'),
+  wants: (f) => (f.path.endsWith('/package-lock.json') || f.path.endsWith('/npm-shrinkwrap.json')) && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const doc = parseJson(file, ctx);
     return doc === undefined ? [] : run(file, ctx, (out) => parsePackageLock(doc, out));
@@ -279,7 +279,7 @@ export const yarnLockCataloger: BufferCataloger = {
   name: 'yarn-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/yarn.lock') && !f.path.includes('/node_modules/'),
+  wants: (f) => f.path.endsWith('/yarn.lock') && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
   parse: (file, ctx) => run(file, ctx, (out) => parseYarnLock(file.content.toString('utf8'), out)),
 };
 
@@ -287,6 +287,6 @@ export const pnpmLockCataloger: BufferCataloger = {
   name: 'pnpm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/pnpm-lock.yaml') && !f.path.includes('/node_modules/'),
+  wants: (f) => f.path.endsWith('/pnpm-lock.yaml') && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
   parse: (file, ctx) => run(file, ctx, (out) => parsePnpmLock(readPnpmLock(file.content.toString('utf8')), out)),
 };

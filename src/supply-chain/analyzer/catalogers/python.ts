@@ -8,7 +8,7 @@
  */
 import type { BufferCataloger, CatalogContext, FileRef } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, basename, dirname, isRecord, lines, parseJson, str } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, basename, dirname, insideInstalledPackage, isRecord, lines, parseJson, str } from './util.ts';
 import { readArrayTables } from './toml-tables.ts';
 
 /** Metadata headers come first; a file bigger than this is the description, which is not read. */
@@ -123,7 +123,7 @@ export const pythonRequirementsCataloger: BufferCataloger = {
   name: 'python-requirements',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('.txt') && /requirements[^/]*\.txt$/.test(basename(f.path)) && !f.path.includes('/site-packages/'),
+  wants: (f) => f.path.endsWith('.txt') && /requirements[^/]*\.txt$/.test(basename(f.path)) && !insideInstalledPackage(f.path),
   parse: (file, ctx) => run(file, ctx, (out) => parseRequirements(file.content.toString('utf8'), out)),
 };
 
@@ -131,7 +131,7 @@ export const poetryLockCataloger: BufferCataloger = {
   name: 'poetry-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/poetry.lock'),
+  wants: (f) => f.path.endsWith('/poetry.lock') && !insideInstalledPackage(f.path),
   parse: (file, ctx) => run(file, ctx, (out) => parsePoetryLock(file.content.toString('utf8'), out)),
 };
 
@@ -139,7 +139,7 @@ export const pipfileLockCataloger: BufferCataloger = {
   name: 'pipfile-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/Pipfile.lock'),
+  wants: (f) => f.path.endsWith('/Pipfile.lock') && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const doc = parseJson(file, ctx);
     return doc === undefined ? [] : run(file, ctx, (out) => parsePipfileLock(doc, out));

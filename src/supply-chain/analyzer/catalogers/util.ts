@@ -22,6 +22,23 @@ export function dirname(path: string): string {
   return i <= 0 ? '/' : path.slice(0, i);
 }
 
+/**
+ * Whether a declared file (lock file, requirements) sits inside an installed
+ * package's own directory, where it describes that package's development
+ * (a gem's Gemfile.lock, a wheel's requirements.txt, a crate source's
+ * Cargo.lock), not what the image runs. Lock files under node_modules/ and
+ * vendor/ are excluded by their catalogers the same way.
+ */
+export function insideInstalledPackage(path: string): boolean {
+  return (
+    path.includes('/site-packages/') ||
+    path.includes('/dist-packages/') ||
+    /\/gems\/[^/]+-\d[^/]*\//.test(path) ||
+    path.includes('/.cargo/registry/') ||
+    path.includes('/.cargo/git/')
+  );
+}
+
 /** Parses JSON, or reports the file as skipped and returns undefined. */
 export function parseJson(file: FileRef & { content: Buffer }, ctx: CatalogContext): unknown {
   try {
