@@ -171,6 +171,18 @@ describe('analyzeImage', () => {
     assert.equal(crypto.purl, 'pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=aarch64&distro=alpine-3.19.1&upstream=openssl');
   });
 
+  it('hard links, devices and FIFOs are passed over without reading anything', async () => {
+    const src = new MemoryImageSource();
+    const layer = await src.layer([
+      { path: 'var/lib/dpkg/status', content: STATUS },
+      { path: 'var/lib/dpkg/status-link', type: 'link', linkname: 'var/lib/dpkg/status' },
+      { path: 'etc/os-release', type: 'link', linkname: 'var/lib/dpkg/status' },
+    ]);
+    const [inv] = await analyzeImage(src, { digest: src.image([layer]) });
+    assert.equal(inv!.packages.length, 3);
+    assert.equal(inv!.distro, undefined);
+  });
+
   it('reports artifacts that are not container images without reading their blobs', async () => {
     const src = new MemoryImageSource();
     const layer = await src.layer([{ path: 'Chart.yaml', content: 'name: x' }]);

@@ -17,6 +17,7 @@ import { ImageFilesystem } from './layer-scan.ts';
 import { DISTRO_PATHS, detectDistro } from './distro.ts';
 import { resolveInImage } from './paths.ts';
 import { defaultCatalogers } from './catalogers/index.ts';
+import { reconcileLanguagePackages } from './catalogers/language.ts';
 import type { AnalyzerMetrics } from './metrics.ts';
 
 export type { ImageSource } from './image.ts';
@@ -156,8 +157,10 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
       }
     }
   }
-  packages.sort((a, b) => a.type.localeCompare(b.type, 'en') || a.name.localeCompare(b.name, 'en') || a.version.localeCompare(b.version, 'en') || a.location.localeCompare(b.location, 'en'));
-  inv.packages = packages;
+  // A package both declared in a lock file and installed counts once (catalogers/reconcile.ts).
+  const reconciled = reconcileLanguagePackages(packages);
+  reconciled.sort((a, b) => a.type.localeCompare(b.type, 'en') || a.name.localeCompare(b.name, 'en') || a.version.localeCompare(b.version, 'en') || a.location.localeCompare(b.location, 'en'));
+  inv.packages = reconciled;
   inv.stats.durationMs = Math.round(performance.now() - started);
   options.metrics?.imageAnalysed(inv);
   return inv;

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { MemoryImageSource, peakRssDuring, tarHeader, zeroFileLayer } from '../../../test/support/image-layers.ts';
+import { makeZip } from '../../../test/support/zip.ts';
 import { analyzeImage } from './analyze.ts';
 
 const GiB = 1024 ** 3;
@@ -75,6 +76,25 @@ describe('hostile images', () => {
     const [inv] = await analyzeImage(src, { digest: src.image([layer]) });
     assert.ok(performance.now() - started < 5_000);
     assert.ok(inv!.skipped.some((s) => s.path === '/usr/bin/app' && s.reason === 'sparse file (10737418240 bytes claimed): not read'), JSON.stringify(inv!.skipped));
+  });
+
+  it('a jar nested 12 deep: read down to maxArchiveDepth, the deeper ones skipped with a reason', async () => {
+    let jar = makeZip([{ name: 'META-INF/maven/org.deep/level-12/pom.properties', data: 'groupId=org.deep\nartifactId=level-12\nversion=1.0\n' }]);
+    for (let level = 11; level >= 1; level--) {
+      jar = makeZip([
+        { name: `META-INF/maven/org.deep/level-${level}/pom.properties`, data: `groupId=org.deep\nartifactId=level-${level}\nversion=1.0\n` },
+        { name: `lib/level-${level + 1}.jar`, data: jar },
+      ]);
+    }
+    const src = new MemoryImageSource();
+    const layer = await src.layer([{ path: 'app/app.jar', content: jar }]);
+    const started = performance.now();
+    const [inv] = await analyzeImage(src, { digest: src.image([layer]), limits: { maxArchiveDepth: 3 } });
+    assert.ok(performance.now() - started < 5_000);
+    const names = inv!.packages.filter((p) => p.name.startsWith('org.deep:')).map((p) => p.name).toSorted();
+    assert.deepEqual(names, ['org.deep:level-1', 'org.deep:level-2', 'org.deep:level-3', 'org.deep:level-4']);
+    assert.equal(inv!.skipped.length, 1, JSON.stringify(inv!.skipped));
+    assert.match(inv!.skipped[0]!.reason, /nested deeper than 3/);
   });
 
   it('path traversal entries are refused with a reason and never catalogued', async () => {

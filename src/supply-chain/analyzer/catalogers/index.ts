@@ -8,9 +8,10 @@ import { dpkgCataloger } from './dpkg.ts';
 import { goBinaryCataloger } from './go-binary.ts';
 import { languageCatalogers } from './language.ts';
 import { rpmCataloger } from './rpm.ts';
+import { rustBinaryCataloger } from './rust-binary.ts';
 
 export const osCatalogers: readonly Cataloger[] = [dpkgCataloger, apkCataloger, rpmCataloger];
 
-export const binaryCatalogers: readonly Cataloger[] = [goBinaryCataloger];
+export const binaryCatalogers: readonly Cataloger[] = [goBinaryCataloger, rustBinaryCataloger];
 
 export const defaultCatalogers: readonly Cataloger[] = [...osCatalogers, ...binaryCatalogers, ...languageCatalogers];
