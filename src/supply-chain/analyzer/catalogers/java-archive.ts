@@ -27,7 +27,6 @@ import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
 import { FactList, basename } from './util.ts';
 
-const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
 const ARCHIVE_EXTENSIONS = new Set(['jar', 'war', 'ear', 'jpi', 'hpi', 'sar', 'par', 'kar', 'lpkg']);
 
 /** `wants` runs on every file of an image: an extension lookup, not a regular expression. */
@@ -88,7 +87,8 @@ export function parseProperties(text: string): Map<string, string> {
 
 /** `commons-lang3-3.12.0.jar` → artifact `commons-lang3`, version `3.12.0`. */
 export function parseArchiveFileName(name: string): { artifact: string; version?: string } {
-  const stem = basename(name).replace(ARCHIVE, '');
+  const base = basename(name);
+  const stem = isArchiveName(base) ? base.slice(0, base.lastIndexOf('.')) : base;
   const m = /^(.+?)-(\d[\w.+-]*)$/.exec(stem);
   return m ? { artifact: m[1]!, version: m[2]! } : { artifact: stem };
 }

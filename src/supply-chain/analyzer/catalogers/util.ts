@@ -89,6 +89,18 @@ export class FactList {
   }
 }
 
+/** Runs a parser over a file's facts; a parser that throws leaves the file skipped with its message. */
+export function collect(file: FileRef & { content: Buffer }, ctx: CatalogContext, parse: (out: FactList) => void): PackageFact[] {
+  const out = new FactList();
+  try {
+    parse(out);
+  } catch (err) {
+    ctx.skip(file.path, `malformed ${basename(file.path)}: ${(err as Error).message.slice(0, 200)}`);
+    return [];
+  }
+  return out.done(file.path, ctx);
+}
+
 /** License names from a JSON `license`/`licenses` field (string, {type}, or a list of either). */
 export function licensesOf(...values: unknown[]): string[] | undefined {
   const out: string[] = [];
