@@ -94,6 +94,7 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
     const layerStarted = performance.now();
     // Storage failing is an error of the scan (retried by its job); bad content in the blob is the image's problem.
     let sourceError: Error | undefined;
+    const progress = { entries: 0, bytes: 0, compressedBytes: 0 };
     let blob: Readable;
     try {
       blob = source.blob(layer.digest);
@@ -110,13 +111,9 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
         signal,
         onEntry: (e) => fs.entry(e, layer.digest),
         onSkip: (name, reason) => skip(name, reason),
+        result: progress,
       });
-      inv.stats.layers += 1;
-      inv.stats.entries += r.entries;
-      inv.stats.bytesRead += r.bytes;
-      imageBytes += r.bytes;
       if (r.truncated) skip('/', r.truncated);
-      options.metrics?.layerRead(r.bytes, r.compressedBytes, (performance.now() - layerStarted) / 1000);
     } catch (err) {
       if (options.signal?.aborted) throw new AnalysisAborted('analysis cancelled', { cause: err });
       if (timeout.aborted) {
@@ -130,6 +127,11 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
     } finally {
       // What was read of the layer counts, even when it ended early.
       fs.endLayer();
+      inv.stats.layers += 1;
+      inv.stats.entries += progress.entries;
+      inv.stats.bytesRead += progress.bytes;
+      imageBytes += progress.bytes;
+      options.metrics?.layerRead(progress.bytes, progress.compressedBytes, (performance.now() - layerStarted) / 1000);
     }
   }
   currentLayer = '';

@@ -46,6 +46,8 @@ export interface LayerReadOptions {
   onEntry(entry: TarEntry): Promise<void>;
   /** An entry not handed to onEntry, and why. */
   onSkip(name: string, reason: string): void;
+  /** Filled as the layer is read, so the counts are known even when reading fails. */
+  result?: LayerReadResult;
 }
 
 export interface LayerReadResult {
@@ -75,7 +77,7 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 /** Reads one layer's entries in order. Rejects only on corrupt data or abort. */
 export async function readLayer(blob: Readable, options: LayerReadOptions): Promise<LayerReadResult> {
-  const result: LayerReadResult = { entries: 0, bytes: 0, compressedBytes: 0 };
+  const result: LayerReadResult = options.result ?? { entries: 0, bytes: 0, compressedBytes: 0 };
   const head = await peek(blob, 4);
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [];
   const compressedCounter = counter((n) => {

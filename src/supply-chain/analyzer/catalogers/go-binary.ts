@@ -1,7 +1,8 @@
 /**
  * Go modules compiled into executables, from the build information the Go
  * linker embeds (`go version -m` reads the same): found while streaming by
- * the magic `\xff Go buildinf:` at a 16-byte aligned offset. Since Go 1.18
+ * the magic `\xff Go buildinf:` at a 16-byte aligned offset in the data
+ * segment (the whole file when it has no program headers). Since Go 1.18
  * the version and module strings follow the 32-byte header inline (flag bit
  * 2); older binaries hold pointers into the data segment, which a single
  * streaming pass cannot follow, so they are skipped with a reason. Reports
@@ -13,9 +14,9 @@ import type { Readable } from 'node:stream';
 import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
 import { DEFAULT_LIMITS, type AnalyzerLimits } from '../limits.ts';
+import { ELF_MAGIC, dataRange, programHeaders } from './elf.ts';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 const HEADER_BYTES = 32;
 /** Version string plus module info read after the header; real ones are a few KiB to a few hundred. */
 export const MAX_BUILDINFO_BYTES = 4 * 1024 * 1024;
@@ -91,7 +92,17 @@ export function goPackages(goVersion: string, modinfo: string): PackageFact[] {
   return out;
 }
 
-/** Streams the executable once, looking for the build-info magic at aligned offsets. */
+/** How far into the data segments the magic is looked for at most (they are usually far smaller). */
+const MAX_SEARCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Streams the executable, looking for the build-info magic at aligned offsets.
+ * With readable program headers only the writable segments are searched
+ * (`.go.buildinfo` is the first section of the first when Go links, a few
+ * sections in when gcc links a cgo binary — 66 KiB in for the CNI plugins
+ * Debian ships — and in the second for some Google-built binaries), and the
+ * stream is let go after them; otherwise the whole file is searched.
+ */
 async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise<PackageFact[]> {
   if (file.size > maxBinaryBytes(ctx)) {
     ctx.skip(file.path, `go-binary: executable of ${file.size} bytes is larger than the ${maxBinaryBytes(ctx)}-byte limit`);
@@ -102,7 +113,7 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
   let window: Buffer = Buffer.alloc(0);
   let capture: Buffer[] | undefined;
   let captured = 0;
-  let checkedElf = false;
+  let range: { from: number; to: number } | undefined;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     if (ctx.signal.aborted) break;
     if (capture) {
@@ -115,17 +126,29 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
       continue;
     }
     window = window.length ? Buffer.concat([window, chunk]) : chunk;
-    if (!checkedElf && window.length >= 4) {
-      checkedElf = true;
-      if (!window.subarray(0, 4).equals(ELF_MAGIC)) {
+    if (!range) {
+      const segments = programHeaders(window);
+      if (segments === undefined) continue;
+      if (segments === null && !window.subarray(0, 4).equals(ELF_MAGIC)) {
         body.destroy();
         return [];
       }
+      const data = dataRange(segments);
+      range = data === undefined ? { from: 0, to: Infinity } : { from: data.from, to: Math.min(data.to, data.from + MAX_SEARCH_BYTES) };
     }
-    let from = 0;
+    if (offset >= range.to) {
+      body.destroy();
+      return [];
+    }
+    if (offset + window.length <= range.from) {
+      offset += window.length;
+      window = Buffer.alloc(0);
+      continue;
+    }
+    let from = Math.max(0, range.from - offset);
     for (;;) {
       const i = window.indexOf(MAGIC, from);
-      if (i < 0) break;
+      if (i < 0 || offset + i >= range.to) break;
       if ((offset + i) % 16 === 0) {
         const rest = window.subarray(i);
         const info = parseBuildInfo(rest);

@@ -2,20 +2,23 @@
  * Rust crates compiled into executables built with cargo-auditable, which
  * embeds the dependency tree as zlib-compressed JSON in a `.dep-v0` section
  * (`{"packages":[{"name","version","source","kind"?,"dependencies"?,"root"?}]}`).
- * That section sits in the read-only data of the loaded segment, and the
- * section table naming it is at the end of the file, so a single streaming
- * pass cannot look it up by name: instead each zlib header (0x78 + a valid
- * flag byte) is tried by inflating a few hundred bytes, and the one that
- * inflates to `{"packages":` is read whole (bounded). Runtime crates are
- * reported (build-only crates are not in the binary), as syft does.
+ * The section table naming it is at the end of the file, so a single
+ * streaming pass cannot look it up by name. The section is not loaded at run
+ * time (no SHF_ALLOC), so the linker places it after every PT_LOAD segment:
+ * the program headers (at the start) give that offset, and past it each zlib
+ * header (0x78 + a valid flag byte) is tried by inflating a few hundred bytes;
+ * the one that inflates to `{"packages":` is read whole (bounded). Probing
+ * only past the loaded segments keeps the cost of the many executables that
+ * are not Rust small. Runtime crates are reported (build-only crates are not
+ * in the binary), as syft does.
  */
 import type { Readable } from 'node:stream';
 import { constants, inflateSync } from 'node:zlib';
 import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
+import { ELF_MAGIC, endOfLoadedSegments, programHeaders } from './elf.ts';
 import { isExecutable, maxBinaryBytes } from './go-binary.ts';
 
-const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 const PREFIX = Buffer.from('{"packages":');
 /** Compressed bytes tried at each candidate zlib header. */
 const PROBE = 512;
@@ -72,6 +75,8 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
     return [];
   }
   let window: Buffer = Buffer.alloc(0);
+  let offset = 0; // file offset of window[0]
+  let probeFrom: number | undefined; // file offset where probing starts
   let checkedElf = false;
   let capture: Buffer | undefined;
   const tryCapture = (): PackageFact[] | undefined => {
@@ -95,7 +100,8 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
   /** Looks for the audit data among the candidates of `window` whose probe bytes are all there. */
   const search = (final: boolean): number => {
     const limit = final ? window.length : window.length - PROBE;
-    for (let i = window.indexOf(0x78); i >= 0 && i < limit; i = window.indexOf(0x78, i + 1)) {
+    const first = Math.max(0, (probeFrom ?? 0) - offset);
+    for (let i = window.indexOf(0x78, first); i >= 0 && i < limit; i = window.indexOf(0x78, i + 1)) {
       if (!ZLIB_FLAGS.has(window[i + 1]!)) continue;
       if (probe(window.subarray(i, i + PROBE))) return i;
     }
@@ -122,6 +128,17 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
         return [];
       }
     }
+    if (probeFrom === undefined) {
+      const segments = programHeaders(window);
+      if (segments === undefined) continue;
+      probeFrom = endOfLoadedSegments(segments);
+    }
+    if (offset + window.length <= probeFrom) {
+      // Still inside the loaded segments: nothing to keep.
+      offset += window.length;
+      window = Buffer.alloc(0);
+      continue;
+    }
     const at = search(false);
     if (at >= 0) {
       capture = Buffer.from(window.subarray(at));
@@ -133,7 +150,9 @@ async function scan(file: FileRef, body: Readable, ctx: CatalogContext): Promise
       continue;
     }
     // Keep the bytes whose candidates could not be probed yet.
-    window = Buffer.from(window.subarray(Math.max(0, window.length - PROBE)));
+    const keep = Math.min(window.length, PROBE);
+    offset += window.length - keep;
+    window = Buffer.from(window.subarray(window.length - keep));
   }
   if (capture) return finishCapture(true) ?? [];
   if (checkedElf && window.length > 0) {
