@@ -4,14 +4,14 @@
  * with cargo-auditable are the analyzer's binary cataloger's.
  */
 import type { BufferCataloger } from '../cataloger.ts';
-import { FactList, LOCK_FILE_MAX_BYTES } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, insideInstalledPackage } from './util.ts';
 import { readArrayTables } from './toml-tables.ts';
 
 export const cargoLockCataloger: BufferCataloger = {
   name: 'cargo-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/Cargo.lock'),
+  wants: (f) => f.path.endsWith('/Cargo.lock') && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const out = new FactList();
     try {

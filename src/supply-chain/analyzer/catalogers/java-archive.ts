@@ -25,9 +25,9 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import type { CatalogContext, FileRef, StreamCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
+import { knownMavenGroup } from './maven-groups.ts';
 import { FactList, basename } from './util.ts';
 
-const ARCHIVE = /\.(jar|war|ear|jpi|hpi|sar|par|kar|lpkg)$/i;
 const ARCHIVE_EXTENSIONS = new Set(['jar', 'war', 'ear', 'jpi', 'hpi', 'sar', 'par', 'kar', 'lpkg']);
 
 /** `wants` runs on every file of an image: an extension lookup, not a regular expression. */
@@ -88,7 +88,8 @@ export function parseProperties(text: string): Map<string, string> {
 
 /** `commons-lang3-3.12.0.jar` → artifact `commons-lang3`, version `3.12.0`. */
 export function parseArchiveFileName(name: string): { artifact: string; version?: string } {
-  const stem = basename(name).replace(ARCHIVE, '');
+  const base = basename(name);
+  const stem = isArchiveName(base) ? base.slice(0, base.lastIndexOf('.')) : base;
   const m = /^(.+?)-(\d[\w.+-]*)$/.exec(stem);
   return m ? { artifact: m[1]!, version: m[2]! } : { artifact: stem };
 }
@@ -214,13 +215,14 @@ function factsOf(label: string, poms: Map<string, string>[], manifest: Map<strin
   // With pom.properties present but none for this file (a shaded jar), the file still is a package when it says its version.
   if (version === undefined || (facts.length > 0 && file.version === undefined && field('Implementation-Version') === undefined)) return facts;
   const artifact = file.version !== undefined ? file.artifact : (field('Implementation-Title') ?? field('Bundle-Name') ?? file.artifact);
-  // Without a declared group, the artifact is its own group: Maven's convention for the old
-  // artifacts that ship without pom.properties (junit:junit, log4j:log4j, asm:asm, javax.inject:javax.inject).
+  // Without a declared group: a well-known artifact's group (maven-groups.ts), else the artifact is its
+  // own group, Maven's convention for the old artifacts that ship without pom.properties (junit:junit,
+  // log4j:log4j, asm:asm, javax.inject:javax.inject).
   // Automatic-Module-Name is a module name; it says the group only when it is not the artifact's own
   // name dotted (org.slf4j for slf4j-api, but spring.core for spring-core).
   const moduleName = field('Automatic-Module-Name');
   const moduleGroup = moduleName !== undefined && moduleName !== artifact.replaceAll('-', '.') ? moduleName : undefined;
-  const group = field('Implementation-Vendor-Id') ?? moduleGroup ?? artifact;
+  const group = field('Implementation-Vendor-Id') ?? knownMavenGroup(artifact) ?? moduleGroup ?? artifact;
   const name = `${group}:${artifact}`;
   if (!facts.some((f) => f.name === name && f.version === version)) facts.push({ type: 'maven', name, version, ...(location ? { location } : {}) });
   return facts;

@@ -120,7 +120,11 @@ describe('java-archive', () => {
       ['commons-beanutils-1.7.0.jar', 'Implementation-Version: 1.6', 'commons-beanutils:commons-beanutils@1.7.0'],
       ['digester.jar', 'Implementation-Version: "1.6"\r\nImplementation-Title: commons-digester', 'commons-digester:commons-digester@1.6'],
       ['slf4j-api-1.7.30.jar', 'Automatic-Module-Name: org.slf4j', 'org.slf4j:slf4j-api@1.7.30'],
-      ['spring-core-5.3.17.jar', 'Automatic-Module-Name: spring.core', 'spring-core:spring-core@5.3.17'],
+      ['spring-core-5.3.17.jar', 'Automatic-Module-Name: spring.core', 'org.springframework:spring-core@5.3.17'],
+      ['spring-boot-autoconfigure-2.6.4.jar', 'Implementation-Title: Spring Boot AutoConfigure', 'org.springframework.boot:spring-boot-autoconfigure@2.6.4'],
+      ['spring-security-web-5.6.2.jar', '', 'org.springframework.security:spring-security-web@5.6.2'],
+      ['xz-1.9.jar', 'Automatic-Module-Name: org.tukaani.xz', 'org.tukaani.xz:xz@1.9'],
+      ['jsr305-3.0.2.jar', '', 'jsr305:jsr305@3.0.2'],
       ['tool-1.0.jar', 'Implementation-Vendor-Id: com.example\r\nAutomatic-Module-Name: org.other', 'com.example:tool@1.0'],
     ];
     for (const [file, manifest, expected] of cases) {

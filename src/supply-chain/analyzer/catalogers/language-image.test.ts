@@ -4,7 +4,7 @@
  * (test/fixtures/catalogers, made by the real tools), and whose second layer
  * deletes one file and replaces another. Checks each ecosystem's packages,
  * purls, locations (nested jars), which cataloger found them, and the
- * lock/installed reconciliation on the whole inventory.
+ * lock/installed reconciliation the analyzer applies to the whole inventory.
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { describe, it } from 'node:test';
 import { FIXTURES } from '../../../../test/support/catalogers.ts';
 import { MemoryImageSource, type LayerFile } from '../../../../test/support/image-layers.ts';
 import { analyzeImage } from '../analyze.ts';
-import { reconcileLanguagePackages } from './language.ts';
 
 /** Every fixture file, placed under `root` in the image. */
 function tree(dir: string, root: string): LayerFile[] {
@@ -67,8 +66,13 @@ describe('language catalogers in an image', () => {
     const by = (foundBy: string) => inv.packages.filter((p) => p.foundBy === foundBy).map((p) => `${p.name}@${p.version}`).sort();
 
     assert.deepEqual(by('npm-installed'), ['@types/ms@0.7.31', 'debug@4.1.1', 'fixture-app@1.0.0', 'is-number@7.0.0', 'lodash@4.17.21', 'minimist@1.2.5', 'ms@2.0.0', 'ms@2.1.3']);
-    assert.equal(by('npm-lock').length, 6);
+    // Lock files whose packages are installed drop out (reconciliation); the yarn.lock of a project with nothing installed stays.
+    assert.deepEqual(by('npm-lock'), []);
     assert.equal(by('yarn-lock').length, 7);
+    assert.deepEqual(by('python-requirements'), []);
+    assert.deepEqual(by('composer-lock'), []);
+    // rake is locked but no rake gemspec is installed: it stays, the two installed gems drop.
+    assert.deepEqual(by('gemfile-lock'), ['rake@13.0.6']);
     assert.deepEqual(by('python-dist'), ['Legacy_Tool@0.9.1', 'idna@2.8', 'six@1.15.0', 'urllib3@1.26.4']);
     assert.deepEqual(by('java-archive'), ['javax.inject:javax.inject@1', 'org.slf4j:slf4j-api@1.7.30']);
     assert.deepEqual(by('cargo-lock'), ['base64@0.13.0', 'fixture-crate@0.1.0', 'smallvec@1.6.0']);
@@ -82,14 +86,7 @@ describe('language catalogers in an image', () => {
     assert.equal(inv.packages.find((p) => p.name === '@types/ms' && p.foundBy === 'npm-installed')!.purl, 'pkg:npm/%40types/ms@0.7.31');
     assert.equal(inv.packages.find((p) => p.name === 'monolog/monolog' && p.foundBy === 'composer-installed')!.purl, 'pkg:composer/monolog/monolog@2.0.0');
 
-    // Lock files whose packages are installed drop out; the yarn.lock of a project with nothing installed stays.
-    const kept = reconcileLanguagePackages(inv.packages);
-    const keptBy = new Set(kept.map((p) => p.foundBy));
-    for (const gone of ['npm-lock', 'python-requirements', 'composer-lock']) assert.ok(!keptBy.has(gone), gone);
-    assert.equal(kept.filter((p) => p.foundBy === 'yarn-lock').length, 7);
-    // rake is locked but no rake gemspec is installed: it stays, the two installed gems drop.
-    assert.deepEqual(kept.filter((p) => p.foundBy === 'gemfile-lock').map((p) => p.name), ['rake']);
-    assert.equal(inv.packages.length - kept.length, 6 + 3 + 2 + 2);
-    console.log(`language image: ${inv.packages.length} packages (${kept.length} after reconciliation) in ${ms.toFixed(0)} ms`);
+    assert.equal(inv.packages.length, 34);
+    console.log(`language image: ${inv.packages.length} packages after reconciliation in ${ms.toFixed(0)} ms`);
   });
 });

@@ -30,6 +30,28 @@ describe('language catalogers', () => {
   });
 });
 
+describe('declared files inside installed packages', () => {
+  it('are not wanted: they describe the development of that package, not the image', () => {
+    const ref = (path: string) => ({ path, layer: 'l', size: 10, mode: 0o644 });
+    const wanted = (path: string) => languageCatalogers.filter((c) => c.wants(ref(path))).map((c) => c.name);
+    for (const path of [
+      '/usr/lib/ruby/gems/3.1.0/gems/rbs-2.1.0/Gemfile.lock',
+      '/app/vendor/bundle/ruby/3.1.0/gems/rails-7.0.0/Gemfile.lock',
+      '/usr/lib/python3/dist-packages/pkg/requirements.txt',
+      '/venv/lib/python3.12/site-packages/x/poetry.lock',
+      '/root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/serde-1.0.0/Cargo.lock',
+      '/app/node_modules/x/yarn.lock',
+      '/srv/vendor/pkg/composer.lock',
+      '/usr/lib/ruby/gems/3.1.0/gems/typeprof-0.21.2/vscode/package-lock.json',
+      '/usr/lib/python3/dist-packages/x/yarn.lock',
+    ]) {
+      assert.deepEqual(wanted(path), [], path);
+    }
+    assert.deepEqual(wanted('/srv/app/Gemfile.lock'), ['gemfile-lock']);
+    assert.deepEqual(wanted('/src/Cargo.lock'), ['cargo-lock']);
+  });
+});
+
 describe('reconcileLanguagePackages', () => {
   it('npm: a lock file whose project has node_modules is dropped whole; one without is kept', () => {
     const out = reconcileLanguagePackages([

@@ -8,9 +8,10 @@
  * Development-only packages are left out, as syft's lock cataloger does by
  * default: a production image built with `npm ci --omit=dev` does not hold them.
  */
-import type { BufferCataloger, CatalogContext, FileRef } from '../cataloger.ts';
+import type { BufferCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, basename, isRecord, lines, parseJson, str } from './util.ts';
+import type { FactList } from './util.ts';
+import { LOCK_FILE_MAX_BYTES, collect, insideInstalledPackage, isRecord, lines, parseJson, str } from './util.ts';
 
 /** package-lock v1 nests dependencies; deeper than this is not a real tree. */
 const MAX_V1_DEPTH = 64;
@@ -253,25 +254,14 @@ function productionKeys(lock: PnpmLock): Set<string> | undefined {
 
 // ---------------------------------------------------------------- catalogers
 
-function run(file: FileRef & { content: Buffer }, ctx: CatalogContext, fn: (out: FactList) => void): PackageFact[] {
-  const out = new FactList();
-  try {
-    fn(out);
-  } catch (err) {
-    ctx.skip(file.path, `malformed ${basename(file.path)}: ${(err as Error).message.slice(0, 200)}`);
-    return [];
-  }
-  return out.done(file.path, ctx);
-}
-
 export const npmLockCataloger: BufferCataloger = {
   name: 'npm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => (f.path.endsWith('/package-lock.json') || f.path.endsWith('/npm-shrinkwrap.json')) && !f.path.includes('/node_modules/'),
+  wants: (f) => (f.path.endsWith('/package-lock.json') || f.path.endsWith('/npm-shrinkwrap.json')) && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const doc = parseJson(file, ctx);
-    return doc === undefined ? [] : run(file, ctx, (out) => parsePackageLock(doc, out));
+    return doc === undefined ? [] : collect(file, ctx, (out) => parsePackageLock(doc, out));
   },
 };
 
@@ -279,14 +269,14 @@ export const yarnLockCataloger: BufferCataloger = {
   name: 'yarn-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/yarn.lock') && !f.path.includes('/node_modules/'),
-  parse: (file, ctx) => run(file, ctx, (out) => parseYarnLock(file.content.toString('utf8'), out)),
+  wants: (f) => f.path.endsWith('/yarn.lock') && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
+  parse: (file, ctx) => collect(file, ctx, (out) => parseYarnLock(file.content.toString('utf8'), out)),
 };
 
 export const pnpmLockCataloger: BufferCataloger = {
   name: 'pnpm-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/pnpm-lock.yaml') && !f.path.includes('/node_modules/'),
-  parse: (file, ctx) => run(file, ctx, (out) => parsePnpmLock(readPnpmLock(file.content.toString('utf8')), out)),
+  wants: (f) => f.path.endsWith('/pnpm-lock.yaml') && !f.path.includes('/node_modules/') && !insideInstalledPackage(f.path),
+  parse: (file, ctx) => collect(file, ctx, (out) => parsePnpmLock(readPnpmLock(file.content.toString('utf8')), out)),
 };

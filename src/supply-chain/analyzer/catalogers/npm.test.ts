@@ -1,6 +1,6 @@
 /**
  * npm catalogers on lock files and node_modules made by the real tools on this
- * machine (npm 10 for lockfile v3 and v2, npm 6 for v1, yarn 1.22 and 4,
+ * machine (npm 11 for lockfile v3 and v2, npm 6 for v1, yarn 1.22 and 4,
  * pnpm 7/8/9; see test/fixtures/catalogers/README.md), plus malformed and
  * hostile inputs written here.
  */
@@ -132,7 +132,7 @@ describe('pnpm-lock', () => {
 });
 
 describe('npm-installed: node_modules/**/package.json', () => {
-  it('the tree npm 10 installed (nested ms included, dev package installed too)', async () => {
+  it('the tree npm 11 installed (nested ms included, dev package installed too)', async () => {
     const root = join(FIXTURES, 'npm', 'node_modules');
     const files: string[] = [];
     const walk = (dir: string): void => {

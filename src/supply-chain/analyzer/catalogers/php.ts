@@ -6,7 +6,7 @@
  */
 import type { BufferCataloger, CatalogContext } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, isRecord, licensesOf, parseJson, str } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, insideInstalledPackage, isRecord, licensesOf, parseJson, str } from './util.ts';
 
 function addPackages(list: unknown, out: FactList): void {
   if (!Array.isArray(list)) return;
@@ -37,7 +37,7 @@ export const composerLockCataloger: BufferCataloger = {
   name: 'composer-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/composer.lock') && !f.path.includes('/vendor/'),
+  wants: (f) => f.path.endsWith('/composer.lock') && !f.path.includes('/vendor/') && !insideInstalledPackage(f.path),
   parse: parseWith((doc, out) => {
     if (!isRecord(doc) || !Array.isArray(doc.packages)) return false;
     addPackages(doc.packages, out);

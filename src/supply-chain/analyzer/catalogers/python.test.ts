@@ -1,5 +1,5 @@
 /**
- * Python catalogers on metadata installed by pip 25 (`pip install --target`),
+ * Python catalogers on metadata installed by pip 23.2 (`pip install --target`),
  * an egg-info written by setuptools, `pip freeze` output, a poetry.lock from
  * Poetry 2 and a Pipfile.lock from pipenv (test/fixtures/catalogers/README.md);
  * malformed and hostile inputs written here.

@@ -6,9 +6,9 @@
  * poetry.lock and Pipfile.lock; their development groups are left out, as for
  * npm. Names are kept as published; matching normalises them (PEP 503).
  */
-import type { BufferCataloger, CatalogContext, FileRef } from '../cataloger.ts';
-import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, basename, dirname, isRecord, lines, parseJson, str } from './util.ts';
+import type { BufferCataloger } from '../cataloger.ts';
+import type { FactList } from './util.ts';
+import { LOCK_FILE_MAX_BYTES, basename, collect, dirname, insideInstalledPackage, isRecord, lines, parseJson, str } from './util.ts';
 import { readArrayTables } from './toml-tables.ts';
 
 /** Metadata headers come first; a file bigger than this is the description, which is not read. */
@@ -108,40 +108,29 @@ function parsePipfileLock(doc: unknown, out: FactList): void {
   }
 }
 
-function run(file: FileRef & { content: Buffer }, ctx: CatalogContext, fn: (out: FactList) => void): PackageFact[] {
-  const out = new FactList();
-  try {
-    fn(out);
-  } catch (err) {
-    ctx.skip(file.path, `malformed ${basename(file.path)}: ${(err as Error).message.slice(0, 200)}`);
-    return [];
-  }
-  return out.done(file.path, ctx);
-}
-
 export const pythonRequirementsCataloger: BufferCataloger = {
   name: 'python-requirements',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('.txt') && /requirements[^/]*\.txt$/.test(basename(f.path)) && !f.path.includes('/site-packages/'),
-  parse: (file, ctx) => run(file, ctx, (out) => parseRequirements(file.content.toString('utf8'), out)),
+  wants: (f) => f.path.endsWith('.txt') && /requirements[^/]*\.txt$/.test(basename(f.path)) && !insideInstalledPackage(f.path),
+  parse: (file, ctx) => collect(file, ctx, (out) => parseRequirements(file.content.toString('utf8'), out)),
 };
 
 export const poetryLockCataloger: BufferCataloger = {
   name: 'poetry-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/poetry.lock'),
-  parse: (file, ctx) => run(file, ctx, (out) => parsePoetryLock(file.content.toString('utf8'), out)),
+  wants: (f) => f.path.endsWith('/poetry.lock') && !insideInstalledPackage(f.path),
+  parse: (file, ctx) => collect(file, ctx, (out) => parsePoetryLock(file.content.toString('utf8'), out)),
 };
 
 export const pipfileLockCataloger: BufferCataloger = {
   name: 'pipfile-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/Pipfile.lock'),
+  wants: (f) => f.path.endsWith('/Pipfile.lock') && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const doc = parseJson(file, ctx);
-    return doc === undefined ? [] : run(file, ctx, (out) => parsePipfileLock(doc, out));
+    return doc === undefined ? [] : collect(file, ctx, (out) => parsePipfileLock(doc, out));
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { BufferCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
-import { FactList, LOCK_FILE_MAX_BYTES, lines } from './util.ts';
+import { FactList, LOCK_FILE_MAX_BYTES, insideInstalledPackage, lines } from './util.ts';
 
 const GEMSPEC_MAX_BYTES = 1024 * 1024;
 
@@ -68,7 +68,7 @@ export const gemfileLockCataloger: BufferCataloger = {
   name: 'gemfile-lock',
   mode: 'buffer',
   maxBytes: LOCK_FILE_MAX_BYTES,
-  wants: (f) => f.path.endsWith('/Gemfile.lock') || f.path.endsWith('/gems.locked'),
+  wants: (f) => (f.path.endsWith('/Gemfile.lock') || f.path.endsWith('/gems.locked')) && !insideInstalledPackage(f.path),
   parse(file, ctx) {
     const out = new FactList();
     parseGemfileLock(file.content.toString('utf8'), out);

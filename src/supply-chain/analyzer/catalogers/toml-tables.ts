@@ -22,6 +22,10 @@ function parseString(s: string): { value: string; rest: string } | undefined {
     return end < 0 ? undefined : { value: s.slice(1, end), rest: s.slice(end + 1) };
   }
   if (!s.startsWith('"')) return undefined;
+  // Most values have no escapes: one search instead of a character loop.
+  const end = s.indexOf('"', 1);
+  const escape = s.indexOf('\\', 1);
+  if (end > 0 && (escape < 0 || escape > end)) return { value: s.slice(1, end), rest: s.slice(end + 1) };
   let out = '';
   for (let i = 1; i < s.length; i++) {
     const c = s[i]!;
@@ -40,6 +44,7 @@ function parseString(s: string): { value: string; rest: string } | undefined {
 
 /** Bracket depth change of a line, ignoring brackets inside strings and after comments. */
 function depthDelta(line: string): number {
+  if (!/[[\]{}]/.test(line)) return 0;
   let depth = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;

@@ -22,6 +22,23 @@ export function dirname(path: string): string {
   return i <= 0 ? '/' : path.slice(0, i);
 }
 
+/**
+ * Whether a declared file (lock file, requirements) sits inside an installed
+ * package's own directory, where it describes that package's development
+ * (a gem's Gemfile.lock, a wheel's requirements.txt, a crate source's
+ * Cargo.lock), not what the image runs. Lock files under node_modules/ and
+ * vendor/ are excluded by their catalogers the same way.
+ */
+export function insideInstalledPackage(path: string): boolean {
+  return (
+    path.includes('/site-packages/') ||
+    path.includes('/dist-packages/') ||
+    /\/gems\/[^/]+-\d[^/]*\//.test(path) ||
+    path.includes('/.cargo/registry/') ||
+    path.includes('/.cargo/git/')
+  );
+}
+
 /** Parses JSON, or reports the file as skipped and returns undefined. */
 export function parseJson(file: FileRef & { content: Buffer }, ctx: CatalogContext): unknown {
   try {
@@ -70,6 +87,18 @@ export class FactList {
     if (this.truncated) ctx.skip(path, `more than ${MAX_PACKAGES_PER_FILE} packages in one file; the rest ignored`);
     return this.facts;
   }
+}
+
+/** Runs a parser over a file's facts; a parser that throws leaves the file skipped with its message. */
+export function collect(file: FileRef & { content: Buffer }, ctx: CatalogContext, parse: (out: FactList) => void): PackageFact[] {
+  const out = new FactList();
+  try {
+    parse(out);
+  } catch (err) {
+    ctx.skip(file.path, `malformed ${basename(file.path)}: ${(err as Error).message.slice(0, 200)}`);
+    return [];
+  }
+  return out.done(file.path, ctx);
 }
 
 /** License names from a JSON `license`/`licenses` field (string, {type}, or a list of either). */
