@@ -208,3 +208,24 @@ test('rpm: the table and random strings ordered as rpm.vercmp orders them', (t) 
   pairs.forEach(([a, b], k) => assert.equal(compareVersions('rpm', a, b), want[k], `${a} vs ${b}: rpm says ${want[k]}`));
   t.diagnostic(`${pairs.length} pairs agree with rpm.vercmp`);
 });
+
+test('dpkg: random version strings ordered as dpkg orders them', (t) => {
+  if (!which('dpkg') && unavailable(t, 'dpkg not found')) return;
+  const strings = randomStrings(60, '0123456789..~~++-ab', 9, 3)
+    .map((s) => `${s.length % 3}${s}`)
+    .filter((s) => isValidVersion('dpkg', s) && !s.endsWith('-'));
+  let pairs = 0;
+  for (let i = 0; i + 1 < strings.length; i += 1) {
+    for (const j of [i + 1, strings.length - 1 - i]) {
+      const [a, b] = [strings[i]!, strings[j]!];
+      const lt = spawnSync('dpkg', ['--compare-versions', a, 'lt', b]);
+      // dpkg exits 0 (true) or 1 (false); anything else is its refusal of the string, which this test does not judge.
+      if (lt.status !== 0 && lt.status !== 1) continue;
+      const want = lt.status === 0 ? -1 : spawnSync('dpkg', ['--compare-versions', a, 'eq', b]).status === 0 ? 0 : 1;
+      assert.equal(compareVersions('dpkg', a, b), want, `${a} vs ${b}: dpkg says ${want}`);
+      pairs++;
+    }
+  }
+  assert.ok(pairs >= 60, `${pairs} pairs compared`);
+  t.diagnostic(`${pairs} random pairs agree with dpkg`);
+});
