@@ -73,8 +73,9 @@ export function parseEvr(evr: string): Evr {
 }
 
 /**
- * Compares two EVRs. A missing release sorts before any release (`1.0 < 1.0-1`), which keeps the order total;
- * rpm's dependency rule (a missing release matches any) is not an order, and advisories' EVRs carry releases.
+ * Compares two EVRs as rpm.vercmp does: a missing release sorts before any release, even an empty one or `~`
+ * (`1.0 < 1.0- < 1.0-~`), which keeps the order total. (rpm's dependency rule, a missing release matching any,
+ * is not an order; advisories' EVRs carry releases.)
  */
 export function compareRpm(a: string, b: string): number {
   const x = parseEvr(a);
@@ -83,5 +84,6 @@ export function compareRpm(a: string, b: string): number {
   if (e !== 0) return e;
   const v = rpmvercmp(x.version, y.version);
   if (v !== 0) return v;
-  return rpmvercmp(x.release ?? '', y.release ?? '');
+  if (x.release === undefined || y.release === undefined) return x.release === y.release ? 0 : x.release === undefined ? -1 : 1;
+  return rpmvercmp(x.release, y.release);
 }

@@ -176,3 +176,56 @@ test('PEP 440: random version-like strings accepted and ordered as packaging acc
   for (let i = 0; i < good.length; i++) for (let j = 0; j < good.length; j++) assert.equal(compareVersions('pep440', good[i]!, good[j]!), cmp[i]![j], `${good[i]} vs ${good[j]}`);
   t.diagnostic(`${vs.length} strings, ${good.length} valid, ${good.length ** 2} pairs agree with packaging`);
 });
+
+/** Compares pairs with rpm's own `rpm.vercmp` (rpm's Lua interface to rpmverCmp on EVR strings), in one process. */
+function rpmVercmp(pairs: [string, string][]): number[] {
+  const lua = (s: string): string => `"${[...Buffer.from(s)].map((b) => `\\${b}`).join('')}"`;
+  const results: number[] = [];
+  // In chunks: the whole script is one command-line argument.
+  for (let i = 0; i < pairs.length; i += 500) {
+    const body = pairs
+      .slice(i, i + 500)
+      .map(([a, b]) => `print(rpm.vercmp(${lua(a)}, ${lua(b)}) .. ",")`)
+      .join(' ');
+    const out = execFileSync('rpm', ['--eval', `%{lua: ${body}}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    // rpm's Lua print() does not end lines: each result carries its own comma.
+    results.push(...out.replace(/\s+/g, '').split(',').filter(Boolean).map(Number));
+  }
+  return results;
+}
+
+test('rpm: the table and random strings ordered as rpm.vercmp orders them', (t) => {
+  // rpm comes from the project's peer script (test/peers/rpm.sh, run by build-all.sh); without that script it is optional.
+  if (!which('rpm') && (existsSync(new URL('../../../../test/peers/rpm.sh', import.meta.url)) || !CI) && unavailable(t, 'rpm not found')) return;
+  if (!which('rpm')) return t.skip('rpm not found and not provided by this tree');
+  const table = versionsOf('rpm').filter((v) => !v.includes(':') || /^\d+:/.test(v));
+  const random = randomStrings(200, '0123456789.._-~~^^abrcz', 10, 5).filter((v) => !v.startsWith('-'));
+  const versions = [...new Set([...table, ...random])];
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < versions.length; i++) for (let j = i + 1; j < versions.length; j++) pairs.push([versions[i]!, versions[j]!]);
+  const want = rpmVercmp(pairs);
+  assert.equal(want.length, pairs.length);
+  pairs.forEach(([a, b], k) => assert.equal(compareVersions('rpm', a, b), want[k], `${a} vs ${b}: rpm says ${want[k]}`));
+  t.diagnostic(`${pairs.length} pairs agree with rpm.vercmp`);
+});
+
+test('dpkg: random version strings ordered as dpkg orders them', (t) => {
+  if (!which('dpkg') && unavailable(t, 'dpkg not found')) return;
+  const strings = randomStrings(60, '0123456789..~~++-ab', 9, 3)
+    .map((s) => `${s.length % 3}${s}`)
+    .filter((s) => isValidVersion('dpkg', s) && !s.endsWith('-'));
+  let pairs = 0;
+  for (let i = 0; i + 1 < strings.length; i += 1) {
+    for (const j of [i + 1, strings.length - 1 - i]) {
+      const [a, b] = [strings[i]!, strings[j]!];
+      const lt = spawnSync('dpkg', ['--compare-versions', a, 'lt', b]);
+      // dpkg exits 0 (true) or 1 (false); anything else is its refusal of the string, which this test does not judge.
+      if (lt.status !== 0 && lt.status !== 1) continue;
+      const want = lt.status === 0 ? -1 : spawnSync('dpkg', ['--compare-versions', a, 'eq', b]).status === 0 ? 0 : 1;
+      assert.equal(compareVersions('dpkg', a, b), want, `${a} vs ${b}: dpkg says ${want}`);
+      pairs++;
+    }
+  }
+  assert.ok(pairs >= 60, `${pairs} pairs compared`);
+  t.diagnostic(`${pairs} random pairs agree with dpkg`);
+});
