@@ -174,3 +174,15 @@ describe('hostile images', () => {
     assert.match(inv!.skipped[0]!.reason, /^foreign layer not stored in the registry/);
   });
 });
+
+describe('a cataloger that never finishes', () => {
+  it('cannot hang the analysis past its time limit', async () => {
+    const src = new MemoryImageSource();
+    const layer = await src.layer([{ path: 'stuck/file', content: Buffer.alloc(1024 * 1024) }]);
+    const stuck = { name: 'stuck', mode: 'stream' as const, wants: (f: { path: string }) => f.path === '/stuck/file', scan: () => new Promise<never>(() => {}) };
+    const started = performance.now();
+    const [inv] = await analyzeImage(src, { digest: src.image([layer]), catalogers: [stuck], limits: { timeoutMs: 300 } });
+    assert.ok(performance.now() - started < 3_000);
+    assert.ok(inv!.skipped.some((s) => /longer than 300 ms|analysis stopped/.test(s.reason)), JSON.stringify(inv!.skipped));
+  });
+});
