@@ -17,6 +17,7 @@ describe('purlOf', () => {
     [{ type: 'npm', name: 'lodash', version: '4.17.20' }, undefined, 'pkg:npm/lodash@4.17.20'],
     [{ type: 'pypi', name: 'Django_REST.framework', version: '3.0' }, undefined, 'pkg:pypi/django-rest.framework@3.0'], // the purl spec lowercases and turns `_` into `-`, nothing more,
     [{ type: 'maven', name: 'org.apache.logging.log4j:log4j-core', version: '2.14.1' }, undefined, 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'],
+    [{ type: 'maven', name: 'jsr305', version: '1.3.9' }, undefined, 'pkg:maven/jsr305/jsr305@1.3.9'],
     [{ type: 'golang', name: 'github.com/google/go-containerregistry', version: 'v0.20.2' }, undefined, 'pkg:golang/github.com/google/go-containerregistry@v0.20.2'],
     [{ type: 'golang', name: 'stdlib', version: 'go1.22.3' }, undefined, 'pkg:golang/stdlib@go1.22.3'],
     [{ type: 'cargo', name: 'serde', version: '1.0.100' }, undefined, 'pkg:cargo/serde@1.0.100'],

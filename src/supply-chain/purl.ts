@@ -59,6 +59,10 @@ export function purlOf(fact: PackageFact, distro?: Distro): string {
       if (colon > 0) {
         namespace = name.slice(0, colon);
         name = name.slice(colon + 1);
+      } else {
+        // Maven purls need a namespace (packageurl-js refuses one without); with no group known,
+        // the artifact stands in for it, as syft writes `pkg:maven/jsr305/jsr305@1.3.9`.
+        namespace = name;
       }
       break;
     }

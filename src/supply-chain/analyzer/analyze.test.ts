@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MemoryImageSource, type Compression } from '../../../test/support/image-layers.ts';
-import { analyzeImage } from './analyze.ts';
+import { Readable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { AnalysisAborted, analyzeImage } from './analyze.ts';
+import { createAnalyzerMetrics } from './metrics.ts';
 
 // The machine's own dpkg database and os-release: real files written by dpkg and Debian.
 const hostStatus = readFileSync('/var/lib/dpkg/status');
@@ -181,6 +184,41 @@ describe('analyzeImage', () => {
     const [inv] = await analyzeImage(src, { digest: src.image([layer]) });
     assert.equal(inv!.packages.length, 3);
     assert.equal(inv!.distro, undefined);
+  });
+
+  it('limits platforms and image bytes; cancellation rejects with AnalysisAborted; metrics count the work', async () => {
+    const src = new MemoryImageSource();
+    const a = await debianImage(src);
+    const b = await debianImage(src, 'zstd');
+    const index = src.index([
+      { digest: a, platform: { os: 'linux', architecture: 'amd64' } },
+      { digest: b, platform: { os: 'linux', architecture: 'arm64' } },
+    ]);
+    const one = await analyzeImage(src, { digest: index, limits: { maxPlatforms: 1 } });
+    assert.equal(one.length, 1);
+    assert.match(one[0]!.skipped[0]!.reason, /more than 1 platforms/);
+
+    const l1 = await src.layer([{ path: 'big', content: Buffer.alloc(3 * 1024 * 1024) }]);
+    const l2 = await src.layer([{ path: 'var/lib/dpkg/status', content: STATUS }]);
+    const [capped] = await analyzeImage(src, { digest: src.image([l1, l2]), limits: { maxImageBytes: 2 * 1024 * 1024 } });
+    assert.deepEqual(capped!.packages, []);
+    assert.deepEqual(
+      capped!.skipped.map((s) => s.reason),
+      [`layer larger than ${2 * 1024 * 1024} bytes uncompressed: the rest was not read`, `image larger than ${2 * 1024 * 1024} bytes uncompressed: layer not read`],
+    );
+
+    const stall = src.streamedLayer('stall', () => new Readable({ read() {} }));
+    const controller = new AbortController();
+    const running = analyzeImage(src, { digest: src.image([stall]), signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(running, AnalysisAborted);
+
+    const registry = new Registry();
+    await analyzeImage(src, { digest: a, metrics: createAnalyzerMetrics(registry) });
+    const text = await registry.metrics();
+    assert.match(text, /berth_analyzer_layers_total 1/);
+    assert.match(text, /berth_analyzer_packages_total\{type="deb"\} 3/);
+    assert.match(text, /berth_analyzer_layer_bytes_total\{form="uncompressed"\} [1-9]/);
   });
 
   it('reports artifacts that are not container images without reading their blobs', async () => {

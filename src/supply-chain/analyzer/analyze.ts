@@ -11,7 +11,7 @@ import type { CatalogContext, Cataloger } from './cataloger.ts';
 import type { Inventory, Package, Skipped } from '../types.ts';
 import { purlOf } from '../purl.ts';
 import { DEFAULT_LIMITS, type AnalyzerLimits } from './limits.ts';
-import { configPlatform, isLayerType, resolveImages, type ImageSource, type ImageTarget } from './image.ts';
+import { configPlatform, isForeignLayer, isLayerType, resolveImages, type ImageSource, type ImageTarget } from './image.ts';
 import { readLayer } from './layer-reader.ts';
 import { ImageFilesystem } from './layer-scan.ts';
 import { DISTRO_PATHS, detectDistro } from './distro.ts';
@@ -99,6 +99,10 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
     try {
       blob = source.blob(layer.digest);
     } catch (err) {
+      if (isForeignLayer(layer.mediaType)) {
+        skip('/', `foreign layer not stored in the registry: not read (${(err as Error).message})`);
+        continue;
+      }
       throw new Error(`layer ${layer.digest} could not be read: ${(err as Error).message}`, { cause: err });
     }
     blob.on('error', (err: Error) => {
@@ -118,6 +122,8 @@ async function analyzeManifest(source: ImageSource, target: ImageTarget, limits:
       if (options.signal?.aborted) throw new AnalysisAborted('analysis cancelled', { cause: err });
       if (timeout.aborted) {
         skip('/', `analysis took longer than ${limits.timeoutMs} ms: the rest of the layer was not read`);
+      } else if (sourceError && isForeignLayer(layer.mediaType)) {
+        skip('/', `foreign layer not stored in the registry: not read (${sourceError.message})`);
       } else if (sourceError) {
         // The message names the storage's own error; the pipeline's error (its echo) is the cause.
         throw new Error(`layer ${layer.digest} could not be read: ${sourceError.message}`, { cause: err });

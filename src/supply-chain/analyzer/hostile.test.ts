@@ -163,9 +163,26 @@ describe('hostile images', () => {
     assert.equal(inv!.skipped.filter((s) => /not a readable tar archive/.test(s.reason)).length, 2, JSON.stringify(inv!.skipped));
   });
 
-  it('a layer blob missing from storage fails the analysis (an error, not a skip)', async () => {
+  it('a layer blob missing from storage fails the analysis (an error, not a skip), unless it is a foreign layer', async () => {
     const src = new MemoryImageSource();
     const digest = src.image([{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'0'.repeat(64)}`, size: 1 }]);
     await assert.rejects(analyzeImage(src, { digest }), /could not be read: blob sha256:0+ not found/);
+    const good = await src.layer([{ path: 'usr/lib/apk/db/installed', content: 'P:musl\nV:1.2.5-r0\n' }]);
+    const windows = src.image([{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: `sha256:${'1'.repeat(64)}`, size: 1 }, good]);
+    const [inv] = await analyzeImage(src, { digest: windows });
+    assert.deepEqual(inv!.packages.map((p) => p.name), ['musl']);
+    assert.match(inv!.skipped[0]!.reason, /^foreign layer not stored in the registry/);
+  });
+});
+
+describe('a cataloger that never finishes', () => {
+  it('cannot hang the analysis past its time limit', async () => {
+    const src = new MemoryImageSource();
+    const layer = await src.layer([{ path: 'stuck/file', content: Buffer.alloc(1024 * 1024) }]);
+    const stuck = { name: 'stuck', mode: 'stream' as const, wants: (f: { path: string }) => f.path === '/stuck/file', scan: () => new Promise<never>(() => {}) };
+    const started = performance.now();
+    const [inv] = await analyzeImage(src, { digest: src.image([layer]), catalogers: [stuck], limits: { timeoutMs: 300 } });
+    assert.ok(performance.now() - started < 3_000);
+    assert.ok(inv!.skipped.some((s) => /longer than 300 ms|analysis stopped/.test(s.reason)), JSON.stringify(inv!.skipped));
   });
 });

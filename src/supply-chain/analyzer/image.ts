@@ -46,6 +46,11 @@ export function isLayerType(mediaType: string): boolean {
   );
 }
 
+/** Layers that may legitimately be absent from a registry (Windows base layers and the like). */
+export function isForeignLayer(mediaType: string): boolean {
+  return /foreign|nondistributable/.test(mediaType);
+}
+
 export class ImageError extends Error {}
 
 type Json = Record<string, unknown>;

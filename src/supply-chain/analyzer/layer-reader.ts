@@ -78,7 +78,7 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 /** Reads one layer's entries in order. Rejects only on corrupt data or abort. */
 export async function readLayer(blob: Readable, options: LayerReadOptions): Promise<LayerReadResult> {
   const result: LayerReadResult = options.result ?? { entries: 0, bytes: 0, compressedBytes: 0 };
-  const head = await peek(blob, 4);
+  const head = await peek(blob, 4, options.signal);
   const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | Transform)[] = [];
   const compressedCounter = counter((n) => {
     result.compressedBytes += n;
@@ -206,15 +206,26 @@ function counter(onBytes: (n: number) => void): Transform {
 }
 
 /** Reads the first `n` bytes (fewer at end of stream) and puts them back. */
-function peek(stream: Readable, n: number): Promise<Buffer> {
+function peek(stream: Readable, n: number, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let have = 0;
+    const onAbort = (): void => {
+      cleanup();
+      stream.destroy();
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
     const cleanup = (): void => {
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
       stream.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
     };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
     const finish = (): void => {
       cleanup();
       const head = Buffer.concat(parts);

@@ -146,18 +146,26 @@ export class ImageFilesystem {
         }
         if (waiting > 0) e.body.pause();
       });
+      let ended = false;
       e.body.on('end', () => {
+        ended = true;
         for (const t of targets) if (!t.body.destroyed) t.body.end();
         resolve();
       });
       e.body.on('error', reject);
+      // The layer's reading was cut (limit, time, cancellation): the catalogers get the end of what came.
+      (e.body as unknown as { on(ev: 'close', fn: () => void): unknown }).on('close', () => {
+        if (ended) return;
+        for (const t of targets) if (!t.body.destroyed) t.body.destroy(new Error('layer reading stopped'));
+        resolve();
+      });
       e.body.resume();
     });
 
     const found: PathResult[] = [];
     for (const t of targets) {
       try {
-        const facts = await t.done!;
+        const facts = await untilAborted(t.done!, this.ctx.signal);
         if (facts.length > 0) found.push({ layer, cataloger: t.c.name, facts });
       } catch (err) {
         this.skipAt(e.path, `${t.c.name}: ${(err as Error).message}`);
@@ -176,4 +184,23 @@ export class ImageFilesystem {
     }
     if (found.length > 0) this.results.set(e.path, found);
   }
+}
+
+/** A cataloger's promise, or a rejection once the analysis is aborted (a stuck cataloger must not hang the scan). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('analysis stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('analysis stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }

@@ -1,5 +1,6 @@
 /**
- * Alpine packages from apk's database `/lib/apk/db/installed`: one block per
+ * Alpine packages from apk's database `/lib/apk/db/installed` (or
+ * `/usr/lib/apk/db/installed` in a merged-/usr image): one block per
  * package of `K:value` lines (P name, V version, A arch, o origin, L license).
  * Alpine's secdb names origin packages, so the origin is kept as the source.
  */
@@ -7,6 +8,8 @@ import type { BufferCataloger } from '../cataloger.ts';
 import type { PackageFact } from '../../types.ts';
 
 export const APK_DB = '/lib/apk/db/installed';
+/** Where the same file lives once Alpine merges /usr (`/lib` then links to `usr/lib`). */
+export const APK_DB_MERGED_USR = '/usr/lib/apk/db/installed';
 export const MAX_APK_DB_BYTES = 64 * 1024 * 1024;
 
 export function apkPackages(text: string): PackageFact[] {
@@ -40,6 +43,6 @@ export const apkCataloger: BufferCataloger = {
   name: 'apk',
   mode: 'buffer',
   maxBytes: MAX_APK_DB_BYTES,
-  wants: (file) => file.path === APK_DB,
+  wants: (file) => file.path === APK_DB || file.path === APK_DB_MERGED_USR,
   parse: (file) => apkPackages(file.content.toString('utf8')),
 };
