@@ -35,6 +35,7 @@ for (const database of await testDatabases()) {
     let filesUrl: string;
     let token: string;
     let rematches = 0;
+    let standIn = false;
 
     async function api<T = unknown>(method: string, p: string, opts: { auth?: string | null; json?: unknown; file?: string; type?: string } = {}): Promise<Answer<T>> {
       const headers: Record<string, string> = {};
@@ -60,6 +61,7 @@ for (const database of await testDatabases()) {
       // The scanning service handles vulnerabilities.rematch; until it is wired in, a stand-in counts the runs.
       try {
         berth.jobs.register<{ sources: string[] }>({ kind: 'vulnerabilities.rematch', handle: async (p) => void (rematches += p.sources.length) });
+        standIn = true;
       } catch {
         // registered by the scanning service
       }
@@ -184,7 +186,7 @@ for (const database of await testDatabases()) {
       assert.deepEqual(Object.keys(op.requestBody!.content).sort(), ['application/json', 'application/octet-stream', 'application/zip']);
       assert.ok(op.responses['200']);
       assert.ok(doc.paths['/api/v1/vulndb/sources/{name}']!.delete);
-      assert.ok(rematches >= 1 || process.env.BERTH_SCANNING === '1');
+      if (standIn) assert.ok(rematches >= 1, 'the stand-in ran the re-match jobs');
       assert.ok((await stat(path.join(VULNDATA, 'osv/Go/all.zip'))).size < MAX_BYTES);
     });
   });

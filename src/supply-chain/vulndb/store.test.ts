@@ -145,6 +145,11 @@ for (const kind of await testDatabases()) {
       assert.deepEqual([a.added, b.added].sort((x, y) => x - y), [0, 3534]);
       assert.equal((await vulndb.source('dla-twice')).records, 3534);
       await vulndb.remove('dla-twice');
+      // More changes than fit in memory between the passes: the file is read again inside the transaction.
+      const overflow = await new VulnDb(db, { jobs, stagingBytes: 0 }).importFile(file, { source: 'dla-twice' });
+      assert.deepEqual([overflow.records, overflow.added], [3534, 3534]);
+      assert.deepEqual(await vulndb.advisory('dla-twice', 'DLA-3377-1'), await vulndb.advisory('debian-dla', 'DLA-3377-1').then((a) => a && { ...a, source: 'dla-twice' }));
+      await vulndb.remove('dla-twice');
     });
 
     test('a source keeps its kind; removing a source removes its advisories and index rows', async () => {

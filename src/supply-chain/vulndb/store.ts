@@ -2,10 +2,13 @@
  * The vulnerability database: imported sources, their advisories and the
  * (ecosystem, name) index the matcher looks packages up by.
  *
- * An import replaces one source as a whole and is atomic: everything (rows,
- * the source's summary, the audit record and the re-match job) is written in
- * one transaction, so a file that fails half-way leaves the previous data in
- * use. It is incremental: each record's normalised content is hashed and
+ * An import replaces one source as a whole and is atomic: the file is read
+ * and checked through first, outside any transaction (pass 1, keeping only
+ * the records that differ from what is stored); then everything (rows, the
+ * source's summary, the audit record and the re-match job) is written in
+ * one transaction (pass 2), so a bad file or a failure half-way leaves the
+ * previous data in use, and the transaction lasts only as long as the
+ * writes. It is incremental: each record's normalised content is hashed and
  * only records whose hash changed are rewritten; records the new file no
  * longer has are removed. Importing the very same file again writes nothing
  * but the source's timestamps.
@@ -61,9 +64,25 @@ export interface VulnDbOptions {
   jobs?: JobEnqueuer;
   audit?: AuditRecorder;
   metrics?: VulnDbMetrics;
+  /** Changed records kept in memory between the passes of an import; default 128 MiB. */
+  stagingBytes?: number;
 }
 
 const ADVISORY_BATCH = 400;
+/** Changed records kept in memory between the two passes of an import (beyond it the file is read twice). */
+const STAGING_BYTES = 128 * 1024 * 1024;
+
+interface Staged {
+  hashes: Map<string, string>;
+  ecosystems: Set<string>;
+  changed: Map<string, Advisory> | undefined;
+}
+
+function sameHashes(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
 const AFFECTED_BATCH = 1000;
 const LOOKUP_BATCH = 500;
 
@@ -93,6 +112,7 @@ export class VulnDb {
   readonly #jobs: JobEnqueuer | undefined;
   readonly #audit: AuditRecorder;
   readonly #metrics: VulnDbMetrics | undefined;
+  readonly #stagingBytes: number;
 
   constructor(db: Db, options: VulnDbOptions = {}) {
     this.#db = db;
@@ -100,6 +120,7 @@ export class VulnDb {
     this.#jobs = options.jobs;
     this.#audit = options.audit ?? NO_AUDIT;
     this.#metrics = options.metrics;
+    this.#stagingBytes = options.stagingBytes ?? STAGING_BYTES;
   }
 
   async sources(): Promise<VulnSource[]> {
@@ -136,10 +157,46 @@ export class VulnDb {
     }
   }
 
+  /** Advisory id → content hash of what a source holds now. */
+  async #hashes(db: Db | Transaction<Database>, source: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const r of await db.selectFrom('vuln_advisories').select(['id', 'content_hash']).where('source', '=', source).execute()) out.set(r.id, r.content_hash);
+    return out;
+  }
+
+  /**
+   * Pass 1, outside any transaction: reads and checks the whole file and
+   * keeps the records that differ from what the source holds (`changed`,
+   * undefined once they exceed `stagingBytes`). A file that is bad fails
+   * here, before anything is locked.
+   */
+  async #stage(records: AsyncIterable<Advisory>, stored: Map<string, string>): Promise<Staged> {
+    const hashes = new Map<string, string>();
+    const ecosystems = new Set<string>();
+    let changed: Map<string, Advisory> | undefined = new Map();
+    let bytes = 0;
+    for await (const advisory of records) {
+      if (hashes.has(advisory.id)) throw new VulnDataError(`the file has ${advisory.id} twice`);
+      if (hashes.size >= this.limits.maxRecords) throw new VulnDataError(`more than ${this.limits.maxRecords} records`);
+      const hash = contentHash(advisory);
+      hashes.set(advisory.id, hash);
+      for (const a of advisory.affected) ecosystems.add(a.ecosystem);
+      if (!changed || stored.get(advisory.id) === hash) continue;
+      changed.set(advisory.id, advisory);
+      bytes += advisory.id.length + JSON.stringify(advisory.affected).length + (advisory.summary?.length ?? 0);
+      if (bytes > this.#stagingBytes) changed = undefined;
+    }
+    return { hashes, ecosystems, changed };
+  }
+
   async #import(file: string, options: { format?: ImportFormat | undefined; source?: string | undefined }, ctx: AuditContext | undefined, started: number): Promise<ImportResult> {
     const sha = await sha256File(file);
     const stream = await openImport(file, options, this.limits);
     const name = stream.source;
+    const stored = await this.#hashes(this.#db, name);
+    const staged = await this.#stage(stream.records, stored);
+    const version = stream.version() ?? null;
+    // Pass 2: one transaction writes the changes. On SQLite it holds the only connection, so it is kept to the writes.
     return audited(
       this.#db,
       this.#audit,
@@ -161,20 +218,17 @@ export class VulnDb {
         if (previous.content_sha256 !== '' && previous.kind !== stream.format) {
           throw new DomainError('conflict', `source ${name} holds ${previous.kind} data, not ${stream.format}: remove it first or import under another --source`);
         }
-        const existing = new Map<string, string>();
-        for (const r of await trx.selectFrom('vuln_advisories').select(['id', 'content_hash']).where('source', '=', name).execute()) existing.set(r.id, r.content_hash);
+        const existing = await this.#hashes(trx, name);
+        // The staged changes hold when the source is as pass 1 saw it; otherwise (another import came
+        // between, or staging overflowed) the file is read again here and compared with what is stored now.
+        const records: Iterable<Advisory> | AsyncIterable<Advisory> =
+          staged.changed && sameHashes(existing, stored) ? staged.changed.values() : (await openImport(file, { format: stream.format, source: name }, this.limits)).records;
 
-        const seen = new Set<string>();
-        const ecosystems = new Set<string>();
         const writer = new BatchWriter(trx, name);
         let added = 0;
         let updated = 0;
-        for await (const advisory of stream.records) {
-          if (seen.has(advisory.id)) throw new VulnDataError(`the file has ${advisory.id} twice`);
-          if (seen.size >= this.limits.maxRecords) throw new VulnDataError(`more than ${this.limits.maxRecords} records`);
-          seen.add(advisory.id);
-          for (const a of advisory.affected) ecosystems.add(a.ecosystem);
-          const hash = contentHash(advisory);
+        for await (const advisory of records) {
+          const hash = staged.hashes.get(advisory.id) ?? contentHash(advisory);
           const before = existing.get(advisory.id);
           if (before === hash) continue;
           if (before === undefined) added++;
@@ -185,20 +239,19 @@ export class VulnDb {
           await writer.add(advisory, hash);
         }
         await writer.flush();
-        const gone = [...existing.keys()].filter((id) => !seen.has(id));
+        const gone = [...existing.keys()].filter((id) => !staged.hashes.has(id));
         for (let i = 0; i < gone.length; i += ADVISORY_BATCH) await writer.remove(gone.slice(i, i + ADVISORY_BATCH));
         const removed = gone.length;
 
         const duration = Math.round(performance.now() - started);
-        const version = stream.version() ?? null;
         await trx
           .updateTable('vuln_sources')
-          .set({ version, content_sha256: sha, imported_at: now, imported_by: actor, record_count: seen.size, ecosystems: JSON.stringify([...ecosystems].sort()), duration_ms: duration })
+          .set({ version, content_sha256: sha, imported_at: now, imported_by: actor, record_count: staged.hashes.size, ecosystems: JSON.stringify([...staged.ecosystems].sort()), duration_ms: duration })
           .where('name', '=', name)
           .execute();
         const changed = added + updated + removed > 0;
         const rematch = changed && this.#jobs ? await this.#jobs.enqueue(trx, REMATCH_JOB, { sources: [name] }) : null;
-        return { source: name, kind: stream.format, version, records: seen.size, added, updated, removed, duration_ms: duration, rematch_job_id: rematch };
+        return { source: name, kind: stream.format, version, records: staged.hashes.size, added, updated, removed, duration_ms: duration, rematch_job_id: rematch };
       },
     );
   }
