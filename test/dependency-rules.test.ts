@@ -68,18 +68,18 @@ test('imports against the layer order are reported', async () => {
 test('table types stay leaves, main.ts stays the composition root, the edges stay apart', async () => {
   const dir = await tree({
     'src/access/projects.ts': 'export const projects = 1;\n',
-    'src/supply-chain/schema.ts': "import { projects } from '../access/projects.ts';\nexport const p = projects;\n",
+    'src/promotions/schema.ts': "import { projects } from '../access/projects.ts';\nexport const p = projects;\n",
     'src/main.ts': 'export const main = 1;\n',
-    'src/supply-chain/deliver.ts': "import { main } from '../main.ts';\nexport const d = main;\n",
+    'src/promotions/deliver.ts': "import { main } from '../main.ts';\nexport const d = main;\n",
     'src/http/app.ts': "import { cli } from '../cli/client.ts';\nexport const app = cli;\n",
     'src/cli/client.ts': 'export const cli = 1;\n',
     'src/cli/main.ts': "import { main } from '../main.ts';\nexport const run = main;\n",
-    'src/supply-chain/deliver.test.ts': "import { app } from '../http/app.ts';\nexport const t = app;\n",
+    'src/promotions/deliver.test.ts': "import { app } from '../http/app.ts';\nexport const t = app;\n",
   });
   assert.deepEqual(await violations(dir), [
-    'domain-schema-leaf: src/supply-chain/schema.ts → src/access/projects.ts',
+    'domain-schema-leaf: src/promotions/schema.ts → src/access/projects.ts',
     'http-not-cli: src/http/app.ts → src/cli/client.ts',
-    'main-composes: src/supply-chain/deliver.ts → src/main.ts',
+    'main-composes: src/promotions/deliver.ts → src/main.ts',
   ]);
 });
 
