@@ -32,6 +32,7 @@ import { Sealer } from './platform/secrets/sealer.ts';
 import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
 import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
 import { VulnDb } from './supply-chain/vulndb/store.ts';
+import { limitsFromConfig } from './supply-chain/analyzer/index.ts';
 import { sbomDocument } from './supply-chain/sbom/index.ts';
 import { attachSbom } from './supply-chain/sbom/attach.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -114,8 +115,17 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
     render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
     attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),
   };
+  // Berth's scanner served as an adapter: the analyzer with the configured limits, the scanning service's matcher.
   const adapterVulnDb = new VulnDb(db);
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, adapterVulnDb.lookup, () => adapterVulnDb.sources()) : undefined;
+  const adapterScan =
+    config.scannerAdapterToken !== undefined
+      ? ownAdapterScan({
+          version: BERTH_VERSION,
+          limits: limitsFromConfig(config),
+          match: (inventories) => background.scanning.berth.match(inventories, adapterVulnDb.lookup),
+          sources: () => adapterVulnDb.sources(),
+        })
+      : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({
