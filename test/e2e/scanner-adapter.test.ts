@@ -323,6 +323,20 @@ for (const db of await testDatabases()) {
       assert.equal(((await (await api(b, 'GET', '/projects/rbac/scanner')).json()) as { scanner: { name: string } }).scanner.name, 'berth-a', "the project admin's choice stands");
     });
 
+    test('PATCH: a wrong credential is refused and changes nothing; disabled fails scans of its projects clearly; enabled again works', async () => {
+      let res = await api(b, 'PATCH', '/scanners/berth-a', { access_credential: 'not-the-token' });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /401/);
+      res = await api(b, 'PATCH', '/scanners/berth-a', { disabled: true, description: 'paused' });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.deepEqual((({ disabled, description, has_credential }) => ({ disabled, description, has_credential }))((await res.json()) as { disabled: boolean; description: string; has_credential: boolean }), { disabled: true, description: 'paused', has_credential: true });
+      await assert.rejects(b.scanners.engineFor('scanned'), /disabled/);
+      res = await api(b, 'PATCH', '/scanners/berth-a', { disabled: false });
+      assert.equal(res.status, 200);
+      assert.ok(await b.scanners.engineFor('scanned'));
+      assert.equal((await api(b, 'PATCH', '/scanners/no-such', { disabled: true })).status, 404);
+    });
+
     test('removing a registration puts its projects back on Berth\'s own scanner', async () => {
       const res = await api(b, 'DELETE', '/scanners/berth-a');
       assert.equal(res.status, 204);
