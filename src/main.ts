@@ -109,8 +109,6 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   });
   // A project's configured external scanner replaces Berth's own engine for its scans.
   background.scanning.engines.resolver = (project) => scanners.engineFor(project);
-  // Inside a transaction the engine is named through its handle (engineFor would deadlock SQLite there).
-  background.scanning.engines.nameResolver = (project, handle) => scanners.engineNameIn(handle, project);
   background.scanning.service.sbom = {
     render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
     attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),

@@ -249,11 +249,6 @@ export class ScannerRegistrations {
     return { registration: fallback ? this.#toApi(fallback) : undefined, explicit: false };
   }
 
-  /** The name of a project's external engine (undefined: Berth's own), read through `db` (a transaction's handle inside one). */
-  async engineNameIn(db: Kysely<Database>, project: string): Promise<string | undefined> {
-    return (await this.projectScanner(project, db)).registration?.name;
-  }
-
   /** The external engine for a project, or undefined when Berth's own scanner is used. */
   async engineFor(project: string): Promise<ScanEngine | undefined> {
     const { registration } = await this.projectScanner(project);
