@@ -32,6 +32,7 @@ import { Sealer } from './platform/secrets/sealer.ts';
 import { ScannerRegistrations } from './supply-chain/scanners/registrations.ts';
 import { ownAdapterScan } from './supply-chain/scanners/own-scanner.ts';
 import { VulnDb } from './supply-chain/vulndb/store.ts';
+import { limitsFromConfig } from './supply-chain/analyzer/index.ts';
 import { sbomDocument } from './supply-chain/sbom/index.ts';
 import { attachSbom } from './supply-chain/sbom/attach.ts';
 import { VulnDbMetrics } from './supply-chain/vulndb/metrics.ts';
@@ -118,13 +119,20 @@ export async function startBerth(config: Config, logger: Logger = createLogger(c
   });
   // A project's configured external scanner replaces Berth's own engine for its scans.
   background.scanning.engines.resolver = (project) => scanners.engineFor(project);
-  // Inside a transaction the engine is named through its handle (engineFor would deadlock SQLite there).
-  background.scanning.engines.nameResolver = (project, handle) => scanners.engineNameIn(handle, project);
   background.scanning.service.sbom = {
     render: (format, inventories, subject) => sbomDocument(format, inventories, subject, { toolVersion: BERTH_VERSION }),
     attach: (repository, digest, format, document, actor) => attachSbom(registry, repository, digest, format, document, { actor }),
   };
-  const adapterScan = config.scannerAdapterToken !== undefined ? ownAdapterScan(BERTH_VERSION, vulndb.lookup, () => vulndb.sources()) : undefined;
+  // Berth's scanner served as an adapter: the analyzer with the configured limits, the scanning service's matcher.
+  const adapterScan =
+    config.scannerAdapterToken !== undefined
+      ? ownAdapterScan({
+          version: BERTH_VERSION,
+          limits: limitsFromConfig(config),
+          match: (inventories) => background.scanning.berth.match(inventories, vulndb.lookup),
+          sources: () => vulndb.sources(),
+        })
+      : undefined;
   const delivery = config.gitopsEnabled ? createDelivery(config, db, sealer, audit, logger, access.projects, new DeliveryMetrics(metrics.registry), background.events) : undefined;
 
   const app = buildApp({

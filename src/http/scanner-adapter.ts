@@ -62,6 +62,11 @@ export function registerScannerAdapter(app: FastifyInstance, adapter: AdapterSca
   const expected = createHash('sha256').update(options.token).digest();
   let running = 0;
   const queue: string[] = [];
+  /** Running analyses, aborted when the server closes (the database goes away after it). */
+  const controllers = new Set<AbortController>();
+  app.addHook('onClose', async () => {
+    for (const c of controllers) c.abort(new Error('Berth is shutting down'));
+  });
   const counter = new Counter({ name: 'berth_scanner_adapter_scans_total', help: 'Scan requests served by Berth as a Pluggable Scanner API adapter, by outcome', labelNames: ['outcome'], registers: metrics ? [metrics] : [] });
 
   const authorized = (req: FastifyRequest): boolean => {
@@ -84,6 +89,7 @@ export function registerScannerAdapter(app: FastifyInstance, adapter: AdapterSca
       running++;
       s.state = 'running';
       const controller = new AbortController();
+      controllers.add(controller);
       const { registry, artifact } = s.request;
       void (async () => {
         try {
@@ -98,6 +104,7 @@ export function registerScannerAdapter(app: FastifyInstance, adapter: AdapterSca
           counter.inc({ outcome: 'failure' });
           app.log.warn({ repository: artifact.repository, digest: artifact.digest, reason: s.error }, 'scanner adapter: scan failed');
         } finally {
+          controllers.delete(controller);
           s.finishedAt = Date.now();
           running--;
           pump();

@@ -292,6 +292,51 @@ for (const db of await testDatabases()) {
       assert.ok(push.status === 401 || push.status === 403, `got ${push.status}`);
     });
 
+    test('who may see and choose a project scanner: project admins choose, members see, others get 404, anonymous 401/404, registrations are for administrators', async () => {
+      assert.equal((await api(b, 'POST', '/projects', { name: 'rbac' })).status, 201);
+      const password = 'A-long-password-123';
+      for (const [user, role] of [['pa', 'projectAdmin'], ['dev', 'developer'], ['gst', 'guest'], ['outsider', undefined]] as const) {
+        assert.equal((await api(b, 'POST', '/users', { username: user, password })).status, 201);
+        if (role) assert.equal((await api(b, 'POST', '/projects/rbac/members', { kind: 'user', name: user, role })).status, 201);
+      }
+      const as = (user: string | undefined, method: string, path: string, body?: unknown) =>
+        fetch(`${b.url}/api/v1${path}`, {
+          method,
+          signal: AbortSignal.timeout(30_000),
+          headers: { ...(user ? { authorization: basicAuth(user, password) } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      const expected: [string | undefined, number, number, number][] = [
+        // user, GET project scanner, PUT project scanner, GET /scanners
+        ['pa', 200, 200, 403],
+        ['dev', 200, 403, 403],
+        ['gst', 200, 403, 403],
+        ['outsider', 404, 404, 403],
+        [undefined, 404, 401, 401],
+      ];
+      for (const [user, get, put, list] of expected) {
+        assert.equal((await as(user, 'GET', '/projects/rbac/scanner')).status, get, `${user ?? 'anonymous'} GET`);
+        assert.equal((await as(user, 'PUT', '/projects/rbac/scanner', { scanner: 'berth-a' })).status, put, `${user ?? 'anonymous'} PUT`);
+        assert.equal((await as(user, 'GET', '/scanners')).status, list, `${user ?? 'anonymous'} GET /scanners`);
+        assert.equal((await as(user, 'POST', '/scanners', { name: 'x', url: 'http://127.0.0.1:9' })).status, list, `${user ?? 'anonymous'} POST /scanners`);
+      }
+      assert.equal(((await (await api(b, 'GET', '/projects/rbac/scanner')).json()) as { scanner: { name: string } }).scanner.name, 'berth-a', "the project admin's choice stands");
+    });
+
+    test('PATCH: a wrong credential is refused and changes nothing; disabled fails scans of its projects clearly; enabled again works', async () => {
+      let res = await api(b, 'PATCH', '/scanners/berth-a', { access_credential: 'not-the-token' });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /401/);
+      res = await api(b, 'PATCH', '/scanners/berth-a', { disabled: true, description: 'paused' });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.deepEqual((({ disabled, description, has_credential }) => ({ disabled, description, has_credential }))((await res.json()) as { disabled: boolean; description: string; has_credential: boolean }), { disabled: true, description: 'paused', has_credential: true });
+      await assert.rejects(b.scanners.engineFor('scanned'), /disabled/);
+      res = await api(b, 'PATCH', '/scanners/berth-a', { disabled: false });
+      assert.equal(res.status, 200);
+      assert.ok(await b.scanners.engineFor('scanned'));
+      assert.equal((await api(b, 'PATCH', '/scanners/no-such', { disabled: true })).status, 404);
+    });
+
     test('removing a registration puts its projects back on Berth\'s own scanner', async () => {
       const res = await api(b, 'DELETE', '/scanners/berth-a');
       assert.equal(res.status, 204);

@@ -5,11 +5,10 @@
  * imported into this Berth. Nothing is stored: the adapter's caller keeps
  * the report.
  */
-import { analyzeImage, type ImageSource } from '../analyzer/analyze.ts';
+import { analyzeImage, type AnalyzerLimits, type ImageSource } from '../analyzer/index.ts';
 import type { Finding, Inventory } from '../types.ts';
-import { matchInventory, type AdvisoryLookup } from '../vulnerabilities/match.ts';
 
-export type { ImageSource } from '../analyzer/analyze.ts';
+export type { ImageSource } from '../analyzer/index.ts';
 
 /** What Berth's scanner does with an image read from another registry. */
 export interface AdapterScanFunction {
@@ -20,11 +19,19 @@ export interface AdapterScanFunction {
 }
 
 /**
- * `lookup` is the vulnerability database's (VulnDb.lookup); without one
- * (no data imported, or the database not wired) the report lists no
- * vulnerabilities but the SBOM report is complete.
+ * `limits` are the analyzer's (from the configuration, as for pushed
+ * images); `match` turns inventories into findings — the scanning service's
+ * own (BerthEngine.match over the vulnerability database), so a report from
+ * the adapter is the one a scan inside Berth gives. Without it the report
+ * lists no vulnerabilities but the SBOM report is complete.
  */
-export function ownAdapterScan(version: string, lookup?: AdvisoryLookup, sources?: () => Promise<{ name: string; imported_at: number }[]>): AdapterScanFunction {
+export function ownAdapterScan(options: {
+  version: string;
+  limits?: Partial<AnalyzerLimits>;
+  match?: (inventories: Inventory[]) => Promise<Finding[]>;
+  sources?: () => Promise<{ name: string; imported_at: number }[]>;
+}): AdapterScanFunction {
+  const { version, limits, match, sources } = options;
   return {
     scanner: { name: 'Berth', vendor: 'Berth', version },
     // Harbor shows these on the scanner's page: when the data was last imported, and from where.
@@ -41,10 +48,9 @@ export function ownAdapterScan(version: string, lookup?: AdvisoryLookup, sources
         }
       : {}),
     async scan(source, artifact, signal) {
-      const inventories = await analyzeImage(source, { digest: artifact.digest, signal });
-      const findings: Finding[] = [];
-      if (lookup) for (const inventory of inventories) findings.push(...(await matchInventory(inventory, lookup)));
-      return { inventories, findings };
+      const inventories = await analyzeImage(source, { digest: artifact.digest, signal, ...(limits ? { limits } : {}) });
+      signal.throwIfAborted();
+      return { inventories, findings: match ? await match(inventories) : [] };
     },
   };
 }

@@ -163,6 +163,43 @@ export class ScannerRegistrations {
     return this.get(id);
   }
 
+  /**
+   * Changes a registration. A new URL, scheme or credential is tried first
+   * (the adapter must answer its metadata with them); the stored metadata is
+   * refreshed on every update, so an update without changes re-reads it.
+   */
+  async update(idOrName: string, patch: Partial<Omit<ScannerInput, 'name' | 'isDefault' | 'credential'>> & { credential?: string | null }, ctx?: AuditContext): Promise<ScannerRegistration> {
+    const row = await this.#row(idOrName);
+    if (!row) throw new DomainError('not_found', `scanner ${idOrName} not found`);
+    const url = patch.url ?? row.url;
+    assertAdapterUrl(url);
+    const auth = patch.auth ?? (row.auth as AdapterAuth);
+    if (!ADAPTER_AUTHS.includes(auth)) throw invalid(`auth is one of ${ADAPTER_AUTHS.join(', ')}`);
+    const credential = patch.credential === null ? undefined : (patch.credential ?? this.#endpoint(row).credential);
+    if (auth !== 'none' && !credential) throw invalid(`auth ${auth} needs a credential`);
+    if (auth === 'none' && credential) throw invalid('a credential needs an auth scheme (or credential null to drop it)');
+    const metadata = await fetchMetadata({ url, auth, ...(credential ? { credential } : {}) }, this.#options).catch((err: unknown) => {
+      throw invalid(`the adapter did not answer its metadata: ${(err as Error).message}`);
+    });
+    const changed = Object.keys(patch).filter((k) => k !== 'credential').join(', ') + (patch.credential !== undefined ? `${Object.keys(patch).length > 1 ? ', ' : ''}credential` : '');
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'scanner', resource: row.name, action: 'update', detail: changed || 'metadata refreshed' }, async (trx) => {
+      await trx
+        .updateTable('scanner_registrations')
+        .set({
+          url: url.replace(/\/+$/, ''),
+          auth,
+          credential_sealed: credential ? this.#sealer.seal(credential, SEAL_CONTEXT(row.id)) : null,
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+          metadata: JSON.stringify(metadata),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', row.id)
+        .execute();
+    });
+    return this.get(row.id);
+  }
+
   async remove(idOrName: string, ctx?: AuditContext): Promise<void> {
     const row = await this.#row(idOrName);
     if (!row) throw new DomainError('not_found', `scanner ${idOrName} not found`);
@@ -210,11 +247,6 @@ export class ScannerRegistrations {
     if (own) return { registration: this.#toApi(own), explicit: true };
     const fallback = await db.selectFrom('scanner_registrations').selectAll().where('is_default', '=', 1).executeTakeFirst();
     return { registration: fallback ? this.#toApi(fallback) : undefined, explicit: false };
-  }
-
-  /** The name of a project's external engine (undefined: Berth's own), read through `db` (a transaction's handle inside one). */
-  async engineNameIn(db: Kysely<Database>, project: string): Promise<string | undefined> {
-    return (await this.projectScanner(project, db)).registration?.name;
   }
 
   /** The external engine for a project, or undefined when Berth's own scanner is used. */

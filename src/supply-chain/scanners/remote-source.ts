@@ -14,7 +14,7 @@ import { DomainError } from '../../core/errors.ts';
 import { parseDigest } from '../../oci/digest.ts';
 import { MediaTypes } from '../../oci/manifest.ts';
 import { assertRepositoryName } from '../../oci/names.ts';
-import type { ImageSource } from '../analyzer/analyze.ts';
+import type { ImageSource } from '../analyzer/index.ts';
 
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -8,8 +8,6 @@
  * src/supply-chain/scanners and registered through `ScanEngines.resolver`.
  */
 import type { Readable } from 'node:stream';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/db/schema.ts';
 import type { Advisory, Finding, Inventory } from '../types.ts';
 
 export interface ScanTarget {
@@ -113,16 +111,5 @@ export class ScanEngines {
 
   async engineFor(project: string): Promise<ScanEngine> {
     return (await this.resolver?.(project)) ?? this.berth;
-  }
-
-  /**
-   * Set by the external-scanner unit: the name of a project's engine, read
-   * through `db` — inside a transaction its handle, since on SQLite the outer
-   * handle waits for the transaction to end (engineFor there would deadlock).
-   */
-  nameResolver: ((project: string, db: Kysely<Database>) => Promise<string | undefined>) | undefined;
-
-  async engineNameFor(project: string, db: Kysely<Database>): Promise<string> {
-    return (await this.nameResolver?.(project, db)) ?? this.berth.name;
   }
 }

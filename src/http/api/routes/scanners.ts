@@ -109,6 +109,37 @@ export function scannerRoutes(api: ApiRouter, access: AccessServices, scanners: 
   });
 
   api.route({
+    method: 'PATCH',
+    path: '/scanners/:name',
+    tag: 'scanners',
+    summary: 'Change an adapter (URL, auth, credential — null drops it —, description, disabled); Berth re-reads its metadata, and refuses the change when the adapter does not answer',
+    auth: 'admin',
+    params: nameParam,
+    body: z.strictObject({
+      url: z.string().min(1).max(2048).optional(),
+      description: z.string().max(1024).optional(),
+      auth: z.enum(['none', 'Basic', 'Bearer', 'X-ScannerAdapter-API-Key']).optional(),
+      access_credential: z.string().min(1).max(4096).nullable().optional(),
+      disabled: z.boolean().optional(),
+    }),
+    response: registrationSchema,
+    handler: async ({ params, body, audit }) =>
+      toWire(
+        await scanners.update(
+          params.name,
+          {
+            ...(body.url !== undefined ? { url: body.url } : {}),
+            ...(body.description !== undefined ? { description: body.description } : {}),
+            ...(body.auth !== undefined ? { auth: body.auth } : {}),
+            ...(body.access_credential !== undefined ? { credential: body.access_credential } : {}),
+            ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+          },
+          audit,
+        ),
+      ),
+  });
+
+  api.route({
     method: 'DELETE',
     path: '/scanners/:name',
     tag: 'scanners',
