@@ -50,14 +50,14 @@ export class ScanStore {
    * digest has none). The previous results stay readable until the new
    * ones replace them.
    */
-  async markPending(db: Kysely<Database>, t: { digest: string; repository: string; project: string; mediaType: string; engine: string; jobId: string | null }, now = Date.now()): Promise<string> {
+  async markPending(db: Kysely<Database>, t: { digest: string; repository: string; project: string; mediaType: string; engine?: string; jobId: string | null }, now = Date.now()): Promise<string> {
     const existing = await db.selectFrom('scan_reports').select(['id', 'status', 'job_id']).where('digest', '=', t.digest).executeTakeFirst();
     if (existing) {
-      // The running job of this digest keeps its state: the new request was deduplicated onto it.
-      if (existing.status === 'Running' && existing.job_id === t.jobId) return existing.id;
+      // Deduplicated onto the job that already owns the report (queued, running, or just finished): it keeps its state.
+      if (t.jobId !== null && existing.job_id === t.jobId) return existing.id;
       await db
         .updateTable('scan_reports')
-        .set({ status: 'Pending', job_id: t.jobId, repository: t.repository, project: t.project, media_type: t.mediaType, engine: t.engine, requested_at: now, error: null })
+        .set({ status: 'Pending', job_id: t.jobId, repository: t.repository, project: t.project, media_type: t.mediaType, ...(t.engine !== undefined ? { engine: t.engine } : {}), requested_at: now, error: null })
         .where('id', '=', existing.id)
         .execute();
       return existing.id;
@@ -65,7 +65,7 @@ export class ScanStore {
     const id = newUuidV7();
     await db
       .insertInto('scan_reports')
-      .values({ id, digest: t.digest, repository: t.repository, project: t.project, media_type: t.mediaType, status: 'Pending', job_id: t.jobId, engine: t.engine, requested_at: now, severity: 'None' })
+      .values({ id, digest: t.digest, repository: t.repository, project: t.project, media_type: t.mediaType, status: 'Pending', job_id: t.jobId, engine: t.engine ?? '', requested_at: now, severity: 'None' })
       .onConflict((oc) => oc.column('digest').doNothing())
       .execute();
     const row = await db.selectFrom('scan_reports').select('id').where('digest', '=', t.digest).executeTakeFirstOrThrow();
