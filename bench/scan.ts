@@ -14,13 +14,14 @@
  * getrusage maxRSS; syft: sampled VmRSS every 20 ms), with the image size, so
  * "memory flat with image size" can be read off.
  *
- * Re-match. A real `berth serve` (SQLite, temporary directory) gets 1,000
- * images, each a distinct manifest over one shared layer holding the test
- * images' real package databases (the Debian status file, the Python
- * dist-info METADATA files, the Go binary), scanned through the API (1,000
- * stored inventories); then the real OSV Go and PyPI files of
- * shared/vulndata are imported and the `vulnerabilities.rematch` job's run
- * time (started → finished) is reported. Bar: under 10 s.
+ * Re-match. A real Berth (in this process, SQLite in a temporary directory,
+ * HTTP on loopback) gets 1,000 images, each a distinct manifest over one
+ * shared layer holding the test images' real package databases (the Debian
+ * status file, the Python dist-info METADATA files, the npm package.json
+ * files), scanned through the API (1,000 stored inventories); then the real
+ * OSV Go and PyPI files of shared/vulndata are imported and each
+ * `vulnerabilities.rematch` job's run time (started → finished) is reported.
+ * Bar: under 10 s.
  *
  * Results go to bench/results/scan-<YYYY-MM-DD>.json with the load average at
  * start and end (no host names).

@@ -1,21 +1,21 @@
 /**
- * The re-match part of `npm run bench:scan`: a real `berth serve` (SQLite in a
- * temporary directory) holding N scanned images, each a distinct manifest
- * over one shared layer made of the test images' real package databases; then
- * the real OSV files are imported and each `vulnerabilities.rematch` job's run
- * time (started → finished, from the job API) is measured.
+ * The re-match part of `npm run bench:scan`: a real Berth (started in this
+ * process as the tests start it: SQLite in a temporary directory, HTTP on a
+ * loopback port) holding N scanned images, each a distinct manifest over one
+ * shared layer made of the test images' real package databases; then the real
+ * OSV files are imported with the vulnerability database's own import (the
+ * one its API route calls) and each `vulnerabilities.rematch` job's run time
+ * (started → finished, from the job API) is measured.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { freePort } from '../../test/support/net.ts';
-import { removeOnExit, spawnTracked, stopChild } from './children.ts';
+import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
+import { ADMIN_PASSWORD, startTestBerth } from '../../test/support/berth.ts';
 
 export interface RematchResult {
   sboms: number;
@@ -28,8 +28,7 @@ export interface RematchResult {
   scanAllSeconds: number;
 }
 
-const PASSWORD = 'bench-scan-password';
-const auth = { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` };
+const auth = { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` };
 const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Files of an image layout's layers (later layers win) whose path `want` accepts, as path → bytes. */
@@ -109,24 +108,9 @@ async function waitJob(base: string, id: string): Promise<{ startedAt: number; f
 export async function rematchBench(opts: { sboms: number; images: Map<string, string>; say: (l: string) => void; repoRoot: string; vulndataDir?: string }): Promise<RematchResult> {
   const { sboms, say } = opts;
   const vulndata = findVulndata(opts.repoRoot, opts.vulndataDir);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-scan-'));
-  removeOnExit(dataDir);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
-  const log = openSync(path.join(dataDir, 'berth.log'), 'a');
-  const child = spawnTracked(process.execPath, [path.join(opts.repoRoot, 'src', 'cli', 'main.ts'), 'serve'], {
-    cwd: opts.repoRoot,
-    env: { ...env, BERTH_LISTEN: `127.0.0.1:${port}`, BERTH_DATA_DIR: dataDir, BERTH_ADMIN_PASSWORD: PASSWORD, BERTH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', log, log],
-  });
+  const berth = await startTestBerth();
+  const base = berth.url;
   try {
-    for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
-      if (child.exitCode !== null) throw new Error(`berth exited: ${readFileSync(path.join(dataDir, 'berth.log'), 'utf8').slice(-2000)}`);
-      if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200) break;
-      if (Date.now() > deadline) throw new Error('berth did not become ready');
-    }
-
     const layerTar = await sharedLayer(opts.images);
     const layer = gzipSync(layerTar);
     const repo = 'bench/rematch';
@@ -166,17 +150,17 @@ export async function rematchBench(opts: { sboms: number; images: Map<string, st
 
     const imported: string[] = [];
     const rematchJobsMs: number[] = [];
+    const vulndb = new VulnDb(berth.db, { jobs: berth.jobs });
     for (const eco of ['Go', 'PyPI']) {
-      const res = await api(base, `/api/v1/vulndb/imports?format=osv&source=osv-${eco}`, { method: 'POST', body: await readFile(path.join(vulndata, 'osv', eco, 'all.zip')), headers: { 'content-type': 'application/octet-stream' } });
-      const body = (await res.json()) as { records: number; rematch_job_id?: string };
-      if (res.status !== 200 || !body.rematch_job_id) throw new Error(`import osv-${eco}: ${res.status} ${JSON.stringify(body)}`);
-      const job = await waitJob(base, body.rematch_job_id);
-      imported.push(`osv-${eco} (${body.records} records)`);
+      const result = await vulndb.importFile(path.join(vulndata, 'osv', eco, 'all.zip'), { format: 'osv', source: `osv-${eco}` });
+      if (!result.rematch_job_id) throw new Error(`import osv-${eco}: no re-match job`);
+      const job = await waitJob(base, result.rematch_job_id);
+      imported.push(`osv-${eco} (${result.records} records)`);
       rematchJobsMs.push(job.finishedAt - job.startedAt);
-      say(`  import osv-${eco}: ${body.records} records; re-match job ${job.finishedAt - job.startedAt} ms`);
+      say(`  import osv-${eco}: ${result.records} records in ${result.duration_ms} ms; re-match job ${job.finishedAt - job.startedAt} ms`);
     }
     return { sboms, packages: packages * sboms, imported, rematchJobsMs, rematchMs: Math.max(...rematchJobsMs), scanAllSeconds };
   } finally {
-    await stopChild(child);
+    await berth.stop();
   }
 }
