@@ -25,10 +25,19 @@ async function insertChunked<T extends 'scan_packages' | 'scan_findings' | 'scan
   for (let i = 0; i < rows.length; i += per) await db.insertInto(table).values(rows.slice(i, i + per)).execute();
 }
 
-/** Identifies a set of findings (order included: it is the matcher's, deterministic for the same data). */
+/**
+ * Identifies a set of findings whatever their order and the order of their
+ * lists (the database returns advisories in no fixed order, so the matcher's
+ * output order may differ between two runs over the same data).
+ */
 export function findingsHash(findings: readonly Finding[]): string {
+  const lines = findings
+    .map((f) =>
+      JSON.stringify([f.id, [...f.aliases].sort(), f.packageType, f.package, f.installedVersion, f.fixedVersion ?? null, f.status, f.severity, f.cvss ? [f.cvss.version, f.cvss.score, f.cvss.vector] : null, f.summary ?? null, [...f.links].sort(), f.purl, f.layer, f.location, [...f.sources].sort()]),
+    )
+    .sort();
   const h = createHash('sha256');
-  for (const f of findings) h.update(JSON.stringify(f)).update('\n');
+  for (const line of lines) h.update(line).update('\n');
   return h.digest('hex');
 }
 
