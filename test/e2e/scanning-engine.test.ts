@@ -13,7 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import { basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
+import { runCli } from '../support/cli.ts';
 import { testDatabases } from '../support/databases.ts';
 import { OciClient, sha256 } from '../support/oci-client.ts';
 import { makeTar } from '../support/oci-layout.ts';
@@ -87,6 +90,19 @@ for (const database of await testDatabases()) {
       await berth?.stop();
     });
 
+    async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'berth-scan-cli-'));
+      try {
+        const res = await fetch(`${berth.url}/api/v1/users/me/tokens`, { method: 'POST', headers: { authorization: ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ name: `cli-${Date.now()}-${Math.random()}` }) });
+        const token = ((await res.json()) as { secret: string }).secret;
+        const out = await runCli(args.map((a) => a.replace('{tmp}', tmp)), { BERTH_SERVER: berth.url, BERTH_TOKEN: token, BERTH_CLI_CONFIG: path.join(tmp, 'cli.json') });
+        if (args.includes('-f')) out.stdout += await readFile(path.join(tmp, 'sbom.json'), 'utf8');
+        return out;
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    }
+
     test('an Alpine image is analysed and matched against the imported secdb', async () => {
       await pushAlpineImage(oci, 'alpine/base', '3.11');
       const { job_id } = (await api<{ job_id: string }>('POST', `${ART}/scan`)).body;
@@ -136,6 +152,19 @@ for (const database of await testDatabases()) {
       assert.equal(attached.status, 202, attached.text);
       const image = (await api<{ digest: string; referrers: { digest: string; artifact_type: string }[] }>('GET', ART)).body;
       assert.ok(image.referrers.some((r) => r.digest === attached.body.digest && r.artifact_type === 'application/vnd.cyclonedx+json'));
+      // The CLI: scan --wait, vulns, sbom to a file.
+      const scanned = await cli(['scan', 'alpine/base:3.11', '--wait']);
+      assert.equal(scanned.code, 0, scanned.stderr);
+      assert.match(scanned.stdout, /alpine\/base:3\.11: \d+ vulnerabilities \(\d+ fixable\)/);
+      const listed = await cli(['vulns', 'alpine/base:3.11', '--fixable']);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /CVE-2019-1551\s+\S+\s+\S+\s+libcrypto1\.1\s+1\.1\.1d-r2\s+1\.1\.1d-r3/);
+      const json = await cli(['vulns', 'alpine/base:3.11', '-o', 'json', '--package', 'libssl']);
+      assert.ok((JSON.parse(json.stdout) as { package: string }[]).every((v) => v.package === 'libssl1.1'));
+      const file = await cli(['sbom', 'alpine/base:3.11', '--format', 'spdx', '-f', '{tmp}/sbom.json']);
+      assert.equal(file.code, 0, file.stderr);
+      assert.match(file.stdout, /"spdxVersion": "SPDX-2.3"/);
+      assert.equal((await cli(['scan', 'alpine/base:3.11', '--all'])).code, 2);
       // The referrer is not scanned itself.
       await sleep(500);
       assert.equal((await api('GET', `/projects/alpine/repositories/base/artifacts/${attached.body.digest}/scan`)).status, 404);

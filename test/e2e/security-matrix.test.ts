@@ -64,7 +64,7 @@ const isBrowse = (a: Action): a is BrowseAction => (BROWSE_ACTIONS as readonly s
  * matrix Berth has anonymousPull on; except copying out, which needs a
  * signed-in caller who may push somewhere).
  */
-const READ: readonly Action[] = ['pull', 'listTags', 'catalog', 'listRepositories', 'getRepository', 'listArtifacts', 'getArtifact', 'copyOut'];
+const READ: readonly Action[] = ['pull', 'listTags', 'catalog', 'listRepositories', 'getRepository', 'listArtifacts', 'getArtifact', 'copyOut', 'getScanReport'];
 /** Read actions only a signed-in caller can do. */
 const SIGNED_IN_ONLY: readonly Action[] = ['copyOut'];
 
@@ -76,8 +76,8 @@ const SIGNED_IN_ONLY: readonly Action[] = ['copyOut'];
 const ROLE_MAY: Record<RoleName, readonly Action[]> = {
   limitedGuest: READ,
   guest: [...READ, 'readAuditLog'],
-  developer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn'],
-  maintainer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn', 'deleteArtifact', 'deleteTag', 'deleteRepository', 'apiDeleteArtifact', 'apiDeleteTag'],
+  developer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn', 'scanArtifact'],
+  maintainer: [...READ, 'readAuditLog', 'push', 'updateRepository', 'addTag', 'copyIn', 'scanArtifact', 'deleteArtifact', 'deleteTag', 'deleteRepository', 'apiDeleteArtifact', 'apiDeleteTag'],
   projectAdmin: ALL_ACTIONS,
 };
 
@@ -113,6 +113,9 @@ const NEEDS: Record<Action, readonly string[]> = {
   copyIn: ['repository:push'],
   // Push on the target comes with the copy robots' second permission set.
   copyOut: ['repository:pull'],
+  // Requesting a scan (reading results is artifact:read, which public read includes).
+  scanArtifact: ['scan:create'],
+  getScanReport: ['artifact:read'],
 };
 
 /** Project robots of each project (besides the disabled ones). */
@@ -133,6 +136,7 @@ const ROBOT_PERMS = {
   // System robots (a project robot holds one project): these on the cell's project, plus push on COPY_TARGET.
   copyout: ['repository:pull'],
   copynopull: ['artifact:read'],
+  scanner: ['scan:create'],
 } as const satisfies Record<string, readonly string[]>;
 type RobotKey = keyof typeof ROBOT_PERMS;
 const COPY_ROBOTS: readonly RobotKey[] = ['copyout', 'copynopull'];
@@ -159,6 +163,8 @@ const ROBOT_WITH: Record<Action, RobotKey> = {
   apiDeleteTag: 'untagger',
   copyIn: 'pushpull',
   copyOut: 'copyout',
+  scanArtifact: 'scanner',
+  getScanReport: 'nopull',
 };
 const ROBOT_WITHOUT: Record<Action, RobotKey> = {
   pull: 'nopull',
@@ -182,6 +188,8 @@ const ROBOT_WITHOUT: Record<Action, RobotKey> = {
   apiDeleteTag: 'pushpull',
   copyIn: 'pull',
   copyOut: 'copynopull',
+  scanArtifact: 'pushpull',
+  getScanReport: 'lister',
 };
 
 const SUBJECTS = ['anonymous', ...ROLES, 'outsider', 'robotWith', 'robotWithout', 'sysadmin', 'disabledRobot'] as const;

@@ -27,11 +27,13 @@ export const BROWSE_ACTIONS = [
   'apiDeleteTag',
   'copyIn',
   'copyOut',
+  'scanArtifact',
+  'getScanReport',
 ] as const;
 export type BrowseAction = (typeof BROWSE_ACTIONS)[number];
 
 /** Routes that answer anonymous callers (auth optional): without read, 404 rather than 401. */
-export const ANONYMOUS_READABLE: readonly BrowseAction[] = ['listRepositories', 'getRepository', 'listArtifacts', 'getArtifact'];
+export const ANONYMOUS_READABLE: readonly BrowseAction[] = ['listRepositories', 'getRepository', 'listArtifacts', 'getArtifact', 'getScanReport'];
 
 /** Public: every signed-in caller may pull from it. */
 export const COPY_SOURCE = 'mx-src';
@@ -184,6 +186,27 @@ export async function browseCell(
         },
         unchanged: async () => assert.equal(await status(), 404, `${what}: nothing copied`),
       };
+    }
+    case 'scanArtifact': {
+      // A manifest of its own per cell: whether a report exists tells whether this call queued a scan.
+      const digest = await seedManifest(base, p, `scan-${n}`);
+      const res = await send('POST', `${artifacts}/${digest}/scan`);
+      const report = async () => (await admin(`${artifacts}/${digest}/scan`)).status;
+      return {
+        res,
+        status: 202,
+        verify: async () => {
+          assert.match((res.body as { job_id: string }).job_id, /^[0-9a-f-]{36}$/, what);
+          assert.equal(await report(), 200, `${what}: a report exists`);
+        },
+        unchanged: async () => assert.equal(await report(), 404, `${what}: nothing queued`),
+      };
+    }
+    case 'getScanReport': {
+      // The project's image has a report (queued by the administrator; dedupe makes repeats free).
+      must(await call(base, 'POST', `${artifacts}/v1/scan`, { auth: ADMIN }), 202, `scan ${p.repo}:v1`);
+      const res = await send('GET', `${artifacts}/v1/scan`);
+      return { res, status: 200, verify: async () => assert.match((res.body as { report_id: string }).report_id, /^[0-9a-f-]{36}$/, what), unchanged: nothing };
     }
     case 'copyOut': {
       const target = `co-${n}`;

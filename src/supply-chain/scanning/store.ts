@@ -5,6 +5,7 @@
  * transaction, so a reader sees the old results or the new ones.
  */
 import { type Insertable, type Kysely, type Selectable } from 'kysely';
+import { createHash } from 'node:crypto';
 import { newUuidV7 } from '../../core/ids.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import type { ScanReportTable } from '../schema.ts';
@@ -15,13 +16,29 @@ import { summarizeFindings, type ScanSummary } from './summary.ts';
 
 export type ReportRow = Selectable<ScanReportTable>;
 
-/** Bind parameters per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMS = 8_000;
+/** Bind parameters per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 (fewer, bigger statements write findings fastest). */
+const MAX_PARAMS = 30_000;
 
 async function insertChunked<T extends 'scan_packages' | 'scan_findings' | 'scan_inventories'>(db: Kysely<Database>, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
   if (rows.length === 0) return;
   const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
   for (let i = 0; i < rows.length; i += per) await db.insertInto(table).values(rows.slice(i, i + per)).execute();
+}
+
+/**
+ * Identifies a set of findings whatever their order and the order of their
+ * lists (the database returns advisories in no fixed order, so the matcher's
+ * output order may differ between two runs over the same data).
+ */
+export function findingsHash(findings: readonly Finding[]): string {
+  const lines = findings
+    .map((f) =>
+      JSON.stringify([f.id, [...f.aliases].sort(), f.packageType, f.package, f.installedVersion, f.fixedVersion ?? null, f.status, f.severity, f.cvss ? [f.cvss.version, f.cvss.score, f.cvss.vector] : null, f.summary ?? null, [...f.links].sort(), f.purl, f.layer, f.location, [...f.sources].sort()]),
+    )
+    .sort();
+  const h = createHash('sha256');
+  for (const line of lines) h.update(line).update('\n');
+  return h.digest('hex');
 }
 
 function summaryColumns(s: ScanSummary) {
@@ -115,6 +132,7 @@ export class ScanStore {
         started_at: r.startedAt,
         ended_at: now,
         matched_at: now,
+        findings_hash: findingsHash(r.findings),
         package_count: packages.length,
         ...summaryColumns(summary),
       })
@@ -123,13 +141,21 @@ export class ScanStore {
     return summary;
   }
 
-  /** Replaces the findings of a report (a re-match) in the caller's transaction. */
-  async replaceFindings(db: Kysely<Database>, reportId: string, findings: Finding[], now = Date.now()): Promise<ScanSummary> {
+  /**
+   * Replaces the findings of a report (a re-match) in the caller's
+   * transaction; returns false (and writes only the match time) when they
+   * are the ones stored already.
+   */
+  async replaceFindings(db: Kysely<Database>, reportId: string, findings: Finding[], storedHash: string | null, now = Date.now()): Promise<boolean> {
+    const hash = findingsHash(findings);
+    if (hash === storedHash) {
+      await db.updateTable('scan_reports').set({ matched_at: now }).where('id', '=', reportId).execute();
+      return false;
+    }
     await db.deleteFrom('scan_findings').where('report_id', '=', reportId).execute();
     await insertChunked(db, 'scan_findings', findings.map((f, i) => findingRow(reportId, i, f)));
-    const summary = summarizeFindings(findings);
-    await db.updateTable('scan_reports').set({ matched_at: now, ...summaryColumns(summary) }).where('id', '=', reportId).execute();
-    return summary;
+    await db.updateTable('scan_reports').set({ matched_at: now, findings_hash: hash, ...summaryColumns(summarizeFindings(findings)) }).where('id', '=', reportId).execute();
+    return true;
   }
 
   async report(digest: string): Promise<ReportRow | undefined> {
