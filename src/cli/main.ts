@@ -15,6 +15,7 @@ import { gitrepoCommands } from './commands/gitrepo.ts';
 import { memberCommands, projectCommands } from './commands/projects.ts';
 import { repositoryCommands } from './commands/repositories.ts';
 import { robotCommands } from './commands/robots.ts';
+import { scanCommands } from './commands/scan.ts';
 import { scannerCommands } from './commands/scanners.ts';
 import { auditCommands, settingsCommands } from './commands/system.ts';
 import { tokenCommands, userCommands } from './commands/users.ts';
@@ -59,6 +60,9 @@ Client commands (see docs/cli.md):
   berth login                   Sign in to a server and store an API token
   berth logout                  Revoke the stored token and forget it
   berth whoami                  Show the signed-in account
+  berth scan IMAGE [--wait]     Scan an image (--repository R, --all) for vulnerabilities
+  berth vulns IMAGE             List an image's vulnerabilities (--severity, --fixable)
+  berth sbom IMAGE              Download an image's SBOM (--format cyclonedx|spdx, -f FILE)
 ${GROUPS.map((g) => `  berth ${g.name.padEnd(24)}${g.summary}`).join('\n')}
 
 Global options: --server URL, -o/--output table|json, -h/--help.
@@ -107,7 +111,7 @@ type Resolved = { spec: CommandSpec; rest: string[] } | { group: Group; error?: 
 
 function resolve(words: string[]): Resolved {
   const [first, second, ...rest] = words;
-  const single = authCommands.find((c) => c.words[0] === first);
+  const single = [...authCommands, ...scanCommands].find((c) => c.words[0] === first);
   if (single) return { spec: single, rest: words.slice(1) };
   const group = GROUPS.find((g) => g.name === first);
   if (!group) return { error: `unknown command ${JSON.stringify(first)}` };

@@ -77,6 +77,8 @@ export interface ScanReportTable {
   ended_at: number | null;
   /** When the findings were last computed (scan or re-match). */
   matched_at: number | null;
+  /** sha256 of the findings as stored: a re-match that finds the same ones writes nothing. */
+  findings_hash: string | null;
   /** Highest severity of the counted findings, `None` without any. */
   severity: Generated<string>;
   critical: Generated<number>;

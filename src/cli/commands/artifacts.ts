@@ -7,7 +7,7 @@ import { LIST_OPTIONS, listQuery, showList } from './common.ts';
 import { shortTime, splitRepository } from './repositories.ts';
 
 /** `team/app:v1` or `team/app@sha256:…` → the artifact's API path. */
-function artifactRef(ctx: Ctx, ref: string): { repositoryPath: string; reference: string; path: string; repository: string } {
+export function artifactRef(ctx: Ctx, ref: string): { repositoryPath: string; reference: string; path: string; repository: string } {
   let repo: string;
   let reference: string;
   const at = ref.indexOf('@');

@@ -8,7 +8,7 @@
  * src/supply-chain/scanners and registered through `ScanEngines.resolver`.
  */
 import type { Readable } from 'node:stream';
-import type { Advisory, Finding, Inventory } from '../types.ts';
+import type { Advisory, Finding, Inventory, Package } from '../types.ts';
 
 export interface ScanTarget {
   project: string;
@@ -83,12 +83,19 @@ export class BerthEngine implements ScanEngine {
     return { scanner: this.#scanner, inventories, findings };
   }
 
-  /** Findings of stored or fresh inventories; one vulnerability of one package is reported once even when two platforms have it. */
-  async match(inventories: readonly Inventory[], lookup: AdvisoryLookup): Promise<Finding[]> {
+  /**
+   * Findings of stored or fresh inventories; one vulnerability of one
+   * package is reported once even when two platforms have it. With `memo`
+   * (the re-match of many inventories), a package already matched in this
+   * run (same distro, type, name, version, source) reuses its findings:
+   * the matcher judges each package on its own, so the result is the same,
+   * and images share most of their packages.
+   */
+  async match(inventories: readonly Inventory[], lookup: AdvisoryLookup, memo?: MatchMemo): Promise<Finding[]> {
     const out: Finding[] = [];
     const seen = new Set<string>();
     for (const inventory of inventories) {
-      for (const f of await this.#match(inventory, lookup)) {
+      for (const f of memo ? await this.#memoized(inventory, lookup, memo) : await this.#match(inventory, lookup)) {
         const key = `${f.id}\n${f.purl}\n${f.location}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -97,7 +104,28 @@ export class BerthEngine implements ScanEngine {
     }
     return out;
   }
+
+  async #memoized(inventory: Inventory, lookup: AdvisoryLookup, memo: MatchMemo): Promise<Finding[]> {
+    const distro = `${inventory.distro?.id ?? ''}\n${inventory.distro?.versionId ?? ''}\n${inventory.distro?.codename ?? ''}`;
+    const keyOf = (p: Package) => `${distro}\n${p.type}\n${p.name}\n${p.version}\n${p.source?.name ?? ''}\n${p.source?.version ?? ''}\n${p.arch ?? ''}`;
+    const fresh = inventory.packages.filter((p) => !memo.has(keyOf(p)));
+    if (fresh.length > 0) {
+      if (memo.size + fresh.length > MAX_MEMO) memo.clear();
+      const byPackage = new Map<string, Finding[]>(fresh.map((p) => [`${p.purl}\0${p.location}`, []]));
+      for (const f of await this.#match({ ...inventory, packages: fresh }, lookup)) byPackage.get(`${f.purl}\0${f.location}`)?.push(f);
+      for (const p of fresh) memo.set(keyOf(p), byPackage.get(`${p.purl}\0${p.location}`) ?? []);
+    }
+    const out: Finding[] = [];
+    for (const p of inventory.packages) {
+      for (const f of memo.get(keyOf(p)) ?? []) out.push({ ...f, packageType: p.type, package: p.name, installedVersion: p.version, purl: p.purl, layer: p.layer, location: p.location });
+    }
+    return out;
+  }
 }
+
+/** Findings per package identity, shared across the inventories of one re-match run. */
+export type MatchMemo = Map<string, Finding[]>;
+const MAX_MEMO = 200_000;
 
 /** Chooses the engine of a project: an external scanner when one is configured for it, else Berth's own. */
 export class ScanEngines {

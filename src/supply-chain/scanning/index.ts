@@ -44,7 +44,7 @@ export function createScanning(
   const store = new ScanStore(db);
   const berth = new BerthEngine({ ...deps.parts, source: (repository) => new RegistryImageSource(deps.registry, repository), version: deps.version });
   const engines = new ScanEngines(berth);
-  const service = new ScanService({ db, store, jobs: deps.jobs, audit: deps.audit, engines });
+  const service = new ScanService({ db, store, jobs: deps.jobs, audit: deps.audit });
   registerScanJobs(
     { jobs: deps.jobs, events: deps.events, service, engines, berth, lookup: deps.parts.lookup, metrics: new ScanMetrics(deps.metrics), log: deps.log },
     {

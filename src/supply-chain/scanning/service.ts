@@ -14,7 +14,6 @@ import type { Database, Db } from '../../platform/db/schema.ts';
 import type { JobEnqueuer } from '../../platform/jobs/types.ts';
 import { IMAGE_CONFIG_TYPES, IMAGE_MANIFEST_TYPES, INDEX_TYPES, listed, resolveReference } from '../../registry/artifact-rows.ts';
 import type { Finding, Inventory, Package } from '../types.ts';
-import type { ScanEngines } from './engine.ts';
 import { notScanned, unsupported } from './errors.ts';
 import { queryFindings, queryPackages, type FindingQuery, type PackageQuery } from './query.ts';
 import type { ReportRow, ScanStore } from './store.ts';
@@ -66,14 +65,12 @@ export class ScanService {
   readonly #store: ScanStore;
   readonly #jobs: JobEnqueuer;
   readonly #audit: AuditRecorder;
-  readonly #engines: ScanEngines;
 
-  constructor(deps: { db: Db; store: ScanStore; jobs: JobEnqueuer; audit: AuditRecorder; engines: ScanEngines }) {
+  constructor(deps: { db: Db; store: ScanStore; jobs: JobEnqueuer; audit: AuditRecorder }) {
     this.#db = deps.db;
     this.#store = deps.store;
     this.#jobs = deps.jobs;
     this.#audit = deps.audit;
-    this.#engines = deps.engines;
   }
 
   get store(): ScanStore {
@@ -100,8 +97,8 @@ export class ScanService {
   async enqueue(trx: Kysely<Database>, a: Pick<ArtifactRef, 'project' | 'repository' | 'digest' | 'mediaType'>, how: keyof typeof PRIORITY, runAt?: number): Promise<string> {
     const payload: ScanJobPayload = { repository: a.repository, digest: a.digest, ...(how === 'auto' ? { auto: true } : {}) };
     const jobId = await this.#jobs.enqueue(trx, SCAN_KIND, payload, { dedupeKey: a.digest, priority: PRIORITY[how], ...(runAt !== undefined ? { runAt } : {}) });
-    const engine = await this.#engines.engineFor(a.project);
-    await this.#store.markPending(trx, { ...a, engine: engine.name, jobId });
+    // The engine is chosen when the job runs (its lookup may read the database, which this transaction holds on SQLite).
+    await this.#store.markPending(trx, { ...a, jobId });
     return jobId;
   }
 

@@ -5,6 +5,7 @@
  * transaction, so a reader sees the old results or the new ones.
  */
 import { type Insertable, type Kysely, type Selectable } from 'kysely';
+import { createHash } from 'node:crypto';
 import { newUuidV7 } from '../../core/ids.ts';
 import type { Database, Db } from '../../platform/db/schema.ts';
 import type { ScanReportTable } from '../schema.ts';
@@ -15,13 +16,20 @@ import { summarizeFindings, type ScanSummary } from './summary.ts';
 
 export type ReportRow = Selectable<ScanReportTable>;
 
-/** Bind parameters per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_PARAMS = 8_000;
+/** Bind parameters per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 (fewer, bigger statements write findings fastest). */
+const MAX_PARAMS = 30_000;
 
 async function insertChunked<T extends 'scan_packages' | 'scan_findings' | 'scan_inventories'>(db: Kysely<Database>, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
   if (rows.length === 0) return;
   const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
   for (let i = 0; i < rows.length; i += per) await db.insertInto(table).values(rows.slice(i, i + per)).execute();
+}
+
+/** Identifies a set of findings (order included: it is the matcher's, deterministic for the same data). */
+export function findingsHash(findings: readonly Finding[]): string {
+  const h = createHash('sha256');
+  for (const f of findings) h.update(JSON.stringify(f)).update('\n');
+  return h.digest('hex');
 }
 
 function summaryColumns(s: ScanSummary) {
@@ -50,14 +58,14 @@ export class ScanStore {
    * digest has none). The previous results stay readable until the new
    * ones replace them.
    */
-  async markPending(db: Kysely<Database>, t: { digest: string; repository: string; project: string; mediaType: string; engine: string; jobId: string | null }, now = Date.now()): Promise<string> {
+  async markPending(db: Kysely<Database>, t: { digest: string; repository: string; project: string; mediaType: string; engine?: string; jobId: string | null }, now = Date.now()): Promise<string> {
     const existing = await db.selectFrom('scan_reports').select(['id', 'status', 'job_id']).where('digest', '=', t.digest).executeTakeFirst();
     if (existing) {
-      // The running job of this digest keeps its state: the new request was deduplicated onto it.
-      if (existing.status === 'Running' && existing.job_id === t.jobId) return existing.id;
+      // Deduplicated onto the job that already owns the report (queued, running, or just finished): it keeps its state.
+      if (t.jobId !== null && existing.job_id === t.jobId) return existing.id;
       await db
         .updateTable('scan_reports')
-        .set({ status: 'Pending', job_id: t.jobId, repository: t.repository, project: t.project, media_type: t.mediaType, engine: t.engine, requested_at: now, error: null })
+        .set({ status: 'Pending', job_id: t.jobId, repository: t.repository, project: t.project, media_type: t.mediaType, ...(t.engine !== undefined ? { engine: t.engine } : {}), requested_at: now, error: null })
         .where('id', '=', existing.id)
         .execute();
       return existing.id;
@@ -65,7 +73,7 @@ export class ScanStore {
     const id = newUuidV7();
     await db
       .insertInto('scan_reports')
-      .values({ id, digest: t.digest, repository: t.repository, project: t.project, media_type: t.mediaType, status: 'Pending', job_id: t.jobId, engine: t.engine, requested_at: now, severity: 'None' })
+      .values({ id, digest: t.digest, repository: t.repository, project: t.project, media_type: t.mediaType, status: 'Pending', job_id: t.jobId, engine: t.engine ?? '', requested_at: now, severity: 'None' })
       .onConflict((oc) => oc.column('digest').doNothing())
       .execute();
     const row = await db.selectFrom('scan_reports').select('id').where('digest', '=', t.digest).executeTakeFirstOrThrow();
@@ -115,6 +123,7 @@ export class ScanStore {
         started_at: r.startedAt,
         ended_at: now,
         matched_at: now,
+        findings_hash: findingsHash(r.findings),
         package_count: packages.length,
         ...summaryColumns(summary),
       })
@@ -123,13 +132,21 @@ export class ScanStore {
     return summary;
   }
 
-  /** Replaces the findings of a report (a re-match) in the caller's transaction. */
-  async replaceFindings(db: Kysely<Database>, reportId: string, findings: Finding[], now = Date.now()): Promise<ScanSummary> {
+  /**
+   * Replaces the findings of a report (a re-match) in the caller's
+   * transaction; returns false (and writes only the match time) when they
+   * are the ones stored already.
+   */
+  async replaceFindings(db: Kysely<Database>, reportId: string, findings: Finding[], storedHash: string | null, now = Date.now()): Promise<boolean> {
+    const hash = findingsHash(findings);
+    if (hash === storedHash) {
+      await db.updateTable('scan_reports').set({ matched_at: now }).where('id', '=', reportId).execute();
+      return false;
+    }
     await db.deleteFrom('scan_findings').where('report_id', '=', reportId).execute();
     await insertChunked(db, 'scan_findings', findings.map((f, i) => findingRow(reportId, i, f)));
-    const summary = summarizeFindings(findings);
-    await db.updateTable('scan_reports').set({ matched_at: now, ...summaryColumns(summary) }).where('id', '=', reportId).execute();
-    return summary;
+    await db.updateTable('scan_reports').set({ matched_at: now, findings_hash: hash, ...summaryColumns(summarizeFindings(findings)) }).where('id', '=', reportId).execute();
+    return true;
   }
 
   async report(digest: string): Promise<ReportRow | undefined> {

@@ -28,6 +28,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('started_at', 'bigint')
     .addColumn('ended_at', 'bigint')
     .addColumn('matched_at', 'bigint')
+    .addColumn('findings_hash', 'varchar(64)')
     .addColumn('severity', 'varchar(16)', (c) => c.notNull().defaultTo('None'))
     .addColumn('critical', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('high', 'integer', (c) => c.notNull().defaultTo(0))
