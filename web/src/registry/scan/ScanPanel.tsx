@@ -54,18 +54,9 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
               )}
             </Group>
             <Text size="sm" c="dimmed">
-              {r.scanner ? `${r.scanner.name} ${r.scanner.version} (${r.scanner.vendor})` : 'Scanner'}
-              {r.end_time ? (
-                <>
-                  {' · finished '}
-                  <RelativeTime value={r.end_time} />
-                </>
-              ) : r.start_time ? (
-                <>
-                  {' · started '}
-                  <RelativeTime value={r.start_time} />
-                </>
-              ) : null}
+              {r.scanner ? `${r.scanner.name} ${r.scanner.version} (${r.scanner.vendor}) · ` : ''}
+              {r.end_time ? (r.scanner ? 'finished' : 'Finished') : r.start_time ? (r.scanner ? 'started' : 'Started') : ''}{' '}
+              {(r.end_time ?? r.start_time) && <RelativeTime value={r.end_time ?? r.start_time} />}
               {took !== undefined && status === 'Success' ? ` in ${took < 10 ? took.toFixed(1) : Math.round(took)} s` : ''}
             </Text>
             {status === 'Error' && r.error && (
