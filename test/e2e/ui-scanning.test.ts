@@ -288,8 +288,10 @@ for (const db of await testDatabases()) {
       await page.goto('/projects/shop');
       const toggle = page.getByRole('switch', { name: 'Scan on push' });
       assert.equal(await toggle.isChecked(), false);
-      await toggle.check();
+      // Its state is the server's (applied when the PUT answers): click, then wait for the answer.
+      await toggle.click();
       await page.getByText('Images pushed to shop will be scanned').waitFor();
+      assert.equal(await toggle.isChecked(), true);
       await checkA11y(page, 'project-auto-scan');
       const project = must(await call(berth.url, 'GET', '/api/v1/projects/shop', { auth: ADMIN }), 200, 'project').body as { metadata?: Record<string, string> };
       assert.equal(project.metadata?.auto_scan, 'true');

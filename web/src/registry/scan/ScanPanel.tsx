@@ -20,8 +20,9 @@ function seconds(start: string | null, end: string | null): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s : undefined;
 }
 
-export function ScanPanel({ project, repository, digest, report, canScan }: { project: string; repository: string; digest: string; report: UseQueryResult<ScanReport | null>; canScan: boolean }) {
-  const r = report.data;
+/** `scanned`: the artifact has a report (its scan_overview); before that the report is not asked for. */
+export function ScanPanel({ project, repository, digest, report, scanned, canScan }: { project: string; repository: string; digest: string; report: UseQueryResult<ScanReport | null>; scanned: boolean; canScan: boolean }) {
+  const r = scanned ? report.data : undefined;
   const status = r?.scan_status;
   const took = r ? seconds(r.start_time, r.end_time) : undefined;
   return (
@@ -32,12 +33,12 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
         </Title>
         <Group gap="xs">
           {r && status === 'Success' && <SbomDownload project={project} repository={repository} digest={digest} />}
-          {canScan && !isActive(status) && report.isSuccess && <ScanButton project={project} repository={repository} digest={digest} rescan={Boolean(r)} />}
+          {canScan && !isActive(status) && (!scanned || report.isSuccess) && <ScanButton project={project} repository={repository} digest={digest} rescan={Boolean(r)} />}
         </Group>
       </Group>
       <ApiErrorAlert error={report.error} />
       <Paper withBorder p="md">
-        {report.isSuccess && !r && (
+        {(!scanned || (report.isSuccess && !r)) && (
           <Text size="sm" c="dimmed">
             Not scanned yet.{canScan ? ' Scan it to see its packages and known vulnerabilities.' : ''}
           </Text>
