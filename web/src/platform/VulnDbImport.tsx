@@ -49,7 +49,7 @@ export function VulnDbImport() {
             aria-label="Import from"
           />
           {from === 'file' ? (
-            <FileInput label="Data file" description="OSV all.zip or record JSON, Alpine secdb JSON, Debian tracker JSON, DSA or DLA list" value={file} onChange={setFile} clearable />
+            <FileInput label="Data file" description="OSV all.zip or record JSON, Alpine secdb JSON, Debian tracker JSON, DSA or DLA list" value={file} onChange={setFile} clearable clearButtonProps={{ 'aria-label': 'Clear the chosen file' }} />
           ) : (
             <TextInput label="URL" placeholder="https://…" value={url} onChange={(e) => setUrl(e.currentTarget.value)} />
           )}
@@ -69,7 +69,7 @@ export function VulnDbImport() {
           </Group>
           <ApiErrorAlert error={run.error} />
           {r && (
-            <Alert color="teal" title={`Imported ${r.source}`} role="status">
+            <Alert variant="default" title={`Imported ${r.source}`} role="status">
               {r.records.toLocaleString()} records ({r.added.toLocaleString()} added, {r.updated.toLocaleString()} updated, {r.removed.toLocaleString()} removed) in {(r.duration_ms / 1000).toFixed(1)} s.
               {r.rematch_job_id !== undefined && r.rematch_job_id !== null && (
                 <>

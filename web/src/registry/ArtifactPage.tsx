@@ -17,6 +17,7 @@ import { Platforms } from './Platforms.tsx';
 import { PullCommand } from './PullCommand.tsx';
 import { PackagesTable } from './scan/PackagesTable.tsx';
 import { ScanPanel } from './scan/ScanPanel.tsx';
+import { overviewOf } from './scan/types.ts';
 import { isScannable, useScanReport } from './scan/useScanReport.ts';
 import { VulnerabilityTable } from './scan/VulnerabilityTable.tsx';
 
@@ -30,11 +31,13 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
   const key = ['artifact', project, repository, reference];
   const q = useQuery({
     queryKey: key,
-    queryFn: () => unwrap(api.GET('/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}', { params: { path: { project, repository, reference } } })),
+    // with_scan_overview: whether (and how) it was scanned, so an unscanned artifact's report is never asked for.
+    queryFn: () => unwrap(api.GET('/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}', { params: { path: { project, repository, reference }, query: { with_scan_overview: 'true' } } })),
   });
   const a = q.data;
   const scannable = a !== undefined && isScannable(a);
-  const report = useScanReport(project, repository, a?.digest, scannable);
+  const everScanned = a !== undefined && overviewOf(a) !== undefined;
+  const report = useScanReport(project, repository, a?.digest, scannable && everScanned);
   const scanned = report.data?.scan_status === 'Success';
   const refresh = () => Promise.all([client.invalidateQueries({ queryKey: key }), client.invalidateQueries({ queryKey: ['artifacts', project, repository] })]);
   const crumbs = [
@@ -111,7 +114,7 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
               onChanged={refresh}
             />
           </section>
-          {scannable && <ScanPanel project={project} repository={repository} digest={a.digest} report={report} canScan={perms.can('scan:create')} />}
+          {scannable && <ScanPanel project={project} repository={repository} digest={a.digest} report={report} scanned={everScanned} canScan={perms.can('scan:create')} />}
           <Tabs
             value={params.get('tab') ?? (a.type === 'INDEX' ? 'children' : 'layers')}
             onChange={(v) => setParams((prev) => new URLSearchParams({ ...Object.fromEntries(prev), tab: v ?? '' }), { replace: true })}

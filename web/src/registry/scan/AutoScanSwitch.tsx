@@ -14,9 +14,10 @@ export function AutoScanSwitch({ project }: { project: string }) {
   const on = info.data?.metadata.auto_scan === 'true';
   const save = useMutation({
     mutationFn: (next: boolean) => unwrap(api.PUT('/api/v1/projects/{project}', { params: { path: { project } }, body: { metadata: { auto_scan: next ? 'true' : 'false' } } })),
-    onSuccess: (_, next) => {
+    onSuccess: (updated, next) => {
+      // The answer is the project: shown at once (no flicker back while the list refetches).
+      client.setQueryData(['project', project], updated);
       notifyDone(next ? `Images pushed to ${project} will be scanned` : `Images pushed to ${project} will no longer be scanned automatically`);
-      void client.invalidateQueries({ queryKey: ['project', project] });
       void client.invalidateQueries({ queryKey: ['projects'] });
     },
     onError: (err) => notifyFailed(err, 'Setting not saved'),

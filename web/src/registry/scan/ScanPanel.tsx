@@ -20,8 +20,9 @@ function seconds(start: string | null, end: string | null): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s : undefined;
 }
 
-export function ScanPanel({ project, repository, digest, report, canScan }: { project: string; repository: string; digest: string; report: UseQueryResult<ScanReport | null>; canScan: boolean }) {
-  const r = report.data;
+/** `scanned`: the artifact has a report (its scan_overview); before that the report is not asked for. */
+export function ScanPanel({ project, repository, digest, report, scanned, canScan }: { project: string; repository: string; digest: string; report: UseQueryResult<ScanReport | null>; scanned: boolean; canScan: boolean }) {
+  const r = scanned ? report.data : undefined;
   const status = r?.scan_status;
   const took = r ? seconds(r.start_time, r.end_time) : undefined;
   return (
@@ -32,12 +33,12 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
         </Title>
         <Group gap="xs">
           {r && status === 'Success' && <SbomDownload project={project} repository={repository} digest={digest} />}
-          {canScan && !isActive(status) && report.isSuccess && <ScanButton project={project} repository={repository} digest={digest} rescan={Boolean(r)} />}
+          {canScan && !isActive(status) && (!scanned || report.isSuccess) && <ScanButton project={project} repository={repository} digest={digest} rescan={Boolean(r)} />}
         </Group>
       </Group>
       <ApiErrorAlert error={report.error} />
       <Paper withBorder p="md">
-        {report.isSuccess && !r && (
+        {(!scanned || (report.isSuccess && !r)) && (
           <Text size="sm" c="dimmed">
             Not scanned yet.{canScan ? ' Scan it to see its packages and known vulnerabilities.' : ''}
           </Text>
@@ -54,18 +55,9 @@ export function ScanPanel({ project, repository, digest, report, canScan }: { pr
               )}
             </Group>
             <Text size="sm" c="dimmed">
-              {r.scanner ? `${r.scanner.name} ${r.scanner.version} (${r.scanner.vendor})` : 'Scanner'}
-              {r.end_time ? (
-                <>
-                  {' · finished '}
-                  <RelativeTime value={r.end_time} />
-                </>
-              ) : r.start_time ? (
-                <>
-                  {' · started '}
-                  <RelativeTime value={r.start_time} />
-                </>
-              ) : null}
+              {r.scanner ? `${r.scanner.name} ${r.scanner.version} (${r.scanner.vendor}) · ` : ''}
+              {r.end_time ? (r.scanner ? 'finished' : 'Finished') : r.start_time ? (r.scanner ? 'started' : 'Started') : ''}{' '}
+              {(r.end_time ?? r.start_time) && <RelativeTime value={r.end_time ?? r.start_time} />}
               {took !== undefined && status === 'Success' ? ` in ${took < 10 ? took.toFixed(1) : Math.round(took)} s` : ''}
             </Text>
             {status === 'Error' && r.error && (
