@@ -1,6 +1,6 @@
 /**
  * The scanning views in a real Chromium against a real Berth (SQLite and
- * PostgreSQL): an administrator imports real advisory data
+ * PostgreSQL): an administrator imports real advisory data on the vulnerability-data page
  * (/work/shared/vulndata: Alpine secdb v3.11 and OSV PyPI, through the
  * vulnerability-data store until its routes are merged here), pushes an image with crane, scans it from
  * the artifact list and sees the result arrive without a reload (the event
@@ -30,7 +30,6 @@ import { addMember, ADMIN, createUser, must, PASSWORD } from '../support/matrix-
 import { call } from '../support/matrix-http.ts';
 import { makeTar, mustRun } from '../support/oci-layout.ts';
 import { peerPath, skipUnlessPeer } from '../support/peers.ts';
-import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
 
 const VULNDATA = '/work/shared/vulndata';
 const SECDB = path.join(VULNDATA, 'alpine-secdb', 'v3.11', 'main.json');
@@ -147,14 +146,26 @@ for (const db of await testDatabases()) {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     });
 
-    test('the advisories are imported (the real files, through the vulnerability-data store)', async () => {
-      // The data page's own routes (GET/POST /api/v1/vulndb/…) are on the vulndb branch, not yet
-      // merged here: the files go through the same store those routes call.
-      const store = new VulnDb(berth.db);
-      for (const file of [SECDB, PYPI]) {
-        const result = await store.importFile(file, {});
-        assert.ok(result.records > 0, `${file}: ${result.records} records`);
+    test('the advisories are imported on the vulnerability-data page (the real files, uploaded)', async () => {
+      const { page } = admin;
+      await page.getByRole('link', { name: 'Vulnerability data' }).click();
+      await page.getByRole('heading', { name: /Vulnerability data/ }).first().waitFor();
+      for (const [file, source] of [[SECDB, 'alpine-secdb'], [PYPI, 'osv-PyPI']] as const) {
+        // Mantine's FileInput is a button; its hidden file input takes the file.
+        await page.locator('input[type="file"]').setInputFiles(file);
+        await page.getByRole('button', { name: 'Import', exact: true }).click();
+        const status = page.getByRole('status').filter({ hasText: /^Imported / });
+        await status.filter({ hasText: source }).waitFor({ timeout: UI_TIMEOUT_MS });
+        const records = Number(/([\d,]+) records/.exec(await status.innerText())![1]!.replaceAll(',', ''));
+        assert.ok(records > 0, `${file}: ${records} records`);
       }
+      // The sources table lists both, and the lookup the scanner uses sees them.
+      await page.getByRole('cell', { name: 'osv-PyPI', exact: true }).waitFor();
+      await page.getByRole('cell', { name: 'alpine-secdb-v3.11-main', exact: true }).waitFor();
+      await checkA11y(page, 'vulndb-imported');
+      await shot(admin, 'vulndb-imported');
+      const found = await berth.vulndb.lookup([{ ecosystem: 'PyPI', name: 'django' }]);
+      assert.ok(found.length > 0);
     });
 
     test('an image is scanned from the artifact list; the result arrives without a reload', async () => {

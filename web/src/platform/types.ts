@@ -14,3 +14,6 @@ export type WebhookCreateBody = NonNullable<paths['/api/v1/projects/{project}/we
 export type WebhookUpdateBody = NonNullable<paths['/api/v1/projects/{project}/webhooks/{name}']['put']['requestBody']>['content']['application/json'];
 export type WebhookDelivery = Ok<'/api/v1/projects/{project}/webhooks/{name}/deliveries', 'get'>[number];
 export type TargetInput = WebhookCreateBody['targets'][number];
+
+export type VulnSource = Ok<'/api/v1/vulndb/sources', 'get'>[number];
+export type VulnImportResult = Ok<'/api/v1/vulndb/imports', 'post'>;

@@ -1,29 +1,14 @@
-/** Calls of the vulnerability-data API (docs/vulnerability-data.md), system administrators only. */
+/**
+ * Calls of the vulnerability-data API (docs/vulnerability-data.md), system
+ * administrators only; the shapes are the generated OpenAPI types. The upload
+ * goes through fetch, not the typed client: its body is the file itself.
+ */
 import { CSRF_HEADER, request } from '../api/client.ts';
 import { toApiError } from '../api/errors.ts';
+import type { VulnImportResult, VulnSource } from './types.ts';
 
-export interface VulnSource {
-  name: string;
-  kind: string;
-  version?: string | null;
-  imported_at?: string | number | null;
-  imported_by?: string;
-  records: number;
-  ecosystems?: string[] | null;
-  duration_ms?: number;
-}
-
-export interface ImportResult {
-  source: string;
-  kind: string;
-  version?: string | null;
-  records: number;
-  added: number;
-  updated: number;
-  removed: number;
-  duration_ms: number;
-  rematch_job_id?: string | number | null;
-}
+export type { VulnSource };
+export type ImportResult = VulnImportResult;
 
 export const FORMATS = [
   { value: 'osv', label: 'OSV (all.zip or JSON)' },
