@@ -1,8 +1,8 @@
 /**
  * The scanning views in a real Chromium against a real Berth (SQLite and
- * PostgreSQL): an administrator imports real advisory data on the vulnerability-data page
- * (/work/shared/vulndata: Alpine secdb v3.11 and OSV PyPI, through the
- * vulnerability-data store until its routes are merged here), pushes an image with crane, scans it from
+ * PostgreSQL): an administrator uploads real advisory data on the
+ * vulnerability-data page (/work/shared/vulndata: Alpine secdb v3.11 and OSV
+ * PyPI), pushes an image with crane, scans it from
  * the artifact list and sees the result arrive without a reload (the event
  * stream), reads the vulnerability table (severity, fixable, package and text
  * filters, sort, detail with CVSS and links), the packages tab, downloads the
