@@ -18,7 +18,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Advisory, AffectedPackage } from '../types.ts';
-import { debianEcosystem } from './debian-releases.ts';
+import { debianEcosystem } from '../vulnerabilities/debian-releases.ts';
 import { MAX_AFFECTED, VulnDataError, aliasList, fixedRange, text, version, type ImportLimits } from './records.ts';
 
 const HEADER = /^\[(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})\] ((?:DSA|DLA)-\d+(?:-\d+)?)\s+(.*)$/;

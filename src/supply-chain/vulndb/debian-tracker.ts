@@ -12,7 +12,7 @@
  * publisher's severity. sid and experimental have no release and are skipped.
  */
 import type { Advisory, AffectedPackage, AffectedStatus } from '../types.ts';
-import { debianEcosystem } from './debian-releases.ts';
+import { debianEcosystem } from '../vulnerabilities/debian-releases.ts';
 import { MAX_AFFECTED, VulnDataError, fixedRange, isAdvisoryId, packageName, severityWord, text, version, type ImportLimits } from './records.ts';
 
 function obj(value: unknown): Record<string, unknown> | undefined {

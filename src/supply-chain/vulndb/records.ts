@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../core/errors.ts';
 import { SEVERITIES, type Advisory, type AffectedPackage, type RangeEvent, type Severity } from '../types.ts';
+import { foldName } from '../vulnerabilities/ecosystems.ts';
 
 export type ImportFormat = 'osv' | 'alpine-secdb' | 'debian-tracker' | 'debian-dsa' | 'debian-dla';
 
@@ -64,24 +65,8 @@ export const MAX_NAME = 512;
 export const MAX_ECOSYSTEM = 128;
 export const MAX_VERSION = 256;
 
-/**
- * The key the lookup index stores a package name under, and looks it up by:
- * the form in which the ecosystem treats two spellings as one package (PyPI
- * PEP 503-normalised; NuGet, Packagist and crates.io case-insensitive, as
- * the matcher folds them); other ecosystems as written.
- */
-export function lookupKey(ecosystem: string, name: string): string {
-  switch (ecosystem) {
-    case 'PyPI':
-      return name.toLowerCase().replace(/[-_.]+/g, '-');
-    case 'NuGet':
-    case 'Packagist':
-    case 'crates.io':
-      return name.toLowerCase();
-    default:
-      return name;
-  }
-}
+/** The key a package name is filed under: the matcher's own folding (vulnerabilities/ecosystems.ts), so lookups and matching agree. */
+export const lookupKey: (ecosystem: string, name: string) => string = foldName;
 
 /** Harbor severity from a publisher's word (GHSA `MODERATE`, Debian urgency `medium`, …); undefined when unknown. */
 export function severityWord(value: unknown): Severity | undefined {

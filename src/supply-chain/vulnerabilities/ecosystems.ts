@@ -7,6 +7,7 @@
  * source `1.0-1`, which is what a fix names).
  */
 import type { Distro, PackageFact, PackageType } from '../types.ts';
+import { debianRelease } from './debian-releases.ts';
 
 const LANGUAGE_ECOSYSTEMS: Partial<Record<PackageType, string>> = {
   npm: 'npm',
@@ -17,16 +18,6 @@ const LANGUAGE_ECOSYSTEMS: Partial<Record<PackageType, string>> = {
   gem: 'RubyGems',
   nuget: 'NuGet',
   maven: 'Maven',
-};
-
-// Debian codenames for images whose os-release has no VERSION_ID (testing, or trimmed files).
-const DEBIAN_CODENAMES: Record<string, string> = {
-  stretch: '9',
-  buster: '10',
-  bullseye: '11',
-  bookworm: '12',
-  trixie: '13',
-  forky: '14',
 };
 
 const RPM_DISTROS: Record<string, string> = {
@@ -50,7 +41,7 @@ export function ecosystemOf(pkg: Pick<PackageFact, 'type'>, distro?: Distro): st
   const version = distro.versionId?.trim();
   if (pkg.type === 'deb') {
     if (id === 'debian') {
-      const major = version ? /^(\d+)/.exec(version)?.[1] : distro.codename ? DEBIAN_CODENAMES[distro.codename.toLowerCase()] : undefined;
+      const major = version ? /^(\d+)/.exec(version)?.[1] : distro.codename ? debianRelease(distro.codename) : undefined;
       return major ? `Debian:${major}` : undefined;
     }
     if (id === 'ubuntu') {

@@ -2,7 +2,9 @@
  * Debian codenames → the release numbers OSV's `Debian:<n>` ecosystems use
  * (osv.dev names the releases before 7 with their point: `Debian:3.0`,
  * `Debian:6.0`; later ones by major only). `sid` (unstable) and
- * `experimental` have no release and are not imported.
+ * `experimental` have no release and are not imported. The importers
+ * (vulndb/) and the matcher's ecosystems (an image whose os-release names
+ * only its codename) share this one table.
  */
 const RELEASES: Record<string, string> = {
   buzz: '1.1',
@@ -27,8 +29,14 @@ const RELEASES: Record<string, string> = {
   duke: '15',
 };
 
+/** `12` for `bookworm`; undefined for sid, experimental and unknown names. */
+export function debianRelease(codename: string): string | undefined {
+  const name = codename.toLowerCase();
+  return Object.hasOwn(RELEASES, name) ? RELEASES[name] : undefined;
+}
+
 /** `Debian:12` for `bookworm`; undefined for sid, experimental and unknown names. */
 export function debianEcosystem(codename: string): string | undefined {
-  const n = Object.hasOwn(RELEASES, codename) ? RELEASES[codename] : undefined;
+  const n = debianRelease(codename);
   return n === undefined ? undefined : `Debian:${n}`;
 }
