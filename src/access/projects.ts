@@ -18,6 +18,8 @@ export interface Project {
   public: boolean;
   /** Harbor's metadata `auto_scan`: every push is scanned (src/supply-chain/scanning). */
   autoScan: boolean;
+  /** Harbor's metadata `auto_sbom_generation`: a CycloneDX SBOM is attached after each scan. */
+  autoSbom: boolean;
   createdBy: string;
   createdAt: number;
   updatedAt: number;
@@ -43,7 +45,7 @@ export function assertProjectName(name: string): void {
   }
 }
 
-type ProjectRow = { name: string; public: number; auto_scan: number; created_by: string; created_at: number; updated_at: number };
+type ProjectRow = { name: string; public: number; auto_scan: number; auto_sbom_generation: number; created_by: string; created_at: number; updated_at: number };
 
 export type ProjectDeletionGuard = (trx: Transaction<Database>, project: string, force: boolean) => Promise<(() => void) | undefined>;
 
@@ -65,13 +67,13 @@ export class ProjectService {
    * Creates a project; `admin` (when given) becomes its projectAdmin in the
    * same transaction, so a creator is never left without rights.
    */
-  async create(input: { name: string; public?: boolean; autoScan?: boolean; createdBy: string; admin?: string }, ctx?: AuditContext): Promise<Project> {
+  async create(input: { name: string; public?: boolean; autoScan?: boolean; autoSbom?: boolean; createdBy: string; admin?: string }, ctx?: AuditContext): Promise<Project> {
     assertProjectName(input.name);
     const now = Date.now();
-    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: input.name, action: 'create', project: input.name, detail: `${input.public ? 'public' : 'private'}${input.autoScan ? ', auto_scan' : ''}` }, async (trx) => {
+    await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: input.name, action: 'create', project: input.name, detail: `${input.public ? 'public' : 'private'}${input.autoScan ? ', auto_scan' : ''}${input.autoSbom ? ', auto_sbom_generation' : ''}` }, async (trx) => {
       const r = await trx
         .insertInto('projects')
-        .values({ name: input.name, public: input.public ? 1 : 0, auto_scan: input.autoScan ? 1 : 0, created_by: input.createdBy, created_at: now, updated_at: now })
+        .values({ name: input.name, public: input.public ? 1 : 0, auto_scan: input.autoScan ? 1 : 0, auto_sbom_generation: input.autoSbom ? 1 : 0, created_by: input.createdBy, created_at: now, updated_at: now })
         .onConflict((oc) => oc.column('name').doNothing())
         .executeTakeFirst();
       if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) throw new AccessError('CONFLICT', `project ${input.name} already exists`);
@@ -142,12 +144,13 @@ export class ProjectService {
     return { items: items.map(toProject), total };
   }
 
-  async update(name: string, changes: { public?: boolean; autoScan?: boolean }, ctx?: AuditContext): Promise<Project> {
+  async update(name: string, changes: { public?: boolean; autoScan?: boolean; autoSbom?: boolean }, ctx?: AuditContext): Promise<Project> {
     await this.get(name);
-    const set: { public?: number; auto_scan?: number; updated_at: number } = { updated_at: Date.now() };
+    const set: { public?: number; auto_scan?: number; auto_sbom_generation?: number; updated_at: number } = { updated_at: Date.now() };
     if (changes.public !== undefined) set.public = changes.public ? 1 : 0;
     if (changes.autoScan !== undefined) set.auto_scan = changes.autoScan ? 1 : 0;
-    const detail = [changes.public === undefined ? '' : changes.public ? 'public' : 'private', changes.autoScan === undefined ? '' : `auto_scan=${changes.autoScan}`].filter(Boolean).join(', ');
+    if (changes.autoSbom !== undefined) set.auto_sbom_generation = changes.autoSbom ? 1 : 0;
+    const detail = [changes.public === undefined ? '' : changes.public ? 'public' : 'private', changes.autoScan === undefined ? '' : `auto_scan=${changes.autoScan}`, changes.autoSbom === undefined ? '' : `auto_sbom_generation=${changes.autoSbom}`].filter(Boolean).join(', ');
     await audited(this.#db, this.#audit, ctx, { resourceType: 'project', resource: name, action: 'update', project: name, detail }, async (trx) => {
       await trx.updateTable('projects').set(set).where('name', '=', name).execute();
       await this.events.publish(trx, { type: 'project.updated', actor: ctx?.actor?.name ?? 'system', data: { project: name } });
@@ -302,5 +305,5 @@ export class ProjectService {
 }
 
 function toProject(r: ProjectRow): Project {
-  return { name: r.name, public: Number(r.public) === 1, autoScan: Number(r.auto_scan) === 1, createdBy: r.created_by, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+  return { name: r.name, public: Number(r.public) === 1, autoScan: Number(r.auto_scan) === 1, autoSbom: Number(r.auto_sbom_generation) === 1, createdBy: r.created_by, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
 }

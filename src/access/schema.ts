@@ -34,6 +34,8 @@ export interface ProjectTable {
   updated_at: number;
   /** Migration 0014: Harbor's metadata `auto_scan`, 1 scans every push (src/supply-chain/scanning). */
   auto_scan: Generated<number>;
+  /** Migration 0014: Harbor's metadata `auto_sbom_generation`, 1 attaches a CycloneDX SBOM after each scan. */
+  auto_sbom_generation: Generated<number>;
 }
 
 export interface ProjectMemberTable {

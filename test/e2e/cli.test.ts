@@ -149,6 +149,13 @@ describe('berth CLI', () => {
     assert.match(detail, /^members\s+0$/m);
     await ok(['project', 'update', 'library', '--private']);
     assert.equal(((await (await api('/projects/library', basicAuth())).json()) as { public: boolean }).public, false);
+    const settings = (await ok(['project', 'update', 'library', '--auto-scan', 'on', '--auto-sbom', 'on'])).stdout;
+    assert.match(settings, /scan on push on, SBOM after scan on/);
+    const meta = ((await (await api('/projects/library', basicAuth())).json()) as { metadata: Record<string, string> }).metadata;
+    assert.deepEqual([meta.auto_scan, meta.auto_sbom_generation], ['true', 'true']);
+    assert.match((await ok(['project', 'get', 'library'])).stdout, /^SBOM after scan\s+on$/m);
+    await ok(['project', 'update', 'library', '--auto-sbom', 'off']);
+    assert.equal(((await (await api('/projects/library', basicAuth())).json()) as { metadata: Record<string, string> }).metadata.auto_sbom_generation, 'false');
   });
 
   test('user create, list, get, passwd (reset and own change)', async () => {
@@ -430,6 +437,7 @@ describe('berth CLI', () => {
       [['robot', 'create', 'x', '--project', 'team', '--access', 'repository:fly'], /unknown permission/],
       [['project', 'list', '-o', 'yaml'], /--output is table or json/],
       [['project', 'update', 'team'], /nothing to change/],
+      [['project', 'update', 'team', '--auto-scan', 'yes'], /--auto-scan takes on or off/],
       [['user', 'list', '--page', 'zero'], /--page is a whole number/],
     ];
     for (const [args, message] of cases) {

@@ -134,6 +134,43 @@ for (const db of await testDatabases()) {
       assert.equal(ref.status, 400);
     });
 
+    test("with the project's auto_sbom_generation on, a scan attaches a CycloneDX SBOM by itself (oras discover lists it; off, nothing is attached)", async () => {
+      const api = (method: string, p: string, body?: unknown) =>
+        fetch(`${berth.url}/api/v1${p}`, { method, headers: { authorization: basicAuth(), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
+      const scanned = async (repository: string, digest: string) => {
+        assert.equal((await api('POST', `/projects/sbom/repositories/${repository}/artifacts/${digest}/scan`)).status, 202);
+        for (let i = 0; i < 300; i++) {
+          const r = await api('GET', `/projects/sbom/repositories/${repository}/artifacts/${digest}/scan`);
+          if (r.status === 200 && ((await r.json()) as { scan_status: string }).scan_status === 'Success') return;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        assert.fail(`${repository}@${digest} was not scanned`);
+      };
+      const sboms = async (repository: string) =>
+        (JSON.parse((await run(['discover', '--plain-http', '--format', 'json', '--artifact-type', SBOM_MEDIA_TYPES.cyclonedx, `${berth.hostPort}/sbom/${repository}:v1`])).stdout.toString('utf8')) as Discovered).referrers ?? [];
+      const packages = [{ name: 'zlib', version: '1.3.1-r0', origin: 'zlib' }];
+
+      // Off (the default): a scan attaches nothing.
+      const off = await pushAlpineImage(berth, 'sbom/manual', packages, 'ID=alpine\nVERSION_ID=3.19.1\n');
+      await scanned('manual', off.digest);
+      await new Promise((res) => setTimeout(res, 1_000));
+      assert.deepEqual(await sboms('manual'), []);
+
+      const put = await api('PUT', '/projects/sbom', { metadata: { auto_sbom_generation: 'true' } });
+      assert.equal(put.status, 200, await put.clone().text());
+      assert.equal(((await put.json()) as { metadata: { auto_sbom_generation: string } }).metadata.auto_sbom_generation, 'true');
+      const on = await pushAlpineImage(berth, 'sbom/auto', packages, 'ID=alpine\nVERSION_ID=3.19.1\n');
+      await scanned('auto', on.digest);
+      let found: Discovered['referrers'] = [];
+      for (let i = 0; i < 100 && found.length === 0; i++) {
+        found = await sboms('auto');
+        if (found.length === 0) await new Promise((res) => setTimeout(res, 200));
+      }
+      assert.equal(found.length, 1, 'one CycloneDX SBOM attached after the scan');
+      assert.equal(found[0]!.annotations?.['dev.berth.sbom.generator'], 'berth');
+      await api('PUT', '/projects/sbom', { metadata: { auto_sbom_generation: false } });
+    });
+
     test('unknown subject: MANIFEST_UNKNOWN, nothing pushed', async () => {
       await assert.rejects(attachSbom(berth.registry, repo, 'sha256:' + '0'.repeat(64), 'spdx', {}), /MANIFEST_UNKNOWN|unknown/);
     });

@@ -304,8 +304,18 @@ for (const db of await testDatabases()) {
       await page.getByText('Images pushed to shop will be scanned').waitFor();
       assert.equal(await toggle.isChecked(), true);
       await checkA11y(page, 'project-auto-scan');
+      // The SBOM-after-scan switch beside it writes Harbor's auto_sbom_generation (on, then off again).
+      const sbomToggle = page.getByRole('switch', { name: 'SBOM after scan' });
+      assert.equal(await sbomToggle.isChecked(), false);
+      await sbomToggle.click();
+      await page.getByText('Each scan in shop will attach a CycloneDX SBOM to the image').waitFor();
+      const withSbom = must(await call(berth.url, 'GET', '/api/v1/projects/shop', { auth: ADMIN }), 200, 'project').body as { metadata?: Record<string, string> };
+      assert.deepEqual([withSbom.metadata?.auto_scan, withSbom.metadata?.auto_sbom_generation], ['true', 'true']);
+      // The notification just shown lies over the header's switches: off again by keyboard.
+      await sbomToggle.press('Space');
+      await page.getByText('Scans in shop will no longer attach SBOMs').waitFor();
       const project = must(await call(berth.url, 'GET', '/api/v1/projects/shop', { auth: ADMIN }), 200, 'project').body as { metadata?: Record<string, string> };
-      assert.equal(project.metadata?.auto_scan, 'true');
+      assert.deepEqual([project.metadata?.auto_scan, project.metadata?.auto_sbom_generation], ['true', 'false']);
 
       await page.getByRole('table', { name: 'Repositories of shop' }).getByRole('link', { name: 'shop/web' }).click();
       await page.getByRole('table', { name: 'Artifacts of shop/web' }).getByRole('link', { name: short(digest) }).waitFor();
@@ -333,6 +343,7 @@ for (const db of await testDatabases()) {
       await page.goto('/projects/shop');
       await page.getByRole('table', { name: 'Repositories of shop' }).waitFor();
       assert.equal(await page.getByRole('switch', { name: 'Scan on push' }).count(), 0, 'a guest cannot change auto-scan');
+      assert.equal(await page.getByRole('switch', { name: 'SBOM after scan' }).count(), 0, 'nor the SBOM setting');
       assert.equal(await page.getByRole('link', { name: 'Vulnerability data' }).count(), 0);
       await page.goto('/admin/vulnerability-data');
       await page.getByText('Only system administrators manage vulnerability data.').waitFor({ timeout: UI_TIMEOUT_MS });

@@ -36,6 +36,8 @@ function showProject(ctx: Ctx, p: ApiProject): void {
   ctx.out.details([
     ['name', p.name],
     ['visibility', p.public ? 'public' : 'private'],
+    ['scan on push', onOffWord(p.autoScan)],
+    ['SBOM after scan', onOffWord(p.autoSbom)],
     ['repositories', count(p.repository_count ?? p.repositoryCount)],
     ['members', count(p.member_count)],
     ['created by', p.createdBy],
@@ -84,19 +86,36 @@ const projectGet: CommandSpec = {
   },
 };
 
+const SETTING_OPTIONS = {
+  'auto-scan': { type: 'string', value: 'on|off', help: 'scan every pushed image (Harbor metadata auto_scan)' },
+  'auto-sbom': { type: 'string', value: 'on|off', help: 'attach a CycloneDX SBOM to each image after its scan (Harbor metadata auto_sbom_generation)' },
+} as const;
+
+function onOff(ctx: Ctx, name: string): boolean | undefined {
+  const v = str(ctx.values, name);
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new UsageError(`--${name} takes on or off, not ${JSON.stringify(v)}`, ctx.spec);
+  return v === 'on';
+}
+
+const onOffWord = (b: boolean) => (b ? 'on' : 'off');
+
 const projectUpdate: CommandSpec = {
   words: ['project', 'update'],
-  args: 'NAME --public | --private',
-  summary: "Change a project's visibility",
-  options: VISIBILITY_OPTIONS,
+  args: 'NAME [--public | --private] [--auto-scan on|off] [--auto-sbom on|off]',
+  summary: "Change a project's visibility and scanning settings",
+  options: { ...VISIBILITY_OPTIONS, ...SETTING_OPTIONS },
   positionals: [1, 1],
-  examples: ['berth project update team --public'],
+  examples: ['berth project update team --public', 'berth project update team --auto-scan on --auto-sbom on'],
   async run(ctx) {
     const pub = visibility(ctx);
-    if (pub === undefined) throw new UsageError('nothing to change: give --public or --private', ctx.spec);
-    const res = await ctx.client().put<Project>(`/projects/${seg(ctx.positionals[0]!)}`, { public: pub });
+    const autoScan = onOff(ctx, 'auto-scan');
+    const autoSbom = onOff(ctx, 'auto-sbom');
+    if (pub === undefined && autoScan === undefined && autoSbom === undefined) throw new UsageError('nothing to change: give --public, --private, --auto-scan or --auto-sbom', ctx.spec);
+    const metadata = { ...(autoScan === undefined ? {} : { auto_scan: String(autoScan) }), ...(autoSbom === undefined ? {} : { auto_sbom_generation: String(autoSbom) }) };
+    const res = await ctx.client().put<Project>(`/projects/${seg(ctx.positionals[0]!)}`, { ...(pub === undefined ? {} : { public: pub }), ...(Object.keys(metadata).length > 0 ? { metadata } : {}) });
     if (ctx.out.json) return ctx.out.printJson(res.data);
-    ctx.out.line(`Project ${res.data.name} is now ${res.data.public ? 'public' : 'private'}.`);
+    ctx.out.line(`Project ${res.data.name}: ${res.data.public ? 'public' : 'private'}, scan on push ${onOffWord(res.data.autoScan)}, SBOM after scan ${onOffWord(res.data.autoSbom)}.`);
   },
 };
 

@@ -137,6 +137,21 @@ export function registerScanJobs(deps: ScanJobDeps, options: ScanJobOptions): vo
     { concurrency: 2 },
   );
 
+  // Harbor's project setting auto_sbom_generation: a CycloneDX SBOM is attached after each scan
+  // that stored an inventory (an external scanner's report has none), as its own retried job.
+  events.subscribe('sbom-on-scan', ['artifact.scanned'], async (event: DomainEvent<'artifact.scanned'>) => {
+    const { project, repository, digest } = event.data;
+    const p = await db.selectFrom('projects').select('auto_sbom_generation').where('name', '=', project).executeTakeFirst();
+    if (!p || Number(p.auto_sbom_generation) !== 1 || !service.sbom) return;
+    const report = await db.selectFrom('scan_reports').select('rematchable').where('digest', '=', digest).executeTakeFirst();
+    if (!report || Number(report.rematchable) !== 1) return;
+    const exists = await db.selectFrom('manifests').select('digest').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
+    if (!exists) return;
+    // The service takes the repository's name within its project, as the API does.
+    const attached = await service.attachSbom(project, repository.slice(project.length + 1), digest, 'cyclonedx', 'system');
+    deps.log.info({ repository, digest, sbom: attached.digest }, 'SBOM attached after the scan (auto_sbom_generation)');
+  });
+
   events.subscribe('scan-cleanup', ['artifact.deleted'], async (event: DomainEvent<'artifact.deleted'>) => {
     await store.dropIfUnreferenced(event.data.digest);
   });

@@ -18,6 +18,7 @@ import { notScanned, unsupported } from './errors.ts';
 import { queryFindings, queryPackages, type FindingQuery, type PackageQuery } from './query.ts';
 import type { ReportRow, ScanStore } from './store.ts';
 import { toOverview, toReport, type ScanOverview, type ScanReportView } from './views.ts';
+import { DomainError } from '../../core/errors.ts';
 
 export const SCAN_KIND = 'scan.artifact';
 export const SCAN_ALL_KIND = 'scan.all';
@@ -180,6 +181,18 @@ export class ScanService {
     if (report.rematchable !== 1) throw notScanned(`${a.repository}@${a.digest} (no package inventory stored: ${report.status === 'Success' ? `the scanner ${report.engine} reports vulnerabilities only` : `scan ${report.status}`})`);
     const tags = (await this.#db.selectFrom('tags').select('name').where('repository', '=', a.repository).where('digest', '=', a.digest).orderBy('name').execute()).map((t) => t.name);
     return { repository: a.repository, digest: a.digest, tags, inventories: (await this.#store.inventories([report.id])).get(report.id) ?? [] };
+  }
+
+  /**
+   * Renders the SBOM of the stored inventory and attaches it to the artifact
+   * as an OCI referrer (replacing the one Berth attached before in that
+   * format). NOT_SCANNED without an inventory.
+   */
+  async attachSbom(project: string, repository: string, reference: string, format: SbomFormat, actor: string): Promise<{ digest: string }> {
+    if (!this.sbom) throw new DomainError('unavailable', 'SBOM documents are not part of this build');
+    const stored = await this.inventories(project, repository, reference);
+    const doc = this.sbom.render(format, stored.inventories, { repository: stored.repository, digest: stored.digest, tags: stored.tags });
+    return this.sbom.attach(stored.repository, stored.digest, format, doc, actor);
   }
 
   /** Harbor's scan_overview for a page of artifacts (absent = not scanned). */

@@ -6,7 +6,7 @@ import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { usePermissions } from '../app/permissions.ts';
 import { ConfirmDialog, notifyDone } from '../components/index.ts';
-import { AutoScanSwitch } from './scan/AutoScanSwitch.tsx';
+import { ScanSettings } from './scan/ScanSettings.tsx';
 
 export function ProjectActions({ project, isPublic }: { project: string; isPublic: boolean }) {
   const perms = usePermissions(project);
@@ -18,7 +18,7 @@ export function ProjectActions({ project, isPublic }: { project: string; isPubli
   const path = { project };
   return (
     <>
-      {perms.can('project:update') && <AutoScanSwitch project={project} />}
+      {perms.can('project:update') && <ScanSettings project={project} />}
       {perms.can('project:update') && (
         <Button variant="default" onClick={() => setVisibility(true)}>
           {isPublic ? 'Make private' : 'Make public'}

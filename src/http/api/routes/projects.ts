@@ -10,13 +10,14 @@ import { type ApiRouter, boolString, listQuery, parseQ, parseSort, setPaging } f
 
 /** Harbor's project metadata: string values "true" / "false". */
 const metadataValue = z.union([z.enum(['true', 'false']), z.boolean()]).transform((v) => v === true || v === 'true');
-const metadataInput = z.strictObject({ public: metadataValue.optional(), auto_scan: metadataValue.optional().describe('scan every pushed image (Harbor key)') }).describe("Harbor's metadata; values \"true\" or \"false\"");
+const metadataInput = z.strictObject({ public: metadataValue.optional(), auto_scan: metadataValue.optional().describe('scan every pushed image (Harbor key)'), auto_sbom_generation: metadataValue.optional().describe('attach a CycloneDX SBOM after each scan (Harbor key)') }).describe("Harbor's metadata; values \"true\" or \"false\"");
 
 const projectSchema = z.object({
   name: z.string(),
   public: z.boolean(),
   autoScan: z.boolean().describe('every push is scanned (metadata.auto_scan)'),
-  metadata: z.object({ public: z.enum(['true', 'false']), auto_scan: z.enum(['true', 'false']) }).describe("Harbor's metadata"),
+  autoSbom: z.boolean().describe('a CycloneDX SBOM is attached after each scan (metadata.auto_sbom_generation)'),
+  metadata: z.object({ public: z.enum(['true', 'false']), auto_scan: z.enum(['true', 'false']), auto_sbom_generation: z.enum(['true', 'false']) }).describe("Harbor's metadata"),
   createdBy: z.string(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
@@ -32,14 +33,14 @@ export function projectRoutes(api: ApiRouter, access: AccessServices, artifacts?
   const { projects, authorizer, users } = access;
 
   /** Adds Harbor's repository_count and member_count (0 without the registry service: tools and tests). */
-  async function withCounts(list: Project[]): Promise<(Project & { repository_count: number; member_count: number; metadata: { public: 'true' | 'false'; auto_scan: 'true' | 'false' } })[]> {
+  async function withCounts(list: Project[]): Promise<(Project & { repository_count: number; member_count: number; metadata: { public: 'true' | 'false'; auto_scan: 'true' | 'false'; auto_sbom_generation: 'true' | 'false' } })[]> {
     const counts = artifacts ? await artifacts.projectCounts(list.map((p) => p.name)) : new Map<string, { repositories: number; members: number }>();
     const flag = (b: boolean) => (b ? 'true' : 'false');
     return list.map((p) => ({
       ...p,
       repository_count: counts.get(p.name)?.repositories ?? 0,
       member_count: counts.get(p.name)?.members ?? 0,
-      metadata: { public: flag(p.public), auto_scan: flag(p.autoScan) },
+      metadata: { public: flag(p.public), auto_scan: flag(p.autoScan), auto_sbom_generation: flag(p.autoSbom) },
     }));
   }
 
@@ -88,7 +89,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices, artifacts?
         if (ctx.principal.kind !== 'user' || (await access.settings.get()).projectCreation !== 'everyone') throw forbidden('only administrators may create projects');
       }
       // A non-admin creator administers what they create.
-      const created = await projects.create({ name: ctx.body.name, public: ctx.body.public ?? ctx.body.metadata?.public ?? false, autoScan: ctx.body.metadata?.auto_scan ?? false, createdBy: ctx.principal.name, ...(ctx.principal.admin ? {} : { admin: ctx.principal.name }) }, ctx.audit);
+      const created = await projects.create({ name: ctx.body.name, public: ctx.body.public ?? ctx.body.metadata?.public ?? false, autoScan: ctx.body.metadata?.auto_scan ?? false, autoSbom: ctx.body.metadata?.auto_sbom_generation ?? false, createdBy: ctx.principal.name, ...(ctx.principal.admin ? {} : { admin: ctx.principal.name }) }, ctx.audit);
       return (await withCounts([created]))[0];
     },
   });
@@ -111,7 +112,7 @@ export function projectRoutes(api: ApiRouter, access: AccessServices, artifacts?
     method: 'PUT',
     path: '/projects/:project',
     tag: 'projects',
-    summary: 'Change project settings (public; metadata.public, metadata.auto_scan as Harbor)',
+    summary: 'Change project settings (public; metadata.public, metadata.auto_scan, metadata.auto_sbom_generation as Harbor)',
     auth: 'user',
     params: projectParam,
     body: z.strictObject({ public: z.boolean().optional(), metadata: metadataInput.optional() }),
@@ -120,7 +121,8 @@ export function projectRoutes(api: ApiRouter, access: AccessServices, artifacts?
       await requirePermission(ctx.principal, ctx.params.project, 'project:update');
       const isPublic = ctx.body.public ?? ctx.body.metadata?.public;
       const autoScan = ctx.body.metadata?.auto_scan;
-      const changes = { ...(isPublic !== undefined ? { public: isPublic } : {}), ...(autoScan !== undefined ? { autoScan } : {}) };
+      const autoSbom = ctx.body.metadata?.auto_sbom_generation;
+      const changes = { ...(isPublic !== undefined ? { public: isPublic } : {}), ...(autoScan !== undefined ? { autoScan } : {}), ...(autoSbom !== undefined ? { autoSbom } : {}) };
       return (await withCounts([await projects.update(ctx.params.project, changes, ctx.audit)]))[0];
     },
   });

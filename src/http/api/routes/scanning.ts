@@ -183,10 +183,7 @@ export function scanningRoutes(api: ApiRouter, access: AccessServices, scans: Sc
     handler: async ({ principal, params, query, audit }) => {
       await guard(principal, params.project, 'scan:create');
       await guard(principal, params.project, 'repository:push');
-      const writers = sbomWriters();
-      const stored = await scans.inventories(params.project, params.repository, params.reference);
-      const doc = writers.render(query.format, stored.inventories, { repository: stored.repository, digest: stored.digest, tags: stored.tags });
-      const attached = await writers.attach(stored.repository, stored.digest, query.format, doc, audit.actor.name);
+      const attached = await scans.attachSbom(params.project, params.repository, params.reference, query.format, audit.actor.name);
       return { digest: attached.digest, format: query.format };
     },
   });

@@ -6,7 +6,8 @@ import { keyType } from '../column-types.ts';
  * manifest digest with Harbor's summary counts (so `with_scan_overview` on a
  * page of artifacts is one indexed read), the inventories and their packages
  * as rows (a re-match after a vulnerability data import reads packages, never
- * an image), the findings, and the projects' `auto_scan` setting.
+ * an image), the findings, and the projects' `auto_scan` and
+ * `auto_sbom_generation` settings.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -105,9 +106,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   await db.schema.alterTable('projects').addColumn('auto_scan', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('projects').addColumn('auto_sbom_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('projects').dropColumn('auto_sbom_generation').execute();
   await db.schema.alterTable('projects').dropColumn('auto_scan').execute();
   for (const t of ['scan_findings', 'scan_packages', 'scan_inventories', 'scan_reports']) await db.schema.dropTable(t).execute();
 }
