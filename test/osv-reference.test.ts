@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { inCI } from './support/peers.ts';
+import { VULNDATA } from './support/vulndata.ts';
 import { affecting, compare, readOsvZip, type OsvRecord, type Scheme } from './support/osv-reference.ts';
 
 function ascending(scheme: Scheme, versions: string[]): void {
@@ -33,7 +34,7 @@ describe('OSV reference evaluator', () => {
     assert.equal(compare('semver', '1.26.0-0', '1.26.0'), -1);
   });
 
-  const vulndata = [process.env.BERTH_VULNDATA_DIR ?? '', path.resolve(import.meta.dirname, '..', '..', 'shared', 'vulndata'), '/work/shared/vulndata'].find((d) => d && existsSync(d));
+  const vulndata = existsSync(VULNDATA) ? VULNDATA : undefined;
   if (!vulndata && inCI) throw new Error('shared/vulndata not found beside the repository (set BERTH_VULNDATA_DIR)');
   describe('on real records', { skip: vulndata ? false : 'shared/vulndata not found' }, () => {
     let go: OsvRecord[];

@@ -8,7 +8,7 @@
  * (started → finished, from the job API) is measured.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
 import { ADMIN_PASSWORD, startTestBerth } from '../../test/support/berth.ts';
+import { findVulndata } from '../../test/support/vulndata.ts';
 
 export interface RematchResult {
   sboms: number;
@@ -77,15 +78,6 @@ export async function sharedLayer(images: Map<string, string>): Promise<Buffer> 
   return Buffer.concat(chunks);
 }
 
-function findVulndata(repoRoot: string, given?: string): string {
-  if (given) return given;
-  for (let dir = repoRoot; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    const c = path.join(path.dirname(dir), 'shared', 'vulndata');
-    if (existsSync(c)) return c;
-  }
-  throw new Error('shared/vulndata not found beside the repository: set BENCH_VULNDATA_DIR');
-}
-
 async function api(base: string, p: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${base}${p}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
 }
@@ -107,7 +99,7 @@ async function waitJob(base: string, id: string): Promise<{ startedAt: number; f
 
 export async function rematchBench(opts: { sboms: number; images: Map<string, string>; say: (l: string) => void; repoRoot: string; vulndataDir?: string }): Promise<RematchResult> {
   const { sboms, say } = opts;
-  const vulndata = findVulndata(opts.repoRoot, opts.vulndataDir);
+  const vulndata = findVulndata(opts.vulndataDir);
   const berth = await startTestBerth();
   const base = berth.url;
   try {

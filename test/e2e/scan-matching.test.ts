@@ -12,27 +12,17 @@
  * and PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { VulnDb } from '../../src/supply-chain/vulndb/store.ts';
 import { basicAuth, startTestBerth, type TestBerth } from '../support/berth.ts';
 import { testDatabases } from '../support/databases.ts';
+import { VULNDATA } from '../support/vulndata.ts';
 import { affecting, readOsvZip, type OsvRecord, type RefPackage } from '../support/osv-reference.ts';
 import { peerPath, skipUnlessPeer } from '../support/peers.ts';
 import { packagesOf, pushLayout, scanAndWait, scanImages, vulnerabilitiesOf, type ApiPackage, type ApiVulnerability, type ScanImageName } from '../support/scan-images.ts';
 
-/** shared/vulndata beside the repository (or beside one of its parents, for a git worktree). */
-function vulndataDir(): string {
-  if (process.env.BERTH_VULNDATA_DIR) return process.env.BERTH_VULNDATA_DIR;
-  for (let dir = path.resolve(import.meta.dirname, '..', '..'); ; dir = path.dirname(dir)) {
-    const candidate = path.join(path.dirname(dir), 'shared', 'vulndata');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'vulndata');
-  }
-}
-const VULNDATA = vulndataDir();
 const SOURCES = [
   { source: 'osv-PyPI', file: path.join(VULNDATA, 'osv', 'PyPI', 'all.zip') },
   { source: 'osv-Go', file: path.join(VULNDATA, 'osv', 'Go', 'all.zip') },

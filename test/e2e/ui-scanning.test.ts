@@ -30,8 +30,8 @@ import { addMember, ADMIN, createUser, must, PASSWORD } from '../support/matrix-
 import { call } from '../support/matrix-http.ts';
 import { makeTar, mustRun } from '../support/oci-layout.ts';
 import { peerPath, skipUnlessPeer } from '../support/peers.ts';
+import { VULNDATA } from '../support/vulndata.ts';
 
-const VULNDATA = '/work/shared/vulndata';
 const SECDB = path.join(VULNDATA, 'alpine-secdb', 'v3.11', 'main.json');
 const PYPI = path.join(VULNDATA, 'osv', 'PyPI', 'all.zip');
 const skip = skipUnlessBrowser() || skipUnlessPeer('crane');

@@ -1,13 +1,29 @@
 /**
- * The real vulnerability data of /work/shared/vulndata (BERTH_VULNDATA_DIR)
+ * The real vulnerability data (shared/vulndata: BERTH_VULNDATA_DIR, else
+ * beside the checkout or one of its parents, else /work/shared/vulndata)
  * and counters that read it independently of Berth's importers, so tests can
  * check import counts against the files themselves.
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import yauzl from 'yauzl';
 
-export const VULNDATA = process.env.BERTH_VULNDATA_DIR ?? '/work/shared/vulndata';
+/**
+ * Where shared/vulndata is: the one place tests and benchmarks ask. A clone
+ * anywhere (CI's, a git worktree) finds it beside the checkout or beside one
+ * of its parents; the workplace's own copy is the last resort.
+ */
+export function findVulndata(given = process.env.BERTH_VULNDATA_DIR): string {
+  if (given) return given;
+  for (let dir = path.resolve(import.meta.dirname, '..', '..'); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const candidate = path.join(path.dirname(dir), 'shared', 'vulndata');
+    if (existsSync(path.join(candidate, 'README.md'))) return candidate;
+  }
+  return '/work/shared/vulndata';
+}
+
+export const VULNDATA = findVulndata();
 
 /** `.json` entries of a zip, from its central directory. */
 export async function zipJsonEntries(file: string): Promise<string[]> {
