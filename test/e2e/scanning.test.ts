@@ -131,7 +131,7 @@ for (const database of await testDatabases()) {
 
     test('auto_scan is Harbor project metadata: set at create, read, changed', async () => {
       const p = await must<{ autoScan: boolean; metadata: { auto_scan: string; public: string } }>('POST', '/projects', 201, ADMIN, { name: 'auto', metadata: { auto_scan: 'true' } });
-      assert.deepEqual([p.autoScan, p.metadata], [true, { public: 'false', auto_scan: 'true' }]);
+      assert.deepEqual([p.autoScan, p.metadata], [true, { public: 'false', auto_scan: 'true', auto_sbom_generation: 'false' }]);
       await must('POST', '/projects', 201, ADMIN, { name: 'manual' });
       assert.equal((await must<{ metadata: { auto_scan: string } }>('GET', '/projects/manual', 200)).metadata.auto_scan, 'false');
       assert.equal((await must<{ metadata: { auto_scan: string } }>('PUT', '/projects/manual', 200, ADMIN, { metadata: { auto_scan: 'true' } })).metadata.auto_scan, 'true');
