@@ -10,3 +10,4 @@ export { notifyDone, notifyFailed } from './notify.ts';
 export { TableScroll } from './TableScroll.tsx';
 export { CheckIcon, CloseIcon, CopyIcon, DotsIcon, MoonIcon, SunIcon } from './icons.tsx';
 export { SecretDialog } from './SecretDialog.tsx';
+export { Field } from './Field.tsx';

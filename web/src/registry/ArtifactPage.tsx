@@ -3,13 +3,13 @@
  * (add/remove as allowed), config summary, layers, index children, referrers; delete with
  * confirmation (artifact:delete).
  */
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { Button, Code, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { usePermissions } from '../app/permissions.ts';
-import { ApiErrorAlert, bytes, ConfirmDialog, CopyButton, notifyDone, PageHeader, RelativeTime, shortDigest } from '../components/index.ts';
+import { ApiErrorAlert, bytes, ConfirmDialog, CopyButton, Field, notifyDone, PageHeader, RelativeTime, shortDigest } from '../components/index.ts';
 import { ArtifactTags } from './ArtifactTags.tsx';
 import { Children, ConfigSummary, Layers, Referrers } from './ArtifactSections.tsx';
 import { projectUrl, repositoryUrl } from './paths.ts';
@@ -74,21 +74,21 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
                   <CopyButton value={a.digest} label="Copy digest" />
                 </Group>
               </div>
-              <Info label="Type">{a.type}</Info>
-              <Info label="Media type">{a.media_type}</Info>
-              <Info label="Size">{bytes(a.size)}</Info>
-              <Info label="Pushed">
+              <Field label="Type">{a.type}</Field>
+              <Field label="Media type">{a.media_type}</Field>
+              <Field label="Size">{bytes(a.size)}</Field>
+              <Field label="Pushed">
                 <RelativeTime value={a.push_time} />
-              </Info>
-              <Info label="Last pulled">
+              </Field>
+              <Field label="Last pulled">
                 <RelativeTime value={a.pull_time} fallback="Never" /> ({a.pull_count} pulls)
-              </Info>
+              </Field>
               {a.platforms.length > 0 && (
-                <Info label="Platforms">
+                <Field label="Platforms">
                   <Platforms platforms={a.platforms} />
-                </Info>
+                </Field>
               )}
-              {a.subject && <Info label="Refers to">{shortDigest(a.subject)}</Info>}
+              {a.subject && <Field label="Refers to">{shortDigest(a.subject)}</Field>}
             </SimpleGrid>
           </Paper>
           <section aria-labelledby="pull-heading">
@@ -176,15 +176,3 @@ export function ArtifactPage({ project, repository, reference }: { project: stri
   );
 }
 
-function Info({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
-        {children}
-      </Text>
-    </div>
-  );
-}

@@ -1,26 +1,13 @@
 /** The parts of an artifact's detail: config summary, layers, index children, referrers tree. */
-import type { ReactNode } from 'react';
-import { Anchor, Code, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { Anchor, Code, SimpleGrid, Table, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import type { GetResult } from '../api/types.ts';
-import { bytes, CopyButton, RelativeTime, shortDigest, TableScroll } from '../components/index.ts';
+import { bytes, CopyButton, Field, RelativeTime, shortDigest, TableScroll } from '../components/index.ts';
 import { artifactUrl } from './paths.ts';
 import { platformName } from './Platforms.tsx';
 
 type Detail = GetResult<'/api/v1/projects/{project}/repositories/{repository}/artifacts/{reference}'>;
 
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 export function ConfigSummary({ config }: { config: NonNullable<Detail['config']> }) {
   const labels = Object.entries(config.labels);
