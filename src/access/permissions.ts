@@ -24,6 +24,10 @@ export const RESOURCES = {
   webhook: ['read', 'create', 'update', 'delete'],
   /** Requesting vulnerability scans (reading results needs artifact:read). */
   scan: ['create'],
+  /** Immutable tag rules (Harbor: maintainers manage them, guests list them). */
+  immutable_rule: ['list', 'create', 'update', 'delete'],
+  /** The project's trust policy: who must have signed what (src/supply-chain/trust). */
+  trust_policy: ['read', 'update'],
 } as const;
 
 export type Resource = keyof typeof RESOURCES;
@@ -41,7 +45,7 @@ export const ALL_PERMISSIONS: readonly Permission[] = (Object.entries(RESOURCES)
 export const PUBLIC_READ: readonly Permission[] = ['repository:pull', 'repository:list', 'artifact:read', 'artifact:list', 'tag:list', 'project:read'];
 
 const LIMITED_GUEST: readonly Permission[] = [...PUBLIC_READ, 'application:read'];
-const GUEST: readonly Permission[] = [...LIMITED_GUEST, 'member:list', 'robot:list', 'log:list'];
+const GUEST: readonly Permission[] = [...LIMITED_GUEST, 'member:list', 'robot:list', 'log:list', 'immutable_rule:list', 'trust_policy:read'];
 /** Developers deploy what is in Git (sync, refresh, rollback) but do not define applications. */
 const DEVELOPER: readonly Permission[] = [...GUEST, 'repository:push', 'tag:create', 'application:sync', 'scan:create'];
 const MAINTAINER: readonly Permission[] = [
@@ -50,6 +54,9 @@ const MAINTAINER: readonly Permission[] = [
   'artifact:delete',
   'tag:delete',
   'robot:read',
+  'immutable_rule:create',
+  'immutable_rule:update',
+  'immutable_rule:delete',
   'application:create',
   'application:update',
   'application:delete',

@@ -23,6 +23,8 @@ const STATUS: Record<RegistryErrorCode, number> = {
   UPLOAD_RANGE_INVALID: 416,
   RANGE_NOT_SATISFIABLE: 416,
   MANIFEST_TOO_LARGE: 413,
+  PROJECTPOLICYVIOLATION: 412,
+  TAG_IMMUTABLE: 412,
 };
 
 /** Internal codes reported to clients under the spec's nearest code. */
@@ -31,6 +33,7 @@ const WIRE_CODE: Partial<Record<RegistryErrorCode, string>> = {
   RANGE_NOT_SATISFIABLE: 'BLOB_UNKNOWN',
   MANIFEST_TOO_LARGE: 'SIZE_INVALID',
   TAG_INVALID: 'MANIFEST_INVALID',
+  TAG_IMMUTABLE: 'PRECONDITION',
 };
 
 export function ociStatus(code: RegistryErrorCode): number {

@@ -23,7 +23,11 @@ export type RegistryErrorCode =
   /** A blob `Range` outside the blob. */
   | 'RANGE_NOT_SATISFIABLE'
   /** A manifest over the size limit. */
-  | 'MANIFEST_TOO_LARGE';
+  | 'MANIFEST_TOO_LARGE'
+  /** A pull the project's policy forbids (vulnerabilities, missing signatures): Harbor's code. */
+  | 'PROJECTPOLICYVIOLATION'
+  /** Overwriting or deleting a tag an immutable tag rule protects (Harbor answers 412 PRECONDITION). */
+  | 'TAG_IMMUTABLE';
 
 export class RegistryError extends Error {
   readonly code: RegistryErrorCode;

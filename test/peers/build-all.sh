@@ -5,7 +5,8 @@
 # kubectl), kwok and etcd for test/support/kube-cluster.ts; kustomize and helm
 # for manifest rendering; Debian's Chromium for the browser suites; syft (the
 # scanner suites' reference inventory) and umoci (which test/peers/scan-images.sh
-# uses to build the scanner's test images); with --bench also the
+# uses to build the scanner's test images); cosign and notation (the signature
+# suites sign images in Berth with them); with --bench also the
 # Distribution registry and zb.
 # Tools are built one after another (Go already uses both cores for each
 # build; a cold kubernetes build takes ~10 minutes). A failure does not stop
@@ -17,6 +18,7 @@
 #   BERTH_PEER_KUBERNETES=.../kubernetes-v1.33.13   (a directory of binaries)
 #   BERTH_PEER_KWOK=...  BERTH_PEER_ETCD=/usr/bin/etcd  BERTH_PEER_KUSTOMIZE=...  BERTH_PEER_HELM=...
 #   BERTH_PEER_CHROMIUM=/usr/bin/chromium  BERTH_PEER_SYFT=...  BERTH_PEER_UMOCI=...
+#   BERTH_PEER_COSIGN=...  BERTH_PEER_NOTATION=...
 #   (--bench) BERTH_PEER_DISTRIBUTION=.../registry  BERTH_PEER_ZB=.../zb
 # so `eval "$(test/peers/build-all.sh)"` sets them. Progress goes to stderr.
 #
@@ -28,7 +30,7 @@ BERTH_PEER_NAME=build-all
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm syft umoci)
+tools=(conformance crane oras skopeo sshd kubernetes kwok etcd kustomize helm chromium rpm syft umoci cosign notation)
 for arg in "$@"; do
   case "$arg" in
     --bench) tools+=(distribution zb) ;;

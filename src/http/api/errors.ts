@@ -55,6 +55,8 @@ const REGISTRY_KIND: Record<RegistryErrorCode, DomainErrorKind> = {
   UPLOAD_RANGE_INVALID: 'invalid',
   RANGE_NOT_SATISFIABLE: 'invalid',
   MANIFEST_TOO_LARGE: 'invalid',
+  PROJECTPOLICYVIOLATION: 'precondition_failed',
+  TAG_IMMUTABLE: 'precondition_failed',
 };
 
 export interface ApiErrorAnswer {

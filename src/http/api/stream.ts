@@ -26,7 +26,7 @@ import type { ApiRouter } from './router.ts';
 /** What a stream offers: every event type but `artifact.pulled` (one per pull; recorded only when wanted). */
 export const STREAM_EVENT_TYPES = [
   'application.status_changed', 'application.operation_updated', 'application.synced', 'application.sync_failed', 'application.health_changed', 'application.deployed',
-  'artifact.pushed', 'artifact.deleted', 'artifact.scanned', 'artifact.scan_failed', 'tag.created', 'tag.moved', 'tag.deleted',
+  'artifact.pushed', 'artifact.deleted', 'artifact.scanned', 'artifact.scan_failed', 'artifact.signature_verified', 'tag.created', 'tag.moved', 'tag.deleted',
   'project.created', 'project.updated', 'project.deleted',
   'robot.created', 'robot.deleted', 'robot.expiring', 'robot.expired',
 ] as const satisfies readonly DomainEventType[];

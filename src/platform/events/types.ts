@@ -26,6 +26,13 @@ export interface DomainEventMap {
   'artifact.scanned': RepositoryRef & { digest: string; reportId: string; severity: string; total: number; fixable: number; summary: Record<string, number>; scanner: string; durationMs: number };
   /** A scan failed for good (its retries used up, or a permanent error). */
   'artifact.scan_failed': RepositoryRef & { digest: string; reportId: string; error: string };
+  /**
+   * The signature status of an artifact under its project's trust policy
+   * changed (src/supply-chain/trust): a signature was verified or removed, or
+   * the policy changed. `satisfied` says whether the policy's requirements are
+   * met; `signers` names who signed (verified signatures only).
+   */
+  'artifact.signature_verified': RepositoryRef & { digest: string; satisfied: boolean; policyVersion: number; signers: string[]; reason: string };
   'tag.created': RepositoryRef & { tag: string; digest: string };
   'tag.moved': RepositoryRef & { tag: string; digest: string; previousDigest: string };
   'tag.deleted': RepositoryRef & { tag: string; digest: string };
